@@ -1,0 +1,1 @@
+"""Icons, stylesheet and presets, shipped as package data (read with importlib.resources)."""

@@ -1,0 +1,99 @@
+"""`studio dream IN -o OUT ...`"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from studio.commands import drive
+from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
+from studio.core.params import make_recipe, params_from_dict
+from studio.core.params.dream import DreamParams
+from studio.core.progress import JobError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("dream", help="DeepDream a picture", description="DeepDream a picture.")
+    parser.add_argument("input", nargs="?", help="picture to dream on")
+    parser.add_argument("-o", "--output", help="where to save (.png keeps the recipe, or .jpg)")
+    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
+    parser.add_argument("--backbone", choices=[*BACKBONES, CUSTOM_BACKBONE])
+    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
+    parser.add_argument("--preset", help="a named layer mix for the backbone (see --list-presets)")
+    parser.add_argument("--list-presets", action="store_true", help="print the presets and exit")
+    parser.add_argument("--layers", help="layer weights, e.g. block4_conv1=1,block5_conv1=1.5")
+    parser.add_argument("--octaves", type=int)
+    parser.add_argument("--octave-scale", type=float)
+    parser.add_argument("--steps", dest="steps_per_octave", type=int, help="gradient steps per octave")
+    parser.add_argument("--step-size", type=float)
+    parser.add_argument("--max-loss", type=float)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--tile-size", type=int)
+    parser.add_argument("--guide", dest="guide_path", help="picture whose look the dream should grow")
+    parser.add_argument("--mask", dest="mask_path", help="greyscale picture: white dreams, black stays")
+    parser.add_argument("--max-side", type=int, help="shrink the input so its long side is at most this")
+    parser.set_defaults(run=run)
+
+
+def params_from_args(args: argparse.Namespace) -> DreamParams:
+    """Recipe first, then preset, then individual flags, each overriding the one before."""
+    from studio.core.images import read_recipe
+
+    params = DreamParams()
+    if args.recipe:
+        recipe = read_recipe(args.recipe)
+        if not recipe or recipe.get("technique") != "dream":
+            raise JobError(f"{Path(args.recipe).name} holds no Dream recipe.")
+        params = params_from_dict(DreamParams, recipe["params"])
+    overrides = {
+        name: getattr(args, name)
+        for name in ("backbone", "backbone_path", "octaves", "octave_scale", "steps_per_octave", "step_size",
+                     "max_loss", "seed", "tile_size", "guide_path", "mask_path")
+        if getattr(args, name) is not None
+    }
+    params = dataclasses.replace(params, **overrides)
+    if args.preset:
+        mixes = presets("dream").get(params.backbone, {})
+        if args.preset not in mixes:
+            raise JobError(f"No preset '{args.preset}' for {params.backbone}. Try: {', '.join(mixes)}.")
+        params = dataclasses.replace(params, layers=dict(mixes[args.preset]))
+    elif args.backbone and args.backbone != DreamParams().backbone and not args.recipe:
+        params = dataclasses.replace(params, layers=dict(next(iter(presets("dream")[params.backbone].values()))))
+    if args.layers:
+        params = dataclasses.replace(params, layers=parse_layers(args.layers))
+    return params
+
+
+def parse_layers(text: str) -> dict[str, float]:
+    layers = {}
+    for item in text.split(","):
+        name, _, weight = item.partition("=")
+        try:
+            layers[name.strip()] = float(weight) if weight else 1.0
+        except ValueError:
+            raise JobError(f"'{item}' is not name=weight (for example block4_conv1=1.5).") from None
+    return layers
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_presets:
+        for backbone, mixes in presets("dream").items():
+            for name, layers in mixes.items():
+                print(f"{backbone:14s} {name:20s} {', '.join(f'{k}={v}' for k, v in layers.items())}")
+        return 0
+    if not args.input or not args.output:
+        raise JobError("Give a picture to dream on and where to save it: studio dream IN -o OUT.png")
+    from studio.core.images import fit_within, load_image, load_mask, save_image
+    from studio.engines.dream import dream_job
+
+    params = params_from_args(args)
+    image = load_image(args.input)
+    if args.max_side:
+        image = fit_within(image, args.max_side)
+    guide = load_image(params.guide_path) if params.guide_path else None
+    mask = load_mask(params.mask_path, image.shape[:2]) if params.mask_path else None
+    result = drive(dream_job(image, params, guide, mask))
+    saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
+    print(f"Saved {saved}")
+    return 0

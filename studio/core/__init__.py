@@ -1,0 +1,1 @@
+"""What engines and UI share, without Qt: images, progress, parameters, backbones."""

@@ -1,0 +1,45 @@
+"""What backbones exist and which layers they offer, known without loading TensorFlow (the UI reads this)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class BackboneInfo:
+    key: str
+    label: str
+    layers: tuple[str, ...]
+    offline: bool
+    download_mb: int = 0
+
+
+def _vgg_layers(convs_per_block: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(
+        f"block{block}_conv{conv}"
+        for block, count in enumerate(convs_per_block, start=1)
+        for conv in range(1, count + 1)
+    )
+
+
+BACKBONES: dict[str, BackboneInfo] = {
+    info.key: info
+    for info in (
+        BackboneInfo("vgg16", "VGG16 (offline, bundled)", _vgg_layers((2, 2, 3, 3, 3)), offline=True),
+        BackboneInfo(
+            "inception_v3", "InceptionV3 (ImageNet, download)", tuple(f"mixed{i}" for i in range(11)),
+            offline=False, download_mb=84,
+        ),
+        BackboneInfo("vgg19", "VGG19 (ImageNet, download)", _vgg_layers((2, 2, 4, 4, 4)), offline=False, download_mb=77),
+    )
+}
+DEFAULT_BACKBONE = "vgg16"
+CUSTOM_BACKBONE = "file"
+
+
+def presets(technique: str) -> dict[str, dict[str, dict]]:
+    """Named presets per backbone for a technique, from resources/presets/<technique>.json."""
+    text = resources.files("studio.resources").joinpath("presets", f"{technique}.json").read_text("utf-8")
+    return json.loads(text)

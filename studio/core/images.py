@@ -1,0 +1,151 @@
+"""Image loading and saving at the edge of the app: anything a user drops in becomes a uint8 RGB
+array, or a `JobError` that says what was wrong. Saving is atomic and can carry the recipe."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
+
+from studio.core.progress import JobError
+
+# Far above any photo an artist would dream on, far below what would exhaust memory:
+# a decompression bomb claiming more pixels than this is refused before it is decoded.
+MAX_PIXELS = 80_000_000
+RECIPE_KEY = "generative-studio:recipe"
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".tif": "TIFF", ".tiff": "TIFF"}
+SAMPLE_IMAGES = ("astronaut", "chelsea", "coffee", "brick", "grass", "gravel")
+
+
+def load_image(source: str | os.PathLike | bytes) -> np.ndarray:
+    """Open a file (or encoded bytes) as a uint8 RGB array (H, W, 3).
+
+    Honours EXIF rotation, maps 16-bit and float images to 8 bits, converts CMYK and palette
+    images, and composites transparency over white. Raises `JobError` for anything unreadable.
+    """
+    name = "the pasted image" if isinstance(source, bytes) else Path(source).name
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            previous_limit = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            try:
+                with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+                    image.load()
+                    return _to_rgb(ImageOps.exif_transpose(image))
+            finally:
+                Image.MAX_IMAGE_PIXELS = previous_limit
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise JobError(
+            f"{name} is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels). "
+            "Scale it down in an image editor first."
+        ) from None
+    except FileNotFoundError:
+        raise JobError(f"{name} was not found. It may have been moved or deleted.") from None
+    except IsADirectoryError:
+        raise JobError(f"{name} is a folder, not an image.") from None
+    except UnidentifiedImageError:
+        raise JobError(f"{name} is not an image Studio can read (try PNG, JPEG, WebP or TIFF).") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise JobError(f"{name} could not be read; the file may be damaged ({error}).") from None
+
+
+def _to_rgb(image: Image.Image) -> np.ndarray:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        data = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if image.mode.startswith("I;16") or data.max() > 255 else 255.0
+        if image.mode == "F" and data.max() <= 1.0:
+            top = 1.0
+        gray = np.clip(data / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return np.repeat(gray[..., None], 3, axis=2)
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        image = image.convert("RGBA")
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, image)
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return np.ascontiguousarray(rgb)
+
+
+def save_image(path: str | os.PathLike, rgb: np.ndarray, recipe: dict[str, Any] | None = None) -> Path:
+    """Write `rgb` to `path` atomically (a crash never leaves half a file in place of a good one).
+
+    The format follows the suffix. PNGs carry `recipe` as JSON in a text chunk.
+    """
+    path = Path(path)
+    fmt = SAVE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise JobError(f"Cannot save as '{path.suffix or path.name}': use .png, .jpg, .webp or .tif.")
+    image = Image.fromarray(np.asarray(rgb, dtype=np.uint8), "RGB")
+    options: dict[str, Any] = {}
+    if fmt == "PNG" and recipe is not None:
+        info = PngImagePlugin.PngInfo()
+        info.add_text(RECIPE_KEY, json.dumps(recipe, sort_keys=True))
+        options["pnginfo"] = info
+    elif fmt in ("JPEG", "WEBP"):
+        options["quality"] = 95
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                image.save(stream, format=fmt, **options)
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
+    return path
+
+
+def read_recipe(path: str | os.PathLike) -> dict[str, Any] | None:
+    """The recipe saved in a PNG by `save_image`, or None if the file has none."""
+    try:
+        with Image.open(path) as image:
+            text = getattr(image, "text", {}).get(RECIPE_KEY)
+    except (OSError, SyntaxError, ValueError):
+        return None
+    if not text:
+        return None
+    try:
+        recipe = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return recipe if isinstance(recipe, dict) else None
+
+
+def sample_image(name: str = "astronaut") -> np.ndarray:
+    """A real photo or texture shipped with scikit-image, as uint8 RGB."""
+    if name not in SAMPLE_IMAGES:
+        raise JobError(f"Unknown sample '{name}'. Choose one of: {', '.join(SAMPLE_IMAGES)}.")
+    from skimage import data
+
+    image = np.asarray(getattr(data, name)())
+    if image.ndim == 2:
+        image = np.repeat(image[..., None], 3, axis=2)
+    return np.ascontiguousarray(image[..., :3].astype(np.uint8))
+
+
+def load_mask(source: str | os.PathLike | bytes, shape: tuple[int, int]) -> np.ndarray:
+    """A greyscale picture as a float mask in [0, 1] (white = 1), resized to `shape` (H, W)."""
+    gray = Image.fromarray(load_image(source)).convert("L").resize((shape[1], shape[0]), Image.Resampling.BILINEAR)
+    return np.asarray(gray, dtype=np.float32) / 255.0
+
+
+def fit_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale (never upscale) so the long side is at most `max_side`, with a high-quality filter."""
+    height, width = rgb.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1:
+        return rgb
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))

@@ -1,0 +1,69 @@
+"""Parameter dataclasses of every technique, and their JSON form (the recipe saved beside a result)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def params_to_dict(params: Any) -> dict[str, Any]:
+    """A frozen parameter dataclass as a plain JSON-ready dict."""
+    return dataclasses.asdict(params)
+
+
+def params_from_dict(cls: type[T], data: dict[str, Any]) -> T:
+    """Rebuild `cls` from a dict, ignoring unknown keys (recipes from newer versions) and
+    converting lists back to tuples and nested dicts back to dataclasses where the field says so."""
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name in data:
+            kwargs[f.name] = _coerce(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def make_recipe(technique: str, params: Any, **extra: Any) -> dict[str, Any]:
+    """What is saved beside a result so it can be made again: technique, parameters, and context
+    such as the source picture's size. `read_recipe` + `params_from_dict` bring it back."""
+    from studio import __version__
+
+    return {"app": "generative-studio", "version": __version__, "technique": technique,
+            "params": params_to_dict(params), **{k: _plain(v) for k, v in extra.items()}}
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def params_to_json(params: Any) -> str:
+    return json.dumps(params_to_dict(params), sort_keys=True)
+
+
+def params_from_json(cls: type[T], text: str) -> T:
+    return params_from_dict(cls, json.loads(text))
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _coerce(options[0], value) if len(options) == 1 else value
+    if dataclasses.is_dataclass(hint) and isinstance(value, dict):
+        return params_from_dict(hint, value)
+    if origin is tuple and isinstance(value, (list, tuple)):
+        args = typing.get_args(hint)
+        item = args[0] if args else Any
+        return tuple(_coerce(item, v) for v in value)
+    if origin is dict and isinstance(value, dict):
+        _, item = typing.get_args(hint) or (Any, Any)
+        return {k: _coerce(item, v) for k, v in value.items()}
+    if hint is float and isinstance(value, int):
+        return float(value)
+    return value

@@ -1,0 +1,35 @@
+"""The event a long job yields between steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One moment of a job: where it is, what it looks like now, and how it is doing.
+
+    `preview` is a uint8 RGB image (H, W, 3) for picture jobs; `text` carries streamed text
+    for text jobs; `metrics` holds plain numbers (loss, val_loss, ...) for plots and labels;
+    `data` carries anything else a tab needs from this moment (a sample grid, a table).
+    """
+
+    step: int
+    total: int
+    stage: str = ""
+    preview: np.ndarray | None = None
+    text: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def fraction(self) -> float:
+        """How much of the job is done, 0..1 (0 when the total is unknown)."""
+        return min(max(self.step / self.total, 0.0), 1.0) if self.total > 0 else 0.0
+
+
+class JobError(Exception):
+    """A problem the user can fix, with a message that says how (shown as is, no traceback)."""

@@ -1,0 +1,1 @@
+"""Qt widgets and the main window. Knows parameters and images, never tensors."""

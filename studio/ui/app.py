@@ -1,0 +1,47 @@
+"""Starting the desktop app: Qt on qasync's event loop, TensorFlow loading on the compute thread."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from importlib import resources
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+
+def application_icon() -> QIcon:
+    return QIcon(str(resources.files("studio.resources").joinpath("icons", "studio.svg")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the main window (optionally opening `argv[1:]` files) and run until it closes."""
+    import qasync
+
+    from studio.ui.main_window import MainWindow
+    from studio.ui.runner import JobRunner
+    from studio.ui.settings import Settings
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    argv = sys.argv if argv is None else argv
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName("Generative Studio")
+    app.setOrganizationName("GenerativeStudio")
+    app.setDesktopFileName("generative-studio")
+    app.setWindowIcon(application_icon())
+    app.setStyleSheet(resources.files("studio.resources").joinpath("style.qss").read_text("utf-8"))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    runner = JobRunner()
+    window = MainWindow(runner, Settings())
+    window.show()
+    window.load_tensorflow()
+    for path in argv[1:]:
+        window.open_path(path)
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    app.aboutToQuit.connect(runner.shutdown)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    return 0

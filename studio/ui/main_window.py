@@ -1,0 +1,143 @@
+"""The main window: four tabs, a menu with recent files, and a status bar with the compute device."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from studio import __version__
+from studio.ui.dream_tab import DreamTab
+from studio.ui.runner import Job, JobRunner
+from studio.ui.settings import Settings
+from studio.ui.tab import StudioTab
+from studio.ui.widgets.errors import show_error, show_message
+
+
+class ComingSoonTab(StudioTab):
+    """A tab whose feature is not built yet: says what it will do."""
+
+    def __init__(self, runner: JobRunner, settings: Settings, key: str, title: str, blurb: str):
+        super().__init__(runner, settings)
+        self.key, self.title = key, title
+        label = QLabel(f"<h2>{title}</h2><p>{blurb}</p><p><i>Coming soon.</i></p>")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        QVBoxLayout(self).addWidget(label)
+
+
+def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
+    return [
+        DreamTab(runner, settings),
+        ComingSoonTab(runner, settings, "style", "Style", "Neural style transfer: paint your photo in the style of any picture."),
+        ComingSoonTab(runner, settings, "text", "Text", "Train a language model on your own writing and sample from it."),
+        ComingSoonTab(runner, settings, "latent", "Latent Explorer", "Train a VAE or GAN on your pictures and explore its latent space."),
+    ]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, runner: JobRunner, settings: Settings):
+        super().__init__()
+        self.runner = runner
+        self.settings = settings
+        self.setWindowTitle("Generative Studio")
+        self.tabs_widget = QTabWidget()
+        self.tabs: list[StudioTab] = build_tabs(runner, settings)
+        for tab in self.tabs:
+            self.tabs_widget.addTab(tab, tab.title)
+            tab.restore_state(settings.tab_state(tab.key))
+        self.setCentralWidget(self.tabs_widget)
+        self.device_label = QLabel("Loading TensorFlow…")
+        self.statusBar().addPermanentWidget(self.device_label)
+        self._build_menus()
+        geometry = settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 820)
+
+    def tab(self, key: str) -> StudioTab:
+        return next(tab for tab in self.tabs if tab.key == key)
+
+    # -- start-up ------------------------------------------------------------------------
+    def load_tensorflow(self) -> None:
+        """Import TensorFlow on the compute thread; the window is already usable meanwhile."""
+        handle = self.runner.run(Job("studio.core.compute:warm_up", title="Loading TensorFlow"))
+        handle.finished.connect(lambda device: self.device_label.setText(f"TensorFlow ready · {device}"))
+        handle.failed.connect(self._tensorflow_failed)
+
+    def _tensorflow_failed(self, message: str, details: str) -> None:
+        self.device_label.setText("TensorFlow unavailable")
+        show_error(self, f"TensorFlow could not start, so nothing can run: {message}", details)
+
+    # -- menus ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open…", self, shortcut=QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self._open_dialog)
+        file_menu.addAction(open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _current_tab(self) -> StudioTab:
+        return self.tabs_widget.currentWidget()
+
+    def _open_dialog(self) -> None:
+        tab = self._current_tab()
+        if not tab.opens:
+            self.statusBar().showMessage(f"The {tab.title} tab has nothing to open from the menu.", 4000)
+            return
+        patterns = " ".join(f"*{suffix}" for suffix in tab.opens)
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self.settings.last_folder(tab.key), f"Supported ({patterns})")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> None:
+        """Open `path` in the current tab if it takes that kind of file, else in the first tab that does."""
+        suffix = Path(path).suffix.lower()
+        candidates = [self._current_tab()] + self.tabs
+        tab = next((t for t in candidates if suffix in t.opens), None)
+        if tab is None:
+            show_error(self, f"No tab opens {Path(path).name}.")
+            return
+        self.tabs_widget.setCurrentWidget(tab)
+        self.settings.add_recent_file(path)
+        self.settings.set_last_folder(tab.key, path)
+        tab.open_path(path)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        for path in files:
+            action = self.recent_menu.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if not files:
+            self.recent_menu.addAction("No recent files").setEnabled(False)
+
+    def _about(self) -> None:
+        show_message(
+            self,
+            f"Generative Studio {__version__}\n\nDeepDream, style transfer, text models, VAEs and GANs, "
+            "trained and run on your own machine.",
+            title="About Generative Studio",
+        )
+
+    # -- shutdown ------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        self.save_settings()
+        super().closeEvent(event)
+
+    def save_settings(self) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        for tab in self.tabs:
+            self.settings.set_tab_state(tab.key, tab.state())
+        self.settings.sync()

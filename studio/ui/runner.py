@@ -1,0 +1,290 @@
+"""The one place where Qt meets the engines.
+
+A `Job` names an engine generator by "module:function" so the UI never imports TensorFlow;
+the `JobRunner` imports and runs it on its single compute thread, and each `JobHandle` turns the
+generator's `Progress` events into Qt signals on the GUI thread. Await a handle from a qasync
+coroutine (`result = await runner.run(job)`), or connect to its signals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import threading
+import time
+import traceback
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from studio.core.progress import JobError, Progress
+
+PREVIEW_INTERVAL_MS = 66  # about 15 previews a second: what the eye can follow
+
+
+@dataclass(frozen=True)
+class Job:
+    """What to run: `target` is "package.module:function" (or a callable, for tests) returning a generator."""
+
+    target: str | Callable[..., Iterator[Progress]]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    title: str = "Working"
+
+    def start(self) -> Iterator[Progress]:
+        function = self.target
+        if isinstance(function, str):
+            module_name, _, attribute = function.partition(":")
+            function = getattr(importlib.import_module(module_name), attribute)
+        return function(**self.kwargs)
+
+
+class JobCancelled(Exception):
+    """The job was stopped before it finished."""
+
+
+class JobFailed(Exception):
+    """The job raised; `message` is for the user, `details` for the curious."""
+
+    def __init__(self, message: str, details: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class JobHandle(QObject):
+    """One job's life, seen from the GUI thread.
+
+    Public signals always fire on the GUI thread, so connecting them to lambdas is safe.
+    """
+
+    started = Signal()
+    progress = Signal(object)  # Progress, every event
+    preview = Signal(object)  # np.ndarray, throttled to ~15/s, always the newest
+    finished = Signal(object)  # the generator's return value
+    failed = Signal(str, str)  # message, details
+    cancelled = Signal()
+
+    # Emitted from the compute thread; queued to the slots below on the GUI thread.
+    _reported_start = Signal()
+    _reported_event = Signal(object)
+    _reported_result = Signal(object)
+    _reported_error = Signal(str, str)
+    _reported_cancel = Signal()
+
+    def __init__(self, job: Job, parent: QObject | None = None):
+        super().__init__(parent)
+        self.job = job
+        self.last_progress: Progress | None = None
+        self.outcome: tuple[str, Any] | None = None  # ("finished", result) | ("failed", JobFailed) | ("cancelled", None)
+        self._stop_requested = threading.Event()
+        self._silenced = False
+        self._started_at: float | None = None
+        self._pending_preview: np.ndarray | None = None
+        self._futures: list[asyncio.Future] = []
+        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_INTERVAL_MS)
+        self._preview_timer.timeout.connect(self._flush_preview)
+        self._reported_start.connect(self._on_start)
+        self._reported_event.connect(self._on_event)
+        self._reported_result.connect(self._on_result)
+        self._reported_error.connect(self._on_error)
+        self._reported_cancel.connect(self._on_cancel)
+
+    # -- control -----------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the job to stop; it does so before its next step."""
+        self._stop_requested.set()
+
+    def supersede(self) -> None:
+        """Cancel and go quiet: no more signals reach the old job's listeners (awaiters still get
+        JobCancelled), so a replaced job's late previews never land on a tab."""
+        self._silenced = True
+        self._pending_preview = None
+        self.cancel()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop_requested.is_set()
+
+    @property
+    def is_done(self) -> bool:
+        return self.outcome is not None
+
+    def seconds_left(self) -> float | None:
+        """Estimated seconds to the end from the pace so far, or None before there is a pace."""
+        event = self.last_progress
+        if event is None or self._started_at is None or event.fraction <= 0:
+            return None
+        elapsed = time.monotonic() - self._started_at
+        return elapsed * (1 - event.fraction) / event.fraction
+
+    def __await__(self):
+        future = asyncio.get_event_loop().create_future()
+        if self.outcome is None:
+            self._futures.append(future)
+        else:
+            self._settle(future)
+        return future.__await__()
+
+    # -- GUI-thread side ----------------------------------------------------------------
+    @Slot()
+    def _on_start(self) -> None:
+        self._started_at = time.monotonic()
+        if not self._silenced:
+            self.started.emit()
+
+    @Slot(object)
+    def _on_event(self, event: Progress) -> None:
+        self.last_progress = event
+        if self._silenced:
+            return
+        self.progress.emit(event)
+        if event.preview is not None:
+            self._pending_preview = event.preview
+            if not self._preview_timer.isActive():
+                self._flush_preview()
+
+    @Slot()
+    def _flush_preview(self) -> None:
+        if self._pending_preview is not None:
+            frame, self._pending_preview = self._pending_preview, None
+            self.preview.emit(frame)
+            self._preview_timer.start()
+
+    def _finish(self, kind: str, value: Any) -> None:
+        self._preview_timer.stop()
+        self.outcome = (kind, value)
+        for future in self._futures:
+            self._settle(future)
+        self._futures.clear()
+
+    @Slot(object)
+    def _on_result(self, result: Any) -> None:
+        if self._silenced:
+            return self._on_cancel()
+        self._flush_preview()
+        self._finish("finished", result)
+        self.finished.emit(result)
+
+    @Slot(str, str)
+    def _on_error(self, message: str, details: str) -> None:
+        if self._silenced:
+            return self._on_cancel()
+        self._pending_preview = None
+        self._finish("failed", JobFailed(message, details))
+        self.failed.emit(message, details)
+
+    @Slot()
+    def _on_cancel(self) -> None:
+        self._pending_preview = None
+        self._finish("cancelled", None)
+        if not self._silenced:
+            self.cancelled.emit()
+
+    def _settle(self, future: asyncio.Future) -> None:
+        if future.done():
+            return
+        kind, value = self.outcome
+        if kind == "finished":
+            future.set_result(value)
+        elif kind == "failed":
+            future.set_exception(value)
+        else:
+            future.set_exception(JobCancelled(self.job.title))
+
+    # -- compute-thread side --------------------------------------------------------------
+    def _execute(self) -> None:
+        if self.stop_requested:
+            self._reported_cancel.emit()
+            return
+        self._reported_start.emit()
+        generator = None
+        try:
+            generator = self.job.start()
+            while True:
+                if self.stop_requested:
+                    generator.close()
+                    self._reported_cancel.emit()
+                    return
+                try:
+                    event = next(generator)
+                except StopIteration as stop:
+                    self._reported_result.emit(stop.value)
+                    return
+                self._reported_event.emit(event)
+        except JobError as error:
+            self._reported_error.emit(str(error), "")
+        except MemoryError:
+            self._reported_error.emit(
+                "Ran out of memory. Try a smaller size or fewer layers, then run again.", traceback.format_exc()
+            )
+        except Exception as error:  # any engine failure must reach the user, never kill the thread silently
+            self._reported_error.emit(f"{self.job.title} failed: {error}", traceback.format_exc())
+        finally:
+            if generator is not None:
+                generator.close()
+
+
+class _ComputeWorker(QObject):
+    """Lives on the compute thread and runs one job at a time, in the order they were started."""
+
+    @Slot(object)
+    def execute(self, handle: JobHandle) -> None:
+        handle._execute()
+
+
+_live_runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
+
+
+class JobRunner(QObject):
+    """Runs engine generators on one compute thread (TensorFlow work is serialised there)."""
+
+    _submit = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("studio-compute")
+        self._worker = _ComputeWorker()
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.execute)
+        self._thread.start()
+        self._by_owner: dict[object, JobHandle] = {}
+        self._handles: "weakref.WeakSet[JobHandle]" = weakref.WeakSet()
+        _live_runners.add(self)
+
+    def run(self, job: Job, owner: object | None = None) -> JobHandle:
+        """Queue `job`. With an `owner` (a tab), that owner's previous job is cancelled and cut off,
+        so its late previews never reach the owner."""
+        if owner is not None and (previous := self._by_owner.get(owner)) is not None and not previous.is_done:
+            previous.supersede()
+        handle = JobHandle(job, self)
+        self._handles.add(handle)
+        if owner is not None:
+            self._by_owner[owner] = handle
+        self._submit.emit(handle)
+        return handle
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Cancel every job and stop the compute thread (the app calls this on quit)."""
+        for handle in list(self._handles):
+            handle.cancel()
+        self._thread.quit()
+        self._thread.wait(timeout_ms)
+
+
+def format_seconds(seconds: float | None) -> str:
+    """'about 3 min left' style text for a progress label."""
+    if seconds is None:
+        return "estimating time left…"
+    if seconds < 60:
+        return f"about {max(1, round(seconds))} s left"
+    if seconds < 3600:
+        return f"about {round(seconds / 60)} min left"
+    return f"about {seconds / 3600:.1f} h left"

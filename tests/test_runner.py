@@ -1,0 +1,120 @@
+"""The runner turns engine generators into Qt signals on the GUI thread, throttles previews and cancels."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from studio.core.progress import JobError, Progress
+from studio.ui.runner import Job, JobCancelled, JobFailed
+
+
+def frames(count=5, delay=0.0, fail_at=None, user_error=False, closed=None):
+    """A fake engine: `count` tiny preview frames, optionally failing, and noting when it is closed."""
+    try:
+        for index in range(count):
+            if index == fail_at:
+                raise (JobError("The picture is too dark.") if user_error else RuntimeError("boom"))
+            time.sleep(delay)
+            yield Progress(step=index + 1, total=count, stage="frames", preview=np.full((4, 4, 3), index, np.uint8),
+                           data={"thread": threading.get_ident()})
+        return "done"
+    finally:
+        if closed is not None:
+            closed.set()
+
+
+def test_life_of_a_job_in_order(qtbot, runner):
+    handle = runner.run(Job(frames, {"count": 1}))
+    with qtbot.waitSignals([handle.started, handle.progress, handle.preview, handle.finished], order="strict",
+                           timeout=5000):
+        pass
+    assert handle.outcome == ("finished", "done")
+
+
+def test_engine_runs_off_the_gui_thread_and_signals_arrive_on_it(qtbot, runner):
+    seen = []
+    handle = runner.run(Job(frames, {"count": 2}))
+    handle.progress.connect(lambda event: seen.append((event.data["thread"], threading.get_ident())))
+    with qtbot.waitSignal(handle.finished, timeout=5000):
+        pass
+    gui = threading.get_ident()
+    assert seen and all(worker != gui and receiver == gui for worker, receiver in seen)
+
+
+def test_previews_are_throttled_but_the_newest_always_arrives(qtbot, runner):
+    shown = []
+    handle = runner.run(Job(frames, {"count": 200}))
+    handle.preview.connect(lambda frame: shown.append(int(frame[0, 0, 0])))
+    with qtbot.waitSignal(handle.finished, timeout=5000):
+        pass
+    assert len(shown) < 200
+    assert shown[-1] == 199
+
+
+def test_cancel_closes_the_generator_between_steps(qtbot, runner):
+    closed = threading.Event()
+    handle = runner.run(Job(frames, {"count": 1000, "delay": 0.005, "closed": closed}))
+    with qtbot.waitSignal(handle.progress, timeout=5000):
+        pass
+    with qtbot.waitSignal(handle.cancelled, timeout=5000):
+        handle.cancel()
+    assert closed.is_set()
+    assert handle.last_progress.step < 1000
+
+
+def test_user_errors_read_as_is_and_crashes_carry_details(qtbot, runner):
+    handle = runner.run(Job(frames, {"fail_at": 1, "user_error": True}))
+    with qtbot.waitSignal(handle.failed, timeout=5000) as blocker:
+        pass
+    assert blocker.args == ["The picture is too dark.", ""]
+    crash = runner.run(Job(frames, {"fail_at": 0}, title="Dream"))
+    with qtbot.waitSignal(crash.failed, timeout=5000) as blocker:
+        pass
+    message, details = blocker.args
+    assert message == "Dream failed: boom" and "RuntimeError" in details
+    # the compute thread survived both
+    after = runner.run(Job(frames, {"count": 1}))
+    with qtbot.waitSignal(after.finished, timeout=5000):
+        pass
+
+
+def test_a_new_job_from_the_same_owner_cancels_and_silences_the_old_one(qtbot, runner):
+    owner = object()
+    old = runner.run(Job(frames, {"count": 1000, "delay": 0.005}), owner=owner)
+    late = []
+    old.preview.connect(late.append)
+    with qtbot.waitSignal(old.progress, timeout=5000):
+        pass
+    late.clear()
+    new = runner.run(Job(frames, {"count": 2}), owner=owner)
+    with qtbot.waitSignal(new.finished, timeout=5000):
+        pass
+    assert old.outcome == ("cancelled", None)
+    assert late == []
+
+
+def test_await_returns_the_result_or_raises(qtbot, runner, event_loop_qt):
+    async def scenario():
+        result = await runner.run(Job(frames, {"count": 2}))
+        with pytest.raises(JobFailed, match="boom"):
+            await runner.run(Job(frames, {"fail_at": 0}, title="Fake"))
+        doomed = runner.run(Job(frames, {"count": 1000, "delay": 0.005}))
+        doomed.cancel()
+        with pytest.raises(JobCancelled):
+            await doomed
+        return result
+
+    task = event_loop_qt.create_task(scenario())
+    qtbot.waitUntil(task.done, timeout=10_000)
+    assert task.result() == "done"
+
+
+def test_jobs_are_named_by_module_path_so_the_ui_never_imports_engines(qtbot, runner):
+    handle = runner.run(Job("studio.core.compute:warm_up"))
+    with qtbot.waitSignal(handle.finished, timeout=60_000) as blocker:
+        pass
+    assert blocker.args[0] == "CPU" or blocker.args[0].startswith("GPU")
