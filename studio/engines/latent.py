@@ -1,0 +1,191 @@
+"""Latent-space maths shared by the VAE and GAN engines: interpolation, planes and grids of codes,
+principal directions, concept vectors, and pictures made of decoded codes (grids, animations).
+
+Plain NumPy and Pillow: nothing here needs a model, so it is cheap to test and to call from anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from studio.core.progress import JobError
+
+ANIMATION_FORMATS = (".gif", ".mp4")
+
+
+def lerp(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
+    """Straight-line blend of codes `a` and `b` (t=0 gives a, t=1 gives b). An array of t gives one row each."""
+    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
+    t = np.asarray(t, np.float32)[..., None] if np.ndim(t) else np.float32(t)
+    return (1 - t) * a + t * b
+
+
+def slerp(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
+    """Spherical blend: follows the great circle from `a` to `b`, so unit codes stay unit length and
+    Gaussian codes keep a typical norm (a straight line passes through the unlikely region near 0).
+    Falls back to `lerp` when the codes point the same way (the arc is undefined)."""
+    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
+    norms = np.linalg.norm(a) * np.linalg.norm(b)
+    if norms == 0:
+        return lerp(a, b, t)
+    omega = float(np.arccos(np.clip(np.dot(a, b) / norms, -1.0, 1.0)))
+    if np.sin(omega) < 1e-6:
+        return lerp(a, b, t)
+    t = np.asarray(t, np.float32)[..., None] if np.ndim(t) else np.float32(t)
+    return (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.float32(np.sin(omega))
+
+
+def interpolate(a: np.ndarray, b: np.ndarray, steps: int, spherical: bool = True) -> np.ndarray:
+    """`steps` codes from `a` to `b` inclusive, (steps, D) float32."""
+    if steps < 2:
+        raise JobError("An interpolation needs at least 2 steps.")
+    t = np.linspace(0.0, 1.0, steps, dtype=np.float32)
+    return (slerp if spherical else lerp)(a, b, t).astype(np.float32)
+
+
+def walk(keypoints: np.ndarray, steps_per_leg: int, spherical: bool = True, loop: bool = True) -> np.ndarray:
+    """A path through `keypoints` (K, D), `steps_per_leg` codes per leg; with `loop` it returns to
+    the first keypoint, so an animation of it repeats without a jump."""
+    keypoints = np.asarray(keypoints, np.float32)
+    stops = list(keypoints) + ([keypoints[0]] if loop else [])
+    legs = [interpolate(a, b, steps_per_leg + 1, spherical)[:-1] for a, b in zip(stops[:-1], stops[1:])]
+    path = np.concatenate(legs)
+    return path if loop else np.concatenate([path, keypoints[-1:]])
+
+
+@dataclass(frozen=True)
+class LatentPlane:
+    """A 2D slice of the latent space: `origin + x * u + y * v` for x, y in [-extent, extent].
+
+    With a 2D latent space, origin 0 and unit axes, this is the reference chapter's view.
+    """
+
+    origin: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    extent: float = 1.0
+
+    @classmethod
+    def axes(cls, latent_dim: int, first: int = 0, second: int = 1, extent: float = 1.0,
+             origin: np.ndarray | None = None) -> "LatentPlane":
+        """The plane spanned by two latent dimensions, through `origin` (default 0)."""
+        if not (0 <= first < latent_dim and 0 <= second < latent_dim) or first == second:
+            raise JobError(f"Pick two different dimensions between 1 and {latent_dim}.")
+        eye = np.eye(latent_dim, dtype=np.float32)
+        origin = np.zeros(latent_dim, np.float32) if origin is None else np.asarray(origin, np.float32)
+        return cls(origin, eye[first], eye[second], extent)
+
+    def codes(self, n: int) -> np.ndarray:
+        """n x n codes, (n*n, D), row-major with +y at the top row, as the grid is drawn."""
+        steps = np.linspace(-self.extent, self.extent, n, dtype=np.float32)
+        ys, xs = np.meshgrid(steps[::-1], steps, indexing="ij")
+        return (self.origin + xs.reshape(-1, 1) * self.u + ys.reshape(-1, 1) * self.v).astype(np.float32)
+
+    def point(self, fx: float, fy: float) -> np.ndarray:
+        """The code under a point of the drawn grid, given as fractions of its width and height
+        (0, 0 = top left), matching the centres of the cells `codes` decodes."""
+        x = (2 * fx - 1) * self.extent
+        y = (1 - 2 * fy) * self.extent
+        return (self.origin + x * self.u + y * self.v).astype(np.float32)
+
+    def coordinates(self, code: np.ndarray) -> tuple[float, float]:
+        """Where `code` projects onto the plane, as fractions of the drawn grid (may fall outside 0..1)."""
+        offset = np.asarray(code, np.float32) - self.origin
+        x = float(np.dot(offset, self.u) / max(np.dot(self.u, self.u), 1e-12))
+        y = float(np.dot(offset, self.v) / max(np.dot(self.v, self.v), 1e-12))
+        return (x / self.extent + 1) / 2, (1 - y / self.extent) / 2
+
+
+def principal_directions(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean code, the top `count` principal directions (count, D, unit rows) and the spread
+    (standard deviation) of the codes along each: sliders along them change the most per step."""
+    codes = np.asarray(codes, np.float32)
+    mean = codes.mean(axis=0)
+    _, singular, directions = np.linalg.svd(codes - mean, full_matrices=False)
+    count = min(count, directions.shape[0])
+    spread = singular[:count] / np.sqrt(max(len(codes) - 1, 1))
+    return mean, directions[:count].astype(np.float32), spread.astype(np.float32)
+
+
+def concept_vector(codes_with: np.ndarray, codes_without: np.ndarray) -> np.ndarray:
+    """The direction from pictures without a quality to pictures with it: the difference of their
+    mean codes. Adding a multiple of it to any code adds (or removes) the quality."""
+    codes_with, codes_without = np.asarray(codes_with, np.float32), np.asarray(codes_without, np.float32)
+    if len(codes_with) == 0 or len(codes_without) == 0:
+        raise JobError("A concept vector needs at least one picture in each group.")
+    return codes_with.mean(axis=0) - codes_without.mean(axis=0)
+
+
+def tile_images(images: np.ndarray, columns: int, gap: int = 0) -> np.ndarray:
+    """Lay out N pictures (N, H, W, C) uint8 in rows of `columns` as one uint8 RGB picture; grey
+    pictures become RGB, empty cells of the last row stay black."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        images = images[..., None]
+    count, height, width, channels = images.shape
+    if channels == 1:
+        images = np.repeat(images, 3, axis=3)
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    sheet = np.zeros((rows * (height + gap) - gap, columns * (width + gap) - gap, 3), np.uint8)
+    for index in range(count):
+        top, left = divmod(index, columns)
+        top, left = top * (height + gap), left * (width + gap)
+        sheet[top : top + height, left : left + width] = images[index, ..., :3]
+    return sheet
+
+
+def save_animation(frames: list[np.ndarray], path: str | os.PathLike, fps: float = 12.0) -> Path:
+    """Write uint8 RGB frames as a looping GIF (Pillow) or an MP4 (needs imageio with ffmpeg).
+
+    The file appears atomically, as with pictures."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in ANIMATION_FORMATS:
+        raise JobError(f"Cannot save an animation as '{suffix or path.name}': use .gif or .mp4.")
+    if not frames:
+        raise JobError("There are no frames to save.")
+    if suffix == ".mp4" and not mp4_available():
+        raise JobError("Saving MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); save a .gif instead.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        if suffix == ".gif":
+            pictures = [Image.fromarray(np.asarray(frame, np.uint8)) for frame in frames]
+            pictures[0].save(temp_name, format="GIF", save_all=True, append_images=pictures[1:],
+                             duration=round(1000 / fps), loop=0)
+        else:
+            _write_mp4(frames, temp_name, fps)
+        os.replace(temp_name, path)
+    except OSError as error:
+        raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
+    finally:
+        Path(temp_name).unlink(missing_ok=True)
+    return path
+
+
+def mp4_available() -> bool:
+    """Whether imageio can find an ffmpeg to encode MP4 with."""
+    try:
+        import imageio_ffmpeg  # noqa: F401  (imageio's ffmpeg plugin needs it)
+    except ImportError:
+        return False
+    return True
+
+
+def _write_mp4(frames: list[np.ndarray], path: str, fps: float) -> None:
+    import imageio.v2 as imageio
+
+    # H.264 wants even sides; pad by repeating the edge rather than distorting the picture.
+    height, width = frames[0].shape[:2]
+    pad = ((0, height % 2), (0, width % 2), (0, 0))
+    with imageio.get_writer(path, format="FFMPEG", fps=fps, macro_block_size=1) as writer:
+        for frame in frames:
+            writer.append_data(np.pad(np.asarray(frame, np.uint8), pad, mode="edge"))
