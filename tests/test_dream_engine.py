@@ -1,0 +1,209 @@
+"""The DeepDream engine on a tiny random-weight backbone (milliseconds per step), plus one slow
+check on the real offline VGG16."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from studio.core.params.dream import DreamParams
+from studio.core.progress import JobError, Progress
+from studio.engines import dream as engine
+
+TINY_LAYERS = {"conv2": 1.0, "conv3": 0.5}
+
+
+def tiny_params(**changes) -> DreamParams:
+    base = DreamParams(layers=TINY_LAYERS, octaves=1, steps_per_octave=3, step_size=0.05, seed=0)
+    return dataclasses.replace(base, **changes)
+
+
+def run(generator) -> tuple[list[Progress], np.ndarray]:
+    """Drive an engine generator to its end: every Progress it yielded and its result."""
+    events = []
+    while True:
+        try:
+            events.append(next(generator))
+        except StopIteration as stop:
+            return events, stop.value
+
+
+def textured(height: int, width: int, seed: int = 1) -> np.ndarray:
+    """A noisy picture: random-weight filters respond to texture, not to smooth ramps."""
+    return np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def test_dream_raises_the_loss(tiny_backbone, rgb):
+    events, result = run(engine.dream(rgb, tiny_params(steps_per_octave=6), tiny_backbone))
+    losses = [event.metrics["loss"] for event in events]
+    assert len(losses) == 6
+    assert losses[-1] > losses[0] * 1.05
+    assert result.shape == rgb.shape and result.dtype == np.uint8
+    assert np.abs(result.astype(int) - rgb).mean() > 1
+    assert all(event.preview.shape == rgb.shape and event.preview.dtype == np.uint8 for event in events)
+    assert [event.step for event in events] == list(range(1, 7)) and events[-1].total == 6
+
+
+def test_octave_shapes_ascend_to_the_input_size_and_respect_the_minimum_side():
+    shapes = engine.octave_shapes((300, 400), octaves=4, scale=1.4, min_side=32)
+    assert len(shapes) == 4
+    assert shapes[-1] == (300, 400)
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(shapes, shapes[1:]))
+    assert shapes[0] == (round(300 / 1.4**3), round(400 / 1.4**3))
+
+    clamped = engine.octave_shapes((48, 64), octaves=5, scale=2.0, min_side=32)
+    assert clamped[-1] == (48, 64)
+    assert min(min(shape) for shape in clamped) == 32
+    assert len(clamped) == len(set(clamped))  # sizes that clamp to the same shape are processed once
+
+    assert engine.octave_shapes((20, 30), octaves=3, scale=1.4, min_side=32) == [(20, 30)]
+
+
+def test_several_octaves_keep_odd_sizes(tiny_backbone):
+    picture = textured(37, 53)
+    events, result = run(engine.dream(picture, tiny_params(octaves=3, octave_scale=1.3, steps_per_octave=2),
+                                      tiny_backbone))
+    assert result.shape == (37, 53, 3)
+    sizes = [event.preview.shape[:2] for event in events]
+    assert sizes[-1] == (37, 53) and sizes[0] != (37, 53)
+    assert events[-1].step == events[-1].total
+
+
+def test_detail_reinjection_restores_what_upscaling_blurs(tiny_backbone):
+    """With a zero step the dream changes nothing, so after octaves the picture must come back
+    nearly intact: only re-injected detail can make up for the blur of shrinking and growing."""
+    picture = textured(45, 61)
+    _, result = run(engine.dream(picture, tiny_params(octaves=3, octave_scale=1.4, step_size=0.0), tiny_backbone))
+    assert result.shape == picture.shape
+    assert np.abs(result.astype(int) - picture).max() <= 1
+
+
+def test_tiling_matches_the_untiled_dream(tiny_backbone):
+    picture = textured(150, 200)
+    params = tiny_params(steps_per_octave=3, step_size=0.03)
+    _, whole = run(engine.dream(picture, dataclasses.replace(params, tile_size=512), tiny_backbone))
+    _, tiled = run(engine.dream(picture, dataclasses.replace(params, tile_size=64), tiny_backbone))
+    change = np.abs(whole.astype(float) - picture).mean()
+    difference = np.abs(tiled.astype(float) - whole).mean()
+    assert change > 2
+    assert difference < 0.1 * change
+
+
+def test_tiles_cover_every_pixel_once_with_a_halo():
+    rng = np.random.default_rng(3)
+    covered = np.zeros((70, 90), int)
+    windows = list(engine.tiles(70, 90, tile=32, halo=8, rng=rng))
+    assert len(windows) > 4
+    for (y0, y1, x0, x1), (py0, py1, px0, px1) in windows:
+        covered[y0:y1, x0:x1] += 1
+        assert py0 <= y0 and py1 >= y1 and px0 <= x0 and px1 >= x1
+        assert py0 == max(y0 - 8, 0) and px1 == min(x1 + 8, 90)
+    assert (covered == 1).all()
+
+
+def test_same_seed_gives_the_same_tiled_dream(tiny_backbone):
+    picture = textured(150, 170)
+    params = tiny_params(tile_size=64, seed=7)
+    _, first = run(engine.dream(picture, params, tiny_backbone))
+    _, second = run(engine.dream(picture, params, tiny_backbone))
+    np.testing.assert_array_equal(first, second)
+
+
+def test_closing_the_generator_stops_the_dream(tiny_backbone, rgb):
+    generator = engine.dream(rgb, tiny_params(steps_per_octave=50), tiny_backbone)
+    first = next(generator)
+    assert first.step == 1
+    generator.close()
+    assert generator.gi_frame is None
+    with pytest.raises(StopIteration):
+        next(generator)
+
+
+def test_closing_the_job_closes_the_inner_dream(tiny_backbone, rgb, monkeypatch):
+    """The runner closes `dream_job`; the dream it delegates to must be closed with it."""
+    closed = []
+    real_dream = engine.dream
+
+    def recording_dream(*args):
+        try:
+            yield from real_dream(*args)
+        finally:
+            closed.append(True)
+
+    def ready_backbone(key, path=None):
+        return tiny_backbone
+        yield
+
+    monkeypatch.setattr(engine, "load_backbone", ready_backbone)
+    monkeypatch.setattr(engine, "dream", recording_dream)
+    job = engine.dream_job(rgb, tiny_params(steps_per_octave=50))
+    next(job)
+    job.close()
+    assert closed == [True]
+
+
+def test_mask_limits_the_dream_to_its_region(tiny_backbone):
+    picture = textured(48, 64)
+    mask = np.zeros((48, 64), np.float32)
+    mask[:, 32:] = 1.0
+    _, result = run(engine.dream(picture, tiny_params(steps_per_octave=4), tiny_backbone, mask=mask))
+    np.testing.assert_array_equal(result[:, :32], picture[:, :32])
+    assert np.abs(result[:, 32:].astype(int) - picture[:, 32:]).mean() > 2
+
+
+def test_mask_of_the_wrong_size_is_refused(tiny_backbone, rgb):
+    with pytest.raises(JobError, match="same size"):
+        run(engine.dream(rgb, tiny_params(), tiny_backbone, mask=np.ones((10, 10), np.float32)))
+
+
+def test_guide_image_steers_the_dream(tiny_backbone):
+    picture = textured(48, 64)
+    guide = textured(40, 40, seed=9)
+    guide[..., 1:] = 0  # a red guide, nothing like the picture's colour balance
+    params = tiny_params(steps_per_octave=4)
+    _, free = run(engine.dream(picture, params, tiny_backbone))
+    guided_events, guided = run(engine.dream(picture, params, tiny_backbone, guide=guide))
+    assert guided.shape == picture.shape
+    assert np.abs(guided.astype(int) - free).mean() > 1
+    guided_losses = [event.metrics["loss"] for event in guided_events]
+    assert guided_losses[-1] > guided_losses[0]
+
+
+def test_no_retracing_across_image_sizes(tiny_backbone):
+    params = tiny_params(layers={"conv1": 1.0, "conv3": 1.0}, steps_per_octave=1)
+    for height, width in [(33, 40), (48, 64), (61, 37), (80, 80), (45, 99)]:
+        run(engine.dream(textured(height, width), params, tiny_backbone))
+    objective = engine.objective_for(tiny_backbone, ("conv1", "conv3"), guided=False)
+    assert objective.gradient.experimental_get_tracing_count() == 1
+
+
+def test_max_loss_ends_the_octave_early(tiny_backbone):
+    picture = textured(48, 64)
+    params = tiny_params(octaves=2, octave_scale=1.4, steps_per_octave=5, max_loss=1e-9)
+    events, result = run(engine.dream(picture, params, tiny_backbone))
+    assert [event.step for event in events] == [5, 10]
+    assert all(event.total == 10 for event in events)
+    assert result.shape == picture.shape
+
+
+def test_bad_parameters_are_refused(tiny_backbone, rgb):
+    with pytest.raises(JobError, match="layer"):
+        run(engine.dream(rgb, tiny_params(layers={"conv1": 0.0}), tiny_backbone))
+    with pytest.raises(JobError, match="octave"):
+        run(engine.dream(rgb, tiny_params(octave_scale=1.0), tiny_backbone))
+    with pytest.raises(JobError, match="no layer named"):
+        run(engine.dream(rgb, tiny_params(layers={"nope": 1.0}), tiny_backbone))
+
+
+@pytest.mark.slow
+def test_offline_vgg16_dream_raises_the_loss():
+    from studio.core.backbones import load_backbone
+
+    backbone = run(load_backbone("vgg16"))[1]
+    picture = textured(64, 64)
+    params = DreamParams(layers={"block3_conv3": 1.0, "block4_conv1": 1.0}, octaves=1, steps_per_octave=2, seed=0)
+    events, result = run(engine.dream(picture, params, backbone))
+    assert events[-1].metrics["loss"] > events[0].metrics["loss"]
+    assert result.shape == picture.shape
