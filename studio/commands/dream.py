@@ -32,7 +32,7 @@ def register(subparsers) -> None:
     parser.add_argument("--tile-size", type=int)
     parser.add_argument("--guide", dest="guide_path", help="picture whose look the dream should grow")
     parser.add_argument("--mask", dest="mask_path", help="greyscale picture: white dreams, black stays")
-    parser.add_argument("--max-side", type=int, help="shrink the input so its long side is at most this")
+    parser.add_argument("--max-side", type=int, help="shrink the input so its long side is at most this (0: full size)")
     parser.set_defaults(run=run)
 
 
@@ -49,9 +49,11 @@ def params_from_args(args: argparse.Namespace) -> DreamParams:
     overrides = {
         name: getattr(args, name)
         for name in ("backbone", "backbone_path", "octaves", "octave_scale", "steps_per_octave", "step_size",
-                     "max_loss", "seed", "tile_size", "guide_path", "mask_path")
+                     "max_loss", "seed", "tile_size", "guide_path", "mask_path", "max_side")
         if getattr(args, name) is not None
     }
+    if overrides.get("max_side") == 0:
+        overrides["max_side"] = None
     params = dataclasses.replace(params, **overrides)
     if args.preset:
         mixes = presets("dream").get(params.backbone, {})
@@ -84,13 +86,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.input or not args.output:
         raise JobError("Give a picture to dream on and where to save it: studio dream IN -o OUT.png")
-    from studio.core.images import fit_within, load_image, load_mask, save_image
+    from studio.core.images import load_image, load_mask, save_image
     from studio.engines.dream import dream_job
 
     params = params_from_args(args)
     image = load_image(args.input)
-    if args.max_side:
-        image = fit_within(image, args.max_side)
     guide = load_image(params.guide_path) if params.guide_path else None
     mask = load_mask(params.mask_path, image.shape[:2]) if params.mask_path else None
     result = drive(dream_job(image, params, guide, mask))

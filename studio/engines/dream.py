@@ -13,10 +13,14 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.backbones import Backbone, load_backbone
+from studio.core.images import fit_within
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
 
 BORDER = 2  # activation pixels at each edge left out of the objective (they make edge artefacts)
+# Tiles start on multiples of this (the largest total stride of our backbones), so a tile's pooling
+# grid lines up with the whole image's and its activations are the ones the whole image would have.
+TILE_ALIGN = 32
 GUIDE_SIDE = 512  # guide pictures are summarised at this size
 
 
@@ -51,14 +55,15 @@ def octave_shapes(shape: tuple[int, int], octaves: int, scale: float, min_side: 
 def tiles(height: int, width: int, tile: int, halo: int, rng: np.random.Generator):
     """Yield (core, patch) windows as (y0, y1, x0, x1) covering the image once.
 
-    Each core is one cell of a grid of `tile` pixels whose origin is shifted at random, so tile
-    borders fall in new places every step; each patch is its core grown by `halo` so the gradient
-    in the core sees enough context.
+    Each core is one cell of a grid of `tile` pixels whose origin is shifted at random (by whole
+    multiples of TILE_ALIGN), so tile borders fall in new places every step; each patch is its core
+    grown by `halo` so the gradient in the core sees enough context. With `tile` and `halo`
+    multiples of TILE_ALIGN, every patch starts on that alignment.
     """
     if max(height, width) <= tile:
         yield (0, height, 0, width), (0, height, 0, width)
         return
-    offset_y, offset_x = rng.integers(0, tile, size=2)
+    offset_y, offset_x = rng.integers(0, tile // TILE_ALIGN, size=2) * TILE_ALIGN
     for y in range(-int(offset_y), height, tile):
         for x in range(-int(offset_x), width, tile):
             core = (max(y, 0), min(y + tile, height), max(x, 0), min(x + tile, width))
@@ -74,33 +79,46 @@ class DreamObjective:
     def __init__(self, backbone: Backbone, layer_names: tuple[str, ...], guided: bool):
         self.backbone = backbone
         self.layer_names = layer_names
+        backbone.extractor(layer_names)  # refuses unknown layer names with a JobError that lists the valid ones
         channels = [backbone.layer_outputs[name].shape[-1] for name in layer_names]
-        signature = [tf.TensorSpec([None, None, 3], tf.float32), tf.TensorSpec([len(layer_names)], tf.float32)]
+        signature = [tf.TensorSpec([None, None, 3], tf.float32), tf.TensorSpec([len(layer_names)], tf.float32),
+                     tf.TensorSpec([2], tf.float32)]
         if guided:
             signature += [tf.TensorSpec([c], tf.float32) for c in channels]
         self.gradient = tf.function(self._gradient, input_signature=signature)
 
-    def _gradient(self, image, weights, *guides):
+    def _gradient(self, image, weights, whole_size, *guides):
+        """Loss and gradient for `image`, a patch of a picture of `whole_size` (height, width).
+
+        Each layer's score is a sum over the patch divided by the number of interior activations
+        the whole picture has, so patch gradients add up to the gradient of the whole picture's
+        mean; for an untiled picture (`whole_size` its own size) it is exactly the mean.
+        """
         with tf.GradientTape() as tape:
             tape.watch(image)
             features = self.backbone.features(image[None], self.layer_names)
             loss = tf.zeros(())
             for index, name in enumerate(self.layer_names):
-                activation = _interior(features[name])
+                activation, border_y, border_x = _interior(features[name])
                 if guides:
-                    score = tf.reduce_mean(tf.tensordot(activation, guides[index], axes=1))
+                    total = tf.reduce_sum(tf.tensordot(activation, guides[index], axes=1))
                 else:
-                    score = tf.reduce_mean(tf.square(activation))
-                loss += weights[index] * score
+                    total = tf.reduce_sum(tf.square(activation))
+                scale = whole_size / tf.cast(tf.shape(image)[:2], tf.float32)
+                map_size = tf.cast(tf.shape(features[name])[1:3], tf.float32) * scale
+                interior = (map_size - 2.0 * tf.cast(tf.stack([border_y, border_x]), tf.float32))
+                count = tf.reduce_prod(tf.maximum(interior, 1.0)) * tf.cast(tf.shape(activation)[-1], tf.float32)
+                loss += weights[index] * total / count
         return loss, tape.gradient(loss, image)
 
 
-def _interior(activation: tf.Tensor) -> tf.Tensor:
-    """The activation map without its outer BORDER pixels (fewer when the map is tiny)."""
+def _interior(activation: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """The activation map without its outer BORDER pixels (fewer when the map is tiny), and the
+    borders left out along y and x."""
     height, width = tf.shape(activation)[1], tf.shape(activation)[2]
     border_y = tf.minimum(BORDER, (height - 1) // 2)
     border_x = tf.minimum(BORDER, (width - 1) // 2)
-    return activation[:, border_y : height - border_y, border_x : width - border_x, :]
+    return activation[:, border_y : height - border_y, border_x : width - border_x, :], border_y, border_x
 
 
 _objectives: dict[tuple[int, tuple[str, ...], bool], DreamObjective] = {}
@@ -127,19 +145,21 @@ def image_gradient(objective: DreamObjective, image: np.ndarray, weights: tf.Ten
                    tile_size: int, rng: np.random.Generator) -> tuple[float, np.ndarray]:
     """The objective and its gradient for the whole image, computed tile by tile when it is large.
 
-    Each tile's mean-based gradient is scaled by its share of the image, so tiles of different
-    sizes pull with the weight they would have in one untiled pass.
+    Tiles are `tile_size` rounded to TILE_ALIGN; each is computed with a halo of context around it
+    and scored against the whole picture's size, so its gradient is the whole picture's there.
     """
     height, width = image.shape[:2]
+    whole_size = tf.constant([height, width], tf.float32)
+    tile = max(TILE_ALIGN, round(tile_size / TILE_ALIGN) * TILE_ALIGN)
+    halo = TILE_ALIGN * max(1, tile // (8 * TILE_ALIGN))
     gradient = np.empty_like(image)
     loss = 0.0
-    halo = max(16, tile_size // 8)
-    for (y0, y1, x0, x1), (py0, py1, px0, px1) in tiles(height, width, tile_size, halo, rng):
-        patch_loss, patch_gradient = objective.gradient(tf.constant(image[py0:py1, px0:px1]), weights, *guides)
-        patch_share = (py1 - py0) * (px1 - px0) / (height * width)
-        core = patch_gradient.numpy()[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
-        gradient[y0:y1, x0:x1] = core * patch_share
-        loss += float(patch_loss) * (y1 - y0) * (x1 - x0) / (height * width)
+    for (y0, y1, x0, x1), (py0, py1, px0, px1) in tiles(height, width, tile, halo, rng):
+        patch_loss, patch_gradient = objective.gradient(tf.constant(image[py0:py1, px0:px1]), weights, whole_size,
+                                                        *guides)
+        gradient[y0:y1, x0:x1] = patch_gradient.numpy()[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
+        # The patch's loss counts its halo too; its core's share of it is what the core adds.
+        loss += float(patch_loss) * (y1 - y0) * (x1 - x0) / ((py1 - py0) * (px1 - px0))
     return loss, gradient
 
 
@@ -199,8 +219,13 @@ def dream(image: np.ndarray, params: DreamParams, backbone: Backbone,
 
 def dream_job(image: np.ndarray, params: DreamParams, guide: np.ndarray | None = None,
               mask: np.ndarray | None = None) -> Iterator[Progress]:
-    """What the app and CLI run: load the backbone the params name (downloading if needed), then dream."""
+    """What the app and CLI run: load the backbone the params name (downloading if needed), shrink
+    the picture to `params.max_side`, then dream."""
     if params.seed is not None:
         tf.random.set_seed(params.seed)
     backbone = yield from load_backbone(params.backbone, params.backbone_path)
+    if params.max_side:
+        image = fit_within(image, params.max_side)
+        if mask is not None:
+            mask = resize(mask[..., None].astype(np.float32), image.shape[:2])[..., 0]
     return (yield from dream(image, params, backbone, guide, mask))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import queue
 import threading
 import time
 import traceback
@@ -24,6 +25,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from studio.core.progress import JobError, Progress
 
 PREVIEW_INTERVAL_MS = 66  # about 15 previews a second: what the eye can follow
+COMPUTE_STACK_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,10 @@ class JobHandle(QObject):
         self._silenced = True
         self._pending_preview = None
         self.cancel()
+
+    @property
+    def superseded(self) -> bool:
+        return self._silenced
 
     @property
     def stop_requested(self) -> bool:
@@ -228,12 +234,24 @@ class JobHandle(QObject):
                 generator.close()
 
 
-class _ComputeWorker(QObject):
-    """Lives on the compute thread and runs one job at a time, in the order they were started."""
+class _ComputeThread(QThread):
+    """Runs queued jobs one at a time, in order.
 
-    @Slot(object)
-    def execute(self, handle: JobHandle) -> None:
-        handle._execute()
+    The whole loop is one Python call on purpose: PySide gives each slot invoked on a plain QThread
+    a fresh Python thread state, which would wipe TensorFlow's thread-local graph state between
+    jobs and crash the next one.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("studio-compute")
+        # TensorFlow's graph tracing recurses deeply; give it room.
+        self.setStackSize(COMPUTE_STACK_BYTES)
+        self.jobs: queue.SimpleQueue[JobHandle | None] = queue.SimpleQueue()
+
+    def run(self) -> None:
+        while (handle := self.jobs.get()) is not None:
+            handle._execute()
 
 
 _live_runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
@@ -242,15 +260,9 @@ _live_runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
 class JobRunner(QObject):
     """Runs engine generators on one compute thread (TensorFlow work is serialised there)."""
 
-    _submit = Signal(object)
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("studio-compute")
-        self._worker = _ComputeWorker()
-        self._worker.moveToThread(self._thread)
-        self._submit.connect(self._worker.execute)
+        self._thread = _ComputeThread()
         self._thread.start()
         self._by_owner: dict[object, JobHandle] = {}
         self._handles: "weakref.WeakSet[JobHandle]" = weakref.WeakSet()
@@ -265,7 +277,7 @@ class JobRunner(QObject):
         self._handles.add(handle)
         if owner is not None:
             self._by_owner[owner] = handle
-        self._submit.emit(handle)
+        self._thread.jobs.put(handle)
         return handle
 
     def is_running(self) -> bool:
@@ -275,7 +287,7 @@ class JobRunner(QObject):
         """Cancel every job and stop the compute thread (the app calls this on quit)."""
         for handle in list(self._handles):
             handle.cancel()
-        self._thread.quit()
+        self._thread.jobs.put(None)
         self._thread.wait(timeout_ms)
 
 

@@ -18,6 +18,7 @@ class DreamParams:
     `layers` maps layer names of `backbone` to their weight in the objective. `step_size` is the
     change per step of a typical pixel in the [-1, 1] working space, so it means the same on every
     backbone and image size. Pictures larger than `tile_size` are processed in overlapping tiles.
+    `max_side` shrinks the picture first so its long side is at most that (None: full size).
     """
 
     backbone: str = DEFAULT_BACKBONE
@@ -30,6 +31,7 @@ class DreamParams:
     max_loss: float | None = None
     seed: int | None = None
     tile_size: int = 512
+    max_side: int | None = 768
     guide_path: str | None = None
     mask_path: str | None = None
 
