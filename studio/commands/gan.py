@@ -1,0 +1,101 @@
+"""`studio gan train|sample|walk ...`: train a DCGAN on pictures, then draw from it."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from studio.commands import drive
+from studio.core.params import make_recipe
+from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
+from studio.core.progress import JobError
+
+TRAIN_FLAGS = ("dataset", "limit", "image_size", "channels", "latent_dim", "base_filters", "epochs", "batch_size",
+               "d_learning_rate", "g_learning_rate", "label_noise", "dropout", "seed")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("gan", help="train a DCGAN and sample from it",
+                                   description="Train a DCGAN on pictures, then sample grids and latent walks.")
+    verbs = parser.add_subparsers(dest="gan_verb", metavar="ACTION", required=True)
+
+    train = verbs.add_parser("train", help="train (or --resume) a GAN and save it as .keras")
+    train.add_argument("--dataset", help="a folder of pictures or faces, mnist, fashion_mnist, cifar10 (default faces)")
+    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras)")
+    train.add_argument("--resume", help="a .keras GAN to train further (its size and widths are kept)")
+    train.add_argument("--limit", type=int, help="use at most this many pictures")
+    train.add_argument("--size", dest="image_size", type=int, choices=GAN_SIZES, help="picture side in pixels")
+    train.add_argument("--grey", dest="channels", action="store_const", const=1, help="train on greyscale pictures")
+    train.add_argument("--colour", "--color", dest="channels", action="store_const", const=3,
+                       help="train on colour pictures")
+    train.add_argument("--latent-dim", type=int)
+    train.add_argument("--filters", dest="base_filters", type=int, help="width of the first discriminator layer")
+    train.add_argument("--epochs", type=int, help="epochs in all (a resumed model counts those it has done)")
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--d-lr", dest="d_learning_rate", type=float, help="discriminator learning rate")
+    train.add_argument("--g-lr", dest="g_learning_rate", type=float, help="generator learning rate")
+    train.add_argument("--label-noise", type=float)
+    train.add_argument("--dropout", type=float, help="discriminator dropout")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--grid", help="also save the final monitor grid as this picture")
+    train.set_defaults(run=run_train)
+
+    sample = verbs.add_parser("sample", help="save a grid of generated pictures")
+    sample.add_argument("model", help="a .keras GAN saved by Studio")
+    sample.add_argument("-o", "--output", required=True, help="where to save the grid (.png keeps the recipe)")
+    sample.add_argument("--count", type=int, default=GanSampleParams.count)
+    sample.add_argument("--columns", type=int, default=GanSampleParams.columns)
+    sample.add_argument("--seed", type=int)
+    sample.add_argument("--truncation", type=float, help="redraw latent components beyond this (e.g. 1.5)")
+    sample.set_defaults(run=run_sample)
+
+    walk = verbs.add_parser("walk", help="save a looping latent walk animation (.gif or .mp4)")
+    walk.add_argument("model", help="a .keras GAN saved by Studio")
+    walk.add_argument("-o", "--output", required=True, help="where to save the animation (.gif or .mp4)")
+    walk.add_argument("--points", type=int, default=4, help="random latent points the walk visits")
+    walk.add_argument("--steps", type=int, default=24, help="frames between two points")
+    walk.add_argument("--fps", type=float, default=12.0)
+    walk.add_argument("--seed", type=int)
+    walk.add_argument("--truncation", type=float)
+    walk.set_defaults(run=run_walk)
+
+
+def params_from_args(args: argparse.Namespace) -> GanParams:
+    overrides = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
+    return dataclasses.replace(GanParams(), **overrides)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from studio.core.images import save_image
+    from studio.engines.gan import monitor_grid, train_gan_job
+
+    params = params_from_args(args)
+    if not args.output.lower().endswith(".keras"):
+        raise JobError("Save the model as a .keras file: studio gan train ... -o model.keras")
+    # The model is checkpointed to the output after every epoch, the last one included.
+    model = drive(train_gan_job(params, resume_from=args.resume, checkpoint_path=args.output))
+    print(f"Saved {args.output} ({model.epochs_done} epochs)")
+    if args.grid:
+        saved = save_image(args.grid, monitor_grid(model), make_recipe("gan", model.gan_params, model=args.output))
+        print(f"Saved {saved}")
+    return 0
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from studio.core.images import save_image
+    from studio.engines.gan import load_gan, sample_grid
+
+    params = GanSampleParams(count=args.count, columns=args.columns, seed=args.seed, truncation=args.truncation)
+    grid, _ = sample_grid(load_gan(args.model), params)
+    saved = save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model))
+    print(f"Saved {saved}")
+    return 0
+
+
+def run_walk(args: argparse.Namespace) -> int:
+    from studio.engines.gan import export_walk_job, load_gan
+
+    saved = drive(export_walk_job(load_gan(args.model), args.output, count=args.points, seed=args.seed,
+                                  truncation=args.truncation, steps_per_leg=args.steps, fps=args.fps))
+    print(f"Saved {saved}")
+    return 0
