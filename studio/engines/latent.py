@@ -145,14 +145,10 @@ def save_animation(frames: list[np.ndarray], path: str | os.PathLike, fps: float
     """Write uint8 RGB frames as a looping GIF (Pillow) or an MP4 (needs imageio with ffmpeg).
 
     The file appears atomically, as with pictures."""
-    path = Path(path)
+    path = check_animation_path(path)
     suffix = path.suffix.lower()
-    if suffix not in ANIMATION_FORMATS:
-        raise JobError(f"Cannot save an animation as '{suffix or path.name}': use .gif or .mp4.")
     if not frames:
         raise JobError("There are no frames to save.")
-    if suffix == ".mp4" and not mp4_available():
-        raise JobError("Saving MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); save a .gif instead.")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
     os.close(handle)
@@ -168,6 +164,18 @@ def save_animation(frames: list[np.ndarray], path: str | os.PathLike, fps: float
         raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
     finally:
         Path(temp_name).unlink(missing_ok=True)
+    return path
+
+
+def check_animation_path(path: str | os.PathLike) -> Path:
+    """`path` as a Path if an animation can be saved there, else a JobError saying why (checked
+    before the frames are made, so nobody waits for a file that cannot be written)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in ANIMATION_FORMATS:
+        raise JobError(f"Cannot save an animation as '{suffix or path.name}': use .gif or .mp4.")
+    if suffix == ".mp4" and not mp4_available():
+        raise JobError("Saving MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); save a .gif instead.")
     return path
 
 

@@ -1,0 +1,135 @@
+"""`studio vae train DATASET -o MODEL.keras ...`, `studio vae grid MODEL -o grid.png`,
+`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from studio.commands import drive
+from studio.core.params import make_recipe
+from studio.core.params.vae import VaeParams
+from studio.core.progress import JobError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("vae", help="train and explore a variational autoencoder",
+                                   description="Train a VAE on pictures and draw from its latent space.")
+    verbs = parser.add_subparsers(dest="vae_verb", metavar="ACTION", required=True)
+
+    train = verbs.add_parser("train", help="train (or resume) a VAE and save it as .keras")
+    train.add_argument("dataset", help="a folder of pictures, or one of: faces, mnist, fashion_mnist, cifar10")
+    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras)")
+    train.add_argument("--resume", help="a .keras VAE to train further (its architecture is kept)")
+    train.add_argument("--size", dest="image_size", type=int, help="picture size in pixels (default 28)")
+    train.add_argument("--channels", type=int, choices=(1, 3), help="1 for grey, 3 for colour")
+    train.add_argument("--limit", type=int, help="use at most this many pictures")
+    train.add_argument("--latent-dim", type=int)
+    train.add_argument("--filters", help="encoder convolution widths, e.g. 32,64")
+    train.add_argument("--beta", type=float, help="weight of the KL term")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--seed", type=int)
+    train.set_defaults(run=run_train)
+
+    grid = verbs.add_parser("grid", help="decode a grid over a plane of the latent space")
+    grid.add_argument("model", help="a VAE saved by Studio (.keras)")
+    grid.add_argument("-o", "--output", required=True, help="picture to write (.png keeps the recipe)")
+    grid.add_argument("-n", "--size", type=int, default=30, help="pictures per side (default 30)")
+    grid.add_argument("--extent", type=float, default=1.0, help="the grid spans -extent..extent (default 1)")
+    grid.add_argument("--axes", default="1,2", help="the two slider axes spanning the plane (default 1,2)")
+    grid.set_defaults(run=run_grid)
+
+    interpolate = verbs.add_parser("interpolate", help="animate the path between two pictures")
+    interpolate.add_argument("model")
+    interpolate.add_argument("start", help="first picture")
+    interpolate.add_argument("end", help="last picture")
+    interpolate.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
+    interpolate.add_argument("--steps", type=int, default=24)
+    interpolate.add_argument("--linear", action="store_true", help="straight line instead of spherical")
+    interpolate.add_argument("--fps", type=float, default=12.0)
+    interpolate.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
+    interpolate.set_defaults(run=run_interpolate)
+
+    walk = verbs.add_parser("walk", help="animate a loop through a plane of the latent space")
+    walk.add_argument("model")
+    walk.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
+    walk.add_argument("--steps", type=int, default=96)
+    walk.add_argument("--extent", type=float, default=1.0)
+    walk.add_argument("--fps", type=float, default=24.0)
+    walk.add_argument("--scale", type=int, default=4)
+    walk.set_defaults(run=run_walk)
+
+
+def params_from_args(args: argparse.Namespace) -> VaeParams:
+    overrides = {name: getattr(args, name) for name in
+                 ("image_size", "channels", "limit", "latent_dim", "beta", "epochs", "batch_size",
+                  "learning_rate", "seed") if getattr(args, name) is not None}
+    if args.filters:
+        try:
+            overrides["filters"] = tuple(int(width) for width in args.filters.split(","))
+        except ValueError:
+            raise JobError(f"--filters takes widths like 32,64, not '{args.filters}'.") from None
+    return dataclasses.replace(VaeParams(dataset=args.dataset), **overrides)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from studio.engines.vae import train_job
+
+    explorer = drive(train_job(params_from_args(args), resume_from=args.resume, checkpoint=args.output))
+    print(f"Saved {explorer.save(args.output)} ({explorer.vae.epochs_done} epochs)")
+    return 0
+
+
+def _axes(text: str) -> tuple[int, int]:
+    try:
+        first, second = (int(part) - 1 for part in text.split(","))
+    except ValueError:
+        raise JobError(f"--axes takes two numbers like 1,2, not '{text}'.") from None
+    return first, second
+
+
+def _open(path: str):
+    from studio.engines.vae import load_job
+
+    return drive(load_job(path))
+
+
+def run_grid(args: argparse.Namespace) -> int:
+    from studio.core.images import save_image
+
+    explorer = _open(args.model)
+    plane = explorer.plane(*_axes(args.axes), extent=args.extent)
+    recipe = make_recipe("vae", explorer.vae.params, grid=args.size, extent=args.extent, axes=args.axes)
+    print(f"Saved {save_image(args.output, explorer.grid(plane, args.size), recipe)}")
+    return 0
+
+
+def _enlarge(frames, scale: int):
+    import numpy as np
+
+    return [np.kron(frame, np.ones((scale, scale, 1), np.uint8)) for frame in frames] if scale > 1 else frames
+
+
+def run_interpolate(args: argparse.Namespace) -> int:
+    from studio.core.images import load_image
+    from studio.engines.latent import check_animation_path, save_animation
+
+    check_animation_path(args.output)
+    explorer = _open(args.model)
+    start, end = explorer.encode([load_image(args.start), load_image(args.end)])
+    frames = explorer.interpolation(start, end, args.steps, spherical=not args.linear)
+    loop = frames + frames[-2:0:-1]  # there and back, so the animation loops without a jump
+    print(f"Saved {save_animation(_enlarge(loop, args.scale), args.output, args.fps)}")
+    return 0
+
+
+def run_walk(args: argparse.Namespace) -> int:
+    from studio.engines.latent import check_animation_path, save_animation
+
+    check_animation_path(args.output)
+    explorer = _open(args.model)
+    frames = explorer.walk(explorer.plane(extent=args.extent), args.steps)
+    print(f"Saved {save_animation(_enlarge(frames, args.scale), args.output, args.fps)}")
+    return 0
