@@ -97,3 +97,27 @@ def test_parameters_survive_a_restart(qtbot, runner, tab):
     fresh.restore_state(state)
     assert fresh.octaves.value() == 5
     assert fresh.current_params().layers == {"block3_conv1": 2.0}
+
+
+@pytest.mark.slow
+def test_painted_mask_keeps_the_dream_inside_it(qtbot, tab, tmp_path, rgb):
+    picture = tmp_path / "gradient.png"
+    save_image(picture, np.repeat(np.repeat(rgb, 2, axis=0), 2, axis=1))
+    tab.open_path(str(picture))
+    tab.view.before.fit()
+    tab.paint_button.setChecked(True)
+    tab.view.before.brush_radius = 20
+    centre = tab.view.before.mapFromScene(QPointF(96, 48))
+    qtbot.mousePress(tab.view.before.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseRelease(tab.view.before.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    mask = tab.view.before.mask()
+    assert mask is not None and mask[48, 96] == 1.0 and mask[48, 10] == 0.0
+    assert "of the picture" in tab.mask_label.text()
+    tab.steps.setValue(3)
+    tab.octaves.setValue(1)
+    tab.size_combo.setCurrentIndex(tab.size_combo.findData(None))
+    tab.start_dream()
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    change = np.abs(tab.result.astype(int) - tab.source.astype(int)).sum(axis=2)
+    assert change[mask == 0].max() == 0
+    assert change[mask == 1].mean() > 1

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from qasync import asyncSlot
-from superqt import QLabeledDoubleSlider
+from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
 from studio.core.images import SAVE_FORMATS, load_image, load_mask, read_recipe, sample_image, save_image
@@ -200,11 +200,30 @@ class DreamTab(StudioTab):
         steer_form = QFormLayout(steer)
         self.guide_button = QPushButton("Choose…")
         self.guide_button.clicked.connect(self.choose_guide)
-        self.mask_button = QPushButton("Choose…")
-        self.mask_button.clicked.connect(self.choose_mask)
+        self.paint_button = QPushButton("Paint")
+        self.paint_button.setCheckable(True)
+        self.paint_button.setToolTip("Paint on the Before picture where the dream should go (Shift+drag erases). "
+                                     "With no mask, the whole picture dreams.")
+        self.paint_button.toggled.connect(self.view.before.set_painting)
+        self.mask_button = QPushButton("Load…")
         self.mask_button.setToolTip("A greyscale picture: white areas dream, black areas stay as they are")
+        self.mask_button.clicked.connect(self.choose_mask)
+        clear_mask = QPushButton("Clear")
+        clear_mask.clicked.connect(lambda: self._set_mask(None))
+        mask_row = QHBoxLayout()
+        for button in (self.paint_button, self.mask_button, clear_mask):
+            mask_row.addWidget(button)
+        self.brush = QLabeledSlider(Qt.Orientation.Horizontal)
+        self.brush.setRange(2, 200)
+        self.brush.setValue(self.view.before.brush_radius)
+        self.brush.valueChanged.connect(lambda radius: setattr(self.view.before, "brush_radius", radius))
+        self.mask_label = QLabel("No mask: the whole picture dreams.")
+        self.mask_label.setObjectName("hint")
+        self.view.before.mask_changed.connect(self._mask_changed)
         steer_form.addRow("Guide picture", self.guide_button)
-        steer_form.addRow("Mask", self.mask_button)
+        steer_form.addRow("Mask", mask_row)
+        steer_form.addRow("Brush radius", self.brush)
+        steer_form.addRow(self.mask_label)
         layout.addWidget(steer)
         layout.addStretch(1)
 
@@ -365,22 +384,29 @@ class DreamTab(StudioTab):
         self.guide_button.setText(f"{Path(self.guide_path).name} (clear)" if self.guide_path else "Choose…")
 
     def choose_mask(self) -> None:
-        if self.mask_path:
-            self._set_mask(None)
-            return
         path, _ = QFileDialog.getOpenFileName(self, "Mask picture", self.settings.last_folder("dream"))
         if path:
             self._set_mask(path)
 
     def _set_mask(self, path: str | None) -> None:
-        self.mask_path = None
-        if path:
+        """Load a mask picture into the Before view (where it can be painted further), or clear it."""
+        mask = None
+        if path and self.source is not None:
             try:
-                load_image(path)
-                self.mask_path = path
+                mask = load_mask(path, self.source.shape[:2])
             except JobError as error:
                 show_error(self, f"The mask can't be used: {error}")
-        self.mask_button.setText(f"{Path(self.mask_path).name} (clear)" if self.mask_path else "Choose…")
+                path = None
+        self.view.before.set_mask(mask)
+        self.mask_path = path if mask is not None else None
+
+    def _mask_changed(self) -> None:
+        mask = self.view.before.mask()
+        if mask is None:
+            self.mask_path = None
+            self.mask_label.setText("No mask: the whole picture dreams.")
+        else:
+            self.mask_label.setText(f"Dreaming on {mask.mean():.0%} of the picture.")
 
     def use_result_as_source(self) -> None:
         if self.result is not None:
@@ -396,13 +422,7 @@ class DreamTab(StudioTab):
         if not params.layers:
             show_error(self, "Give at least one layer a weight above 0 (or pick a preset).")
             return
-        mask = None
-        if params.mask_path:
-            try:
-                mask = load_mask(params.mask_path, self.source.shape[:2])
-            except JobError as error:
-                show_error(self, f"The mask can't be used: {error}")
-                return
+        mask = self.view.before.mask()
         source, source_name = self.source, self.source_name
         handle = self.runner.run(
             Job("studio.engines.dream:dream_job", {"image": source, "params": params, "guide": self.guide, "mask": mask},

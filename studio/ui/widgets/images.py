@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtCore import QMimeData, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 
@@ -37,6 +37,7 @@ class ImageView(QGraphicsView):
 
     files_dropped = Signal(list)
     zoomed = Signal(float)
+    mask_changed = Signal()
 
     def __init__(self, placeholder: str = "Drop an image here", parent: QWidget | None = None):
         super().__init__(parent)
@@ -44,6 +45,12 @@ class ImageView(QGraphicsView):
         self._item = QGraphicsPixmapItem()
         self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.scene().addItem(self._item)
+        self._mask: QImage | None = None  # Grayscale8, white = selected; painted over the picture
+        self._mask_item = QGraphicsPixmapItem(self._item)
+        self._mask_item.setOpacity(0.45)
+        self.painting = False
+        self.brush_radius = 24
+        self._last_paint: QPointF | None = None
         self._placeholder = placeholder
         self._fit = True
         self.image: np.ndarray | None = None
@@ -57,6 +64,8 @@ class ImageView(QGraphicsView):
     def set_image(self, rgb: np.ndarray | None, shown_width: int | None = None) -> None:
         """Show `rgb` (uint8 RGB), stretched to `shown_width` scene pixels if given, so a small
         preview of a big picture covers the same area. A new shown size is fitted to the view."""
+        if rgb is None or self.image is None or rgb.shape[:2] != self.image.shape[:2]:
+            self.clear_mask()
         self.image = rgb
         if rgb is None:
             self._item.setPixmap(QPixmap())
@@ -81,6 +90,76 @@ class ImageView(QGraphicsView):
         current = self.transform().m11()
         if current > 0:
             self.scale(scale / current, scale / current)
+
+    # -- mask painting: where the user wants the effect ---------------------------------------
+    def set_painting(self, on: bool) -> None:
+        """In painting mode a left drag paints the mask (Shift+drag erases) instead of panning."""
+        self.painting = on
+        self.setDragMode(QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.ScrollHandDrag)
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor if on else Qt.CursorShape.OpenHandCursor)
+
+    def mask(self) -> np.ndarray | None:
+        """The painted mask as floats in [0, 1] at the picture's size, or None if nothing is painted."""
+        if self._mask is None:
+            return None
+        width, height = self._mask.width(), self._mask.height()
+        buffer = np.frombuffer(self._mask.constBits(), np.uint8, count=self._mask.bytesPerLine() * height)
+        values = buffer.reshape(height, self._mask.bytesPerLine())[:, :width].astype(np.float32) / 255.0
+        return values if values.any() else None
+
+    def set_mask(self, mask: np.ndarray | None) -> None:
+        """Show `mask` (floats in [0, 1], the picture's size) for further painting."""
+        if mask is None or self.image is None:
+            self.clear_mask()
+            return
+        self._mask = to_qimage(np.clip(mask * 255 + 0.5, 0, 255).astype(np.uint8))
+        self._refresh_mask()
+
+    def clear_mask(self) -> None:
+        self._mask = None
+        self._mask_item.setPixmap(QPixmap())
+        self.mask_changed.emit()
+
+    def _paint_at(self, position, erase: bool) -> None:
+        if self.image is None:
+            return
+        if self._mask is None:
+            self._mask = QImage(self.image.shape[1], self.image.shape[0], QImage.Format.Format_Grayscale8)
+            self._mask.fill(0)
+        point = self._item.mapFromScene(self.mapToScene(position))
+        painter = QPainter(self._mask)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(0, 0, 0) if erase else QColor(255, 255, 255)
+        if self._last_paint is None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawEllipse(point, self.brush_radius, self.brush_radius)
+        else:
+            painter.setPen(QPen(colour, 2 * self.brush_radius, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.drawLine(self._last_paint, point)
+        painter.end()
+        self._last_paint = point
+        self._refresh_mask()
+
+    def _refresh_mask(self) -> None:
+        overlay = QImage(self._mask.size(), QImage.Format.Format_ARGB32)
+        overlay.fill(QColor(255, 60, 90))
+        overlay.setAlphaChannel(self._mask)
+        self._mask_item.setPixmap(QPixmap.fromImage(overlay))
+        self.mask_changed.emit()
+
+    def mousePressEvent(self, event) -> None:
+        if self.painting and event.button() == Qt.MouseButton.LeftButton:
+            self._last_paint = None
+            self._paint_at(event.position().toPoint(), event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if self.painting and event.buttons() & Qt.MouseButton.LeftButton:
+            self._paint_at(event.position().toPoint(), event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            return
+        super().mouseMoveEvent(event)
 
     def wheelEvent(self, event) -> None:
         factor = 1.25 if event.angleDelta().y() > 0 else 0.8
