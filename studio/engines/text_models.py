@@ -1,0 +1,222 @@
+"""Language models that can continue text one token at a time without re-reading the prefix.
+
+Both kinds map token ids (batch, time) to next-token logits (batch, time, vocabulary) for training,
+and offer `initial_state(batch)` + `step(tokens, position, state)` for generation:
+
+- `RecurrentLanguageModel` (LSTM or GRU): the state is each layer's recurrent state; a step runs
+  each layer's cell once, with the very weights the layer trained.
+- `TransformerLanguageModel`: a decoder with causal self-attention and rotary position encoding.
+  The state is a key/value cache per layer, a ring buffer as long as the context: a step computes
+  the new token's query, key and value and attends over the cache. Rotary encoding makes attention
+  depend only on relative positions, so the window can slide past the training length.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from studio.core.progress import JobError
+
+# embedding, recurrent units, recurrent layers
+RECURRENT_SIZES = {"small": (64, 256, 1), "medium": (128, 512, 2), "large": (256, 1024, 3)}
+# model width, attention heads, decoder blocks
+TRANSFORMER_SIZES = {"small": (128, 4, 2), "medium": (256, 4, 4), "large": (512, 8, 6)}
+
+
+def build_model(architecture: str, size: str, vocabulary_size: int, context: int, dropout: float) -> keras.Model:
+    """A language model of the named architecture ('lstm', 'gru', 'transformer') and size, built."""
+    if architecture in ("lstm", "gru"):
+        if size not in RECURRENT_SIZES:
+            raise JobError(f"Unknown model size '{size}': use one of {', '.join(RECURRENT_SIZES)}.")
+        embedding_dim, units, num_layers = RECURRENT_SIZES[size]
+        model = RecurrentLanguageModel(vocabulary_size, architecture, embedding_dim, units, num_layers, dropout)
+    elif architecture == "transformer":
+        if size not in TRANSFORMER_SIZES:
+            raise JobError(f"Unknown model size '{size}': use one of {', '.join(TRANSFORMER_SIZES)}.")
+        width, num_heads, num_layers = TRANSFORMER_SIZES[size]
+        model = TransformerLanguageModel(vocabulary_size, context, width, num_heads, num_layers, dropout)
+    else:
+        raise JobError(f"Unknown architecture '{architecture}': use lstm, gru or transformer.")
+    model(ops.zeros((1, 2), "int32"))
+    return model
+
+
+@keras.saving.register_keras_serializable(package="studio_text")
+class RecurrentLanguageModel(keras.Model):
+    """Embedding, stacked LSTM or GRU layers with dropout between them, and a softmax head (as logits)."""
+
+    def __init__(self, vocabulary_size: int, cell: str = "lstm", embedding_dim: int = 64, units: int = 256,
+                 num_layers: int = 1, dropout: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary_size, self.cell, self.embedding_dim = vocabulary_size, cell, embedding_dim
+        self.units, self.num_layers, self.dropout = units, num_layers, dropout
+        recurrent = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
+        self.embedding = layers.Embedding(vocabulary_size, embedding_dim)
+        self.recurrent_layers = [recurrent(units, return_sequences=True, return_state=True) for _ in range(num_layers)]
+        self.dropouts = [layers.Dropout(dropout) for _ in range(num_layers)]
+        self.head = layers.Dense(vocabulary_size)
+
+    @property
+    def states_per_layer(self) -> int:
+        return 2 if self.cell == "lstm" else 1
+
+    def call(self, tokens, training=False):
+        x = self.embedding(tokens)
+        for recurrent, dropout in zip(self.recurrent_layers, self.dropouts):
+            x = recurrent(x, training=training)[0]
+            x = dropout(x, training=training)
+        return self.head(x)
+
+    def initial_state(self, batch: int) -> tuple:
+        return tuple(ops.zeros((batch, self.units)) for _ in range(self.num_layers * self.states_per_layer))
+
+    def step(self, tokens, position, state):
+        """Logits (batch, vocabulary) after `tokens` (batch,), and the state after them."""
+        del position  # a recurrent state already knows where it is
+        x = self.embedding(tokens)
+        new_state = []
+        per_layer = self.states_per_layer
+        for index, recurrent in enumerate(self.recurrent_layers):
+            x, layer_state = recurrent.cell(x, list(state[index * per_layer : (index + 1) * per_layer]), training=False)
+            new_state.extend(layer_state)
+        return self.head(x), tuple(new_state)
+
+    def get_config(self):
+        return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "cell": self.cell,
+                "embedding_dim": self.embedding_dim, "units": self.units, "num_layers": self.num_layers,
+                "dropout": self.dropout}
+
+
+def rotate(x, positions):
+    """Rotary position encoding of x (batch, time, heads, depth) at `positions` (time,), float."""
+    half = x.shape[-1] // 2
+    frequencies = 1.0 / (10000.0 ** (ops.arange(half, dtype="float32") / half))
+    angles = ops.expand_dims(positions, -1) * frequencies  # (time, half)
+    cos = ops.cos(angles)[None, :, None, :]
+    sin = ops.sin(angles)[None, :, None, :]
+    first, second = x[..., :half], x[..., half:]
+    return ops.concatenate([first * cos - second * sin, first * sin + second * cos], axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="studio_text")
+class CausalSelfAttention(layers.Layer):
+    """Multi-head self-attention where each position sees only itself and the past."""
+
+    def __init__(self, num_heads: int, head_dim: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_heads, self.head_dim = num_heads, head_dim
+        self.query = layers.EinsumDense("btd,dhk->bthk", (None, num_heads, head_dim))
+        self.key = layers.EinsumDense("btd,dhk->bthk", (None, num_heads, head_dim))
+        self.value = layers.EinsumDense("btd,dhk->bthk", (None, num_heads, head_dim))
+        self.output_projection = None
+
+    def build(self, input_shape):
+        width = input_shape[-1]
+        for projection in (self.query, self.key, self.value):
+            projection.build(input_shape)
+        self.output_projection = layers.EinsumDense("bthk,hkd->btd", (None, width))
+        self.output_projection.build((None, None, self.num_heads, self.head_dim))
+
+    def _attend(self, query, keys, values, mask):
+        scores = ops.einsum("bqhk,bshk->bhqs", query, keys) / (self.head_dim**0.5)
+        scores = ops.where(mask, scores, -1e9)
+        weights = ops.softmax(scores, axis=-1)
+        return self.output_projection(ops.einsum("bhqs,bshk->bqhk", weights, values))
+
+    def call(self, x):
+        length = ops.shape(x)[1]
+        positions = ops.cast(ops.arange(length), "float32")
+        query = rotate(self.query(x), positions)
+        keys = rotate(self.key(x), positions)
+        causal = ops.arange(length)[:, None] >= ops.arange(length)[None, :]
+        return self._attend(query, keys, self.value(x), causal[None, None])
+
+    def step(self, x, position, cache_keys, cache_values):
+        """Attend from one new token x (batch, 1, width) at `position` over the cached past.
+
+        The cache (batch, context, heads, depth) is a ring buffer: slot position % context gets the new
+        key and value; slots not yet written are masked out.
+        """
+        context = ops.shape(cache_keys)[1]
+        where = ops.cast(ops.reshape(position, (1,)), "float32")
+        query = rotate(self.query(x), where)
+        slot = ops.one_hot(ops.mod(position, context), context)[None, :, None, None]
+        cache_keys = cache_keys * (1 - slot) + rotate(self.key(x), where) * slot
+        cache_values = cache_values * (1 - slot) + self.value(x) * slot
+        filled = ops.arange(context) <= position
+        return self._attend(query, cache_keys, cache_values, filled[None, None, None, :]), cache_keys, cache_values
+
+    def get_config(self):
+        return {**super().get_config(), "num_heads": self.num_heads, "head_dim": self.head_dim}
+
+
+@keras.saving.register_keras_serializable(package="studio_text")
+class DecoderBlock(layers.Layer):
+    """Pre-norm Transformer decoder block: causal self-attention, then a feed-forward network, each residual."""
+
+    def __init__(self, width: int, num_heads: int, dropout: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.width, self.num_heads, self.dropout = width, num_heads, dropout
+        self.attention_norm = layers.LayerNormalization(epsilon=1e-5)
+        self.attention = CausalSelfAttention(num_heads, width // num_heads)
+        self.feed_forward_norm = layers.LayerNormalization(epsilon=1e-5)
+        self.feed_forward = keras.Sequential([layers.Dense(4 * width, activation="gelu"), layers.Dense(width)])
+        self.attention_dropout = layers.Dropout(dropout)
+        self.feed_forward_dropout = layers.Dropout(dropout)
+
+    def build(self, input_shape):
+        for sublayer in (self.attention_norm, self.attention, self.feed_forward_norm, self.feed_forward):
+            sublayer.build(input_shape)
+
+    def call(self, x, training=False):
+        x = x + self.attention_dropout(self.attention(self.attention_norm(x)), training=training)
+        return x + self.feed_forward_dropout(self.feed_forward(self.feed_forward_norm(x)), training=training)
+
+    def step(self, x, position, cache_keys, cache_values):
+        attended, cache_keys, cache_values = self.attention.step(self.attention_norm(x), position, cache_keys, cache_values)
+        x = x + attended
+        return x + self.feed_forward(self.feed_forward_norm(x)), cache_keys, cache_values
+
+    def get_config(self):
+        return {**super().get_config(), "width": self.width, "num_heads": self.num_heads, "dropout": self.dropout}
+
+
+@keras.saving.register_keras_serializable(package="studio_text")
+class TransformerLanguageModel(keras.Model):
+    """Token embedding, decoder blocks, a final norm and a head giving next-token logits."""
+
+    def __init__(self, vocabulary_size: int, context: int = 100, width: int = 128, num_heads: int = 4,
+                 num_layers: int = 2, dropout: float = 0.1, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary_size, self.context, self.width = vocabulary_size, context, width
+        self.num_heads, self.num_layers, self.dropout = num_heads, num_layers, dropout
+        self.embedding = layers.Embedding(vocabulary_size, width)
+        self.embedding_dropout = layers.Dropout(dropout)
+        self.blocks = [DecoderBlock(width, num_heads, dropout) for _ in range(num_layers)]
+        self.final_norm = layers.LayerNormalization(epsilon=1e-5)
+        self.head = layers.Dense(vocabulary_size)
+
+    def call(self, tokens, training=False):
+        x = self.embedding_dropout(self.embedding(tokens), training=training)
+        for block in self.blocks:
+            x = block(x, training=training)
+        return self.head(self.final_norm(x))
+
+    def initial_state(self, batch: int) -> tuple:
+        shape = (batch, self.context, self.num_heads, self.width // self.num_heads)
+        return tuple(ops.zeros(shape) for _ in range(2 * self.num_layers))
+
+    def step(self, tokens, position, state):
+        """Logits (batch, vocabulary) after `tokens` (batch,) at `position`, and the updated caches."""
+        x = self.embedding(tokens)[:, None, :]
+        new_state = []
+        for index, block in enumerate(self.blocks):
+            x, cache_keys, cache_values = block.step(x, position, state[2 * index], state[2 * index + 1])
+            new_state += [cache_keys, cache_values]
+        return self.head(self.final_norm(x))[:, 0], tuple(new_state)
+
+    def get_config(self):
+        return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "context": self.context,
+                "width": self.width, "num_heads": self.num_heads, "num_layers": self.num_layers,
+                "dropout": self.dropout}
