@@ -1,0 +1,76 @@
+"""The application shell: the window comes up before TensorFlow, the status bar says what computes,
+recent files and settings persist, and quitting stops the compute thread."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+from studio.core.images import save_image
+from studio.ui.main_window import MainWindow
+from studio.ui.settings import Settings
+
+
+def test_window_appears_before_tensorflow_is_imported(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os, sys
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from studio.ui.main_window import MainWindow
+        from studio.ui.runner import JobRunner
+        from studio.ui.settings import Settings
+        runner = JobRunner()
+        window = MainWindow(runner, Settings())
+        window.show()
+        app.processEvents()
+        print("visible", window.isVisible(), "tensorflow" in sys.modules, "keras" in sys.modules)
+        runner.shutdown()
+        """
+    )
+    env = {"STUDIO_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert "visible True False False" in output.stdout, output.stderr
+
+
+def test_status_bar_shows_the_device_once_tensorflow_is_ready(qtbot, runner):
+    window = MainWindow(runner, Settings())
+    qtbot.addWidget(window)
+    assert window.device_label.text() == "Loading TensorFlow…"
+    window.load_tensorflow()
+    qtbot.waitUntil(lambda: window.device_label.text().startswith("TensorFlow ready"), timeout=60_000)
+    assert window.device_label.text().endswith("CPU") or "GPU" in window.device_label.text()
+
+
+def test_four_tabs_and_recent_files_and_geometry_persist(qtbot, runner, tmp_path):
+    window = MainWindow(runner, Settings())
+    qtbot.addWidget(window)
+    titles = [window.tabs_widget.tabText(i) for i in range(window.tabs_widget.count())]
+    assert titles == ["Dream", "Style", "Text", "Latent Explorer"]
+
+    picture = tmp_path / "opened.png"
+    save_image(picture, np.full((40, 50, 3), 128, np.uint8))
+    window.open_path(str(picture))
+    assert window.tab("dream").source.shape == (40, 50, 3)
+    window.tab("dream").octaves.setValue(6)
+    window.show()
+    geometry = window.saveGeometry()
+    window.close()
+
+    again = MainWindow(runner, Settings())
+    qtbot.addWidget(again)
+    assert again.settings.recent_files() == [str(picture.resolve())]
+    assert again.tab("dream").octaves.value() == 6
+    assert again.settings.geometry() == geometry
+
+
+def test_quitting_stops_the_compute_thread(qtbot, runner):
+    window = MainWindow(runner, Settings())
+    qtbot.addWidget(window)
+    window.load_tensorflow()
+    runner.shutdown()
+    assert not runner.is_running()
