@@ -119,6 +119,7 @@ def test_model_file_backbone_offers_its_image_shaped_layers(model_file):
     assert tuple(features["shapes"].shape) == (1, 8, 10, 6)
     _, again = finish(load_backbone(CUSTOM_BACKBONE, str(model_file)))
     assert again is backbone  # loaded once per session
+    assert finish(backbones.layer_names(CUSTOM_BACKBONE, str(model_file)))[1] == ("edges", "shrink", "shapes")
 
 
 def test_bad_model_file_gives_a_clear_error(tmp_path):
