@@ -60,20 +60,23 @@ def register(subparsers) -> None:
     walk.set_defaults(run=run_walk)
 
 
-def params_from_args(args: argparse.Namespace) -> GanParams:
+def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
+    """`base` with the flags given on the command line."""
     overrides = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
-    return dataclasses.replace(GanParams(), **overrides)
+    return dataclasses.replace(base, **overrides)
 
 
 def run_train(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
-    from studio.engines.gan import monitor_grid, train_gan_job
+    from studio.engines.gan import load_gan, monitor_grid, train_gan_job
 
-    params = params_from_args(args)
     if not args.output.lower().endswith(".keras"):
         raise JobError("Save the model as a .keras file: studio gan train ... -o model.keras")
+    # A resumed model keeps its own settings unless a flag changes them.
+    model = load_gan(args.resume) if args.resume else None
+    params = params_from_args(args, model.gan_params if model is not None else GanParams())
     # The model is checkpointed to the output after every epoch, the last one included.
-    model = drive(train_gan_job(params, resume_from=args.resume, checkpoint_path=args.output))
+    model = drive(train_gan_job(params, model=model, checkpoint_path=args.output))
     print(f"Saved {args.output} ({model.epochs_done} epochs)")
     if args.grid:
         saved = save_image(args.grid, monitor_grid(model), make_recipe("gan", model.gan_params, model=args.output))

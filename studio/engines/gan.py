@@ -178,7 +178,8 @@ def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = 
     Continues `model` if given (its architecture wins; its training knobs follow `params`).
     Yields the mean losses every `params.report_every` batches, with `data["warning"]` holding the
     chapter's advice while the discriminator wins, and after each epoch the monitor grid as
-    preview, `data["model"]` and (when `checkpoint_path` is given) a saved checkpoint.
+    preview, `data["model"]`, the grid's `data["latents"]` and `data["columns"]`, and (when
+    `checkpoint_path` is given) a saved checkpoint.
     Returns the model.
     """
     if model is None:
@@ -206,8 +207,10 @@ def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = 
     report_every = max(1, params.report_every)
     total = (params.epochs - model.epochs_done) * batches
     step = 0
+    # The monitor's points travel with its grid so a viewer can pick its cells.
+    monitor = {"latents": monitor_latents(params.latent_dim), "columns": MONITOR_COLUMNS}
     yield Progress(step, total, f"Epoch {model.epochs_done + 1}/{params.epochs}", preview=monitor_grid(model),
-                   data={"epoch": model.epochs_done, "model": model})
+                   data={"epoch": model.epochs_done, "model": model, **monitor})
     warning = None
     for epoch in range(model.epochs_done, params.epochs):
         window: list[dict[str, tf.Tensor]] = []
@@ -223,7 +226,7 @@ def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = 
                     stage += " · the discriminator is winning"
                 yield Progress(step, total, stage, metrics=metrics, data={"epoch": epoch, "warning": warning})
         model.epochs_done = epoch + 1
-        data = {"epoch": epoch + 1, "model": model, "warning": warning}
+        data = {"epoch": epoch + 1, "model": model, "warning": warning, **monitor}
         if checkpoint_path is not None:
             data["checkpoint"] = str(save_gan(model, checkpoint_path))
         yield Progress(step, total, f"Epoch {epoch + 1}/{params.epochs} done", preview=monitor_grid(model), data=data)

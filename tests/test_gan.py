@@ -1,0 +1,200 @@
+"""DCGAN engine and `studio gan` CLI: tiny networks on tiny synthetic pictures."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.core.params.gan import GanParams, GanSampleParams
+from studio.core.progress import JobError
+
+pytestmark = pytest.mark.filterwarnings(
+    # Keras' own .keras writer trips NumPy 2's copy-keyword deprecation; nothing of ours.
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
+TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3)
+
+
+def stripes(count=16, size=28, channels=1):
+    """Pictures with an obvious structure (shifted stripes), nothing like the generator's first noise."""
+    _, x = np.mgrid[0:size, 0:size]
+    pictures = np.stack([(x * 9 + shift * 17) % 256 for shift in range(count)]).astype(np.uint8)
+    return np.repeat(pictures[..., None], channels, axis=3)
+
+
+def run(generator):
+    events = []
+    while True:
+        try:
+            events.append(next(generator))
+        except StopIteration as stop:
+            return events, stop.value
+
+
+def test_networks_have_the_chapter_shape_at_every_size():
+    from studio.engines.gan import GanModel
+
+    for size, channels in ((28, 1), (32, 3), (64, 3)):
+        model = GanModel(GanParams(image_size=size, channels=channels, latent_dim=8, base_filters=4))
+        assert model.generator.output_shape == (None, size, size, channels)
+        assert model.discriminator.output_shape == (None, 1)
+        kinds = [type(layer).__name__ for layer in model.discriminator.layers]
+        assert "Dropout" in kinds and "LeakyReLU" in kinds and "MaxPooling2D" not in kinds
+        strided = [layer for layer in model.generator.layers + model.discriminator.layers
+                   if getattr(layer, "strides", (1, 1)) != (1, 1)]
+        assert strided and all(layer.kernel_size[0] % layer.strides[0] == 0 for layer in strided)
+    with pytest.raises(JobError, match="28, 32, 64"):
+        GanModel(GanParams(image_size=48))
+
+
+def test_train_step_updates_both_networks_and_the_monitor_grid_is_stable():
+    from studio.engines.gan import GanModel, monitor_grid
+
+    model = GanModel(TINY)
+    grid = monitor_grid(model)
+    assert grid.dtype == np.uint8 and grid.ndim == 3 and grid.shape[2] == 3
+    np.testing.assert_array_equal(monitor_grid(model), grid)
+    before = [w.copy() for w in model.generator.get_weights()], [w.copy() for w in model.discriminator.get_weights()]
+    losses = model.compiled_train_step(stripes(8).astype(np.float32) / 127.5 - 1)
+    assert {"d_loss", "g_loss"} <= set(losses) and all(np.isfinite(float(v)) for v in losses.values())
+    for network, old in zip((model.generator, model.discriminator), before):
+        assert any(not np.allclose(a, b) for a, b in zip(network.get_weights(), old)), network.name
+    assert not np.array_equal(monitor_grid(model), grid)
+
+
+def test_training_streams_losses_and_a_grid_each_epoch_then_resumes(tmp_path):
+    from studio.engines.gan import load_gan, train_gan
+
+    checkpoint = tmp_path / "gan.keras"
+    events, model = run(train_gan(stripes(16), TINY, checkpoint_path=checkpoint))
+    losses = [e for e in events if e.metrics]
+    assert len(losses) == 2 and all(set(e.metrics) == {"d_loss", "g_loss"} for e in losses)
+    grids = [e.preview for e in events if e.preview is not None]
+    assert len(grids) == 2 and grids[0].shape == grids[1].shape  # before training and after the epoch
+    assert events[-1].data["checkpoint"] == str(checkpoint) and model.epochs_done == 1
+    assert events[-1].step == events[-1].total == 2
+
+    resumed = load_gan(checkpoint)
+    more = dataclasses.replace(TINY, epochs=2, d_learning_rate=5e-5, dropout=0.4)
+    events, model = run(train_gan(stripes(16), more, model=resumed))
+    assert model is resumed and model.epochs_done == 2 and events[-1].total == 2
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(5e-5)
+    assert model.discriminator.get_layer("dropout").rate == 0.4
+    with pytest.raises(JobError, match="already trained 2 epochs"):
+        run(train_gan(stripes(16), more, model=model))
+
+
+def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path):
+    from studio.engines.gan import generate, load_gan, monitor_latents, save_gan, train_gan
+
+    _, model = run(train_gan(stripes(16), TINY))
+    path = save_gan(model, tmp_path / "saved.keras")
+    loaded = load_gan(path)
+    latents = monitor_latents(TINY.latent_dim)
+    np.testing.assert_array_equal(generate(loaded, latents), generate(model, latents))
+    assert loaded.epochs_done == 1 and loaded.gan_params == model.gan_params
+    assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) == 2
+    for saved, restored in zip(model.d_optimizer.variables, loaded.d_optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(saved), np.asarray(restored))
+    with pytest.raises(JobError, match=".keras"):
+        save_gan(model, tmp_path / "model.h5")
+    with pytest.raises(JobError, match="not found"):
+        load_gan(tmp_path / "missing.keras")
+    (tmp_path / "junk.keras").write_bytes(b"not a model")
+    with pytest.raises(JobError, match="could not be read"):
+        load_gan(tmp_path / "junk.keras")
+
+
+def test_warning_when_the_discriminator_wins():
+    """Rigged: the generator never learns (rate 0) and the discriminator trains fast without tricks."""
+    from studio.engines.gan import discriminator_advice, train_gan
+
+    rigged = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=8, epochs=30, batch_size=8,
+                       report_every=2, seed=1, g_learning_rate=0.0, d_learning_rate=3e-3, label_noise=0.0, dropout=0.0)
+    warned = None
+    for event in train_gan(stripes(16), rigged):
+        if event.data.get("warning"):
+            warned = event
+            break
+    assert warned is not None and warned.metrics["d_loss"] < 0.05
+    assert "discriminator is winning" in warned.stage
+    assert "learning rate" in warned.data["warning"] and "dropout" in warned.data["warning"]
+    assert discriminator_advice(0.6, TINY) is None
+
+
+def test_bad_training_input_is_explained():
+    from studio.engines.gan import train_gan
+
+    with pytest.raises(JobError, match="at least 8 pictures"):
+        run(train_gan(stripes(3), TINY))
+    with pytest.raises(JobError, match="28 px pictures with 1 channel"):
+        run(train_gan(stripes(16, size=32, channels=3), TINY))
+
+
+def test_truncation_keeps_latents_inside_and_seeds_repeat():
+    from studio.engines.gan import sample_latents
+
+    latents = sample_latents(500, 16, seed=1, truncation=1.0)
+    assert latents.shape == (500, 16) and np.abs(latents).max() <= 1.0
+    assert latents.std() < 0.7  # a normal cut at 1 has std 0.54
+    np.testing.assert_array_equal(sample_latents(4, 16, seed=7), sample_latents(4, 16, seed=7))
+    plain = sample_latents(2000, 4, seed=2)
+    assert abs(plain.mean()) < 0.1 and abs(plain.std() - 1) < 0.1
+    with pytest.raises(JobError, match="truncation"):
+        sample_latents(4, 16, truncation=0.0)
+
+
+def test_sampling_interpolation_and_walk(tmp_path):
+    from studio.engines.gan import (GanModel, export_walk_job, generate, interpolation_strip, sample_grid,
+                                    sample_latents)
+
+    model = GanModel(TINY)
+    grid, latents = sample_grid(model, GanSampleParams(count=6, columns=3, seed=5, truncation=1.5))
+    assert grid.shape == (56, 84, 3) and latents.shape == (6, 8)
+    np.testing.assert_array_equal(sample_grid(model, GanSampleParams(count=6, columns=3, seed=5, truncation=1.5))[0],
+                                  grid)
+    start, end = latents[0], latents[5]
+    strip = interpolation_strip(model, start, end, steps=5)
+    assert strip.shape == (28, 5 * 28 + 4, 3)
+    np.testing.assert_array_equal(strip[:, :28, 0], generate(model, latents[:1])[0, ..., 0])
+    np.testing.assert_array_equal(strip[:, -28:, 0], generate(model, latents[5:])[0, ..., 0])
+    events, saved = run(export_walk_job(model, str(tmp_path / "walk.gif"), keypoints=sample_latents(3, 8, seed=1),
+                                        steps_per_leg=4))
+    with Image.open(saved) as gif:
+        assert gif.n_frames == 12 and min(gif.size) >= 192
+
+
+def cli(*argv):
+    from studio.cli import main
+
+    return main(list(argv))
+
+
+def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for index, picture in enumerate(stripes(16, size=40, channels=3)):
+        Image.fromarray(picture).save(folder / f"{index}.png")
+    model = tmp_path / "gan.keras"
+    assert cli("gan", "train", "--dataset", str(folder), "--size", "28", "--grey", "--latent-dim", "8",
+               "--filters", "4", "--epochs", "1", "--batch-size", "8", "--seed", "0", "-o", str(model),
+               "--grid", str(tmp_path / "monitor.png")) == 0
+    assert model.is_file() and (tmp_path / "monitor.png").is_file()
+    assert cli("gan", "train", "--resume", str(model), "--dataset", str(folder), "--epochs", "2",
+               "--batch-size", "8", "-o", str(model)) == 0
+    assert "(2 epochs)" in capsys.readouterr().out
+    grid_path = tmp_path / "grid.png"
+    assert cli("gan", "sample", str(model), "-o", str(grid_path), "--count", "8", "--columns", "4",
+               "--seed", "1", "--truncation", "1.5") == 0
+    with Image.open(grid_path) as grid:
+        assert grid.size == (4 * 28, 2 * 28)
+    from studio.core.images import read_recipe
+
+    assert read_recipe(grid_path)["params"]["truncation"] == 1.5
+    assert cli("gan", "walk", str(model), "-o", str(tmp_path / "walk.gif"), "--points", "2", "--steps", "3") == 0
+    assert (tmp_path / "walk.gif").is_file()
+    assert cli("gan", "sample", str(tmp_path / "missing.keras"), "-o", str(grid_path)) == 2
+    assert "not found" in capsys.readouterr().err

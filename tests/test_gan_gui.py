@@ -1,0 +1,120 @@
+"""The GAN panel: train one tiny epoch on a dropped folder, watch the grid, sample, pick and interpolate, save/load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.core.params.gan import GanParams
+
+pytestmark = pytest.mark.filterwarnings(
+    # Keras' own .keras writer trips NumPy 2's copy-keyword deprecation; nothing of ours.
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+
+TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3)
+
+
+@pytest.fixture
+def picture_folder(tmp_path):
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    _, x = np.mgrid[0:36, 0:36]
+    for index in range(16):
+        Image.fromarray(((x * 7 + index * 15) % 256).astype(np.uint8)).save(folder / f"{index}.png")
+    return folder
+
+
+@pytest.fixture
+def panel(qtbot, runner):
+    from studio.ui.gan_panel import GanPanel
+    from studio.ui.settings import Settings
+
+    widget = GanPanel(runner, Settings())
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    return widget
+
+
+def wait_for(qtbot, signal, timeout=60_000):
+    with qtbot.waitSignal(signal, timeout=timeout) as blocker:
+        pass
+    return blocker.args
+
+
+def test_train_a_tiny_epoch_then_sample_pick_interpolate_and_reload(qtbot, panel, picture_folder, tmp_path):
+    assert not panel.stop_button.isEnabled() and not panel.new_grid_button.isEnabled()
+    panel.set_params(TINY)
+    panel.open_paths([str(picture_folder)])
+    assert panel.current_params().dataset == str(picture_folder)
+
+    panel.train()
+    assert panel.stop_button.isEnabled() and not panel.train_button.isEnabled()
+    handle = panel.training
+    wait_for(qtbot, handle.finished)
+    grid = panel.grid_view.image
+    assert grid is not None and grid.shape[2] == 3 and grid.shape[0] >= 6 * 28  # the 6 x 6 monitor grid
+    assert set(panel.plot.series) == {"d_loss", "g_loss"}
+    assert panel.model is not None and panel.model.epochs_done == 1
+    assert panel.checkpoint_path.is_file() and panel.resume_button.isEnabled()
+    assert "Trained a 28 px grey GAN (1 epochs)" in panel.status.text()
+    panel.grid_view.click_at(panel.grid_view.cell_rect(2).center())  # the monitor grid can be picked from
+    assert panel.picked == [2] and panel.latents.shape == (36, 8)
+
+    panel.seed.setValue(11)
+    panel.sample()
+    wait_for(qtbot, panel.current_job.finished)
+    assert panel.latents.shape == (36, 8) and panel.grid_view.columns == 6
+    first_grid = panel.grid_view.image.copy()
+    panel.grid_view.click_at(panel.grid_view.cell_rect(7).center())
+    assert panel.picked == [7]
+    panel.grid_view.click_at(panel.grid_view.cell_rect(20).center())
+    assert panel.picked == [7, 20]
+    strip = wait_for(qtbot, panel.current_job.finished)[0]
+    assert strip.shape == (28, 8 * 28 + 7, 3)
+    assert panel.strip_view.image is strip
+
+    model_path = tmp_path / "saved.keras"
+    wait_for(qtbot, panel.save_model(str(model_path)).finished)
+    assert model_path.is_file()
+    panel.model = None
+    wait_for(qtbot, panel.load_model(str(model_path)).finished)
+    assert panel.model is not None and panel.model.epochs_done == 1 and panel.epochs.value() == 2
+    wait_for(qtbot, panel.current_job.finished)  # loading draws the grid for the current seed
+    np.testing.assert_array_equal(panel.grid_view.image, first_grid)
+
+
+def test_resume_continues_the_curves_and_stop_keeps_the_model(qtbot, panel, picture_folder):
+    panel.set_params(TINY)
+    panel.set_dataset(str(picture_folder))
+    panel.train()
+    wait_for(qtbot, panel.training.finished)
+    steps_first_run = panel.plot.series["d_loss"][-1][0]
+    panel.epochs.setValue(30)
+    panel.resume()
+    handle = panel.training
+    qtbot.waitUntil(lambda: panel.plot.series["d_loss"][-1][0] > steps_first_run, timeout=30_000)
+    panel.stop()
+    wait_for(qtbot, handle.cancelled)
+    assert panel.training is None and panel.train_button.isEnabled() and panel.resume_button.isEnabled()
+    assert panel.model is not None and "Stopped" in panel.status.text()
+
+
+def test_warning_label_shows_the_advice(qtbot, panel):
+    from studio.core.progress import Progress
+
+    panel._training_progress(Progress(3, 10, data={"warning": "The discriminator is winning…"}))
+    assert panel.warning_label.isVisibleTo(panel) and "winning" in panel.warning_label.text()
+    panel._training_progress(Progress(4, 10, data={"warning": None}))
+    assert not panel.warning_label.isVisibleTo(panel)
+
+
+def test_shipped_names_match_the_datasets_module(panel):
+    from studio.core.datasets import SHIPPED
+
+    names = [panel.dataset_combo.itemData(index) for index in range(panel.dataset_combo.count())]
+    assert tuple(names) == SHIPPED
+    panel.dataset_combo.setCurrentIndex(names.index("cifar10"))
+    assert panel.current_params().channels == 3
+    panel.dataset_combo.setCurrentIndex(names.index("mnist"))
+    assert panel.current_params().channels == 1 and panel.current_params().image_size == 28
