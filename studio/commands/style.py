@@ -1,0 +1,117 @@
+"""`studio style CONTENT STYLE [STYLE ...] -o OUT ...`"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from studio.commands import drive
+from studio.commands.dream import parse_layers
+from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
+from studio.core.params import make_recipe, params_from_dict
+from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
+from studio.core.progress import JobError, Progress
+
+FLAGS = ("backbone", "backbone_path", "content_layer", "content_weight", "style_weight", "tv_weight", "size",
+         "iterations", "num_scales", "optimizer", "learning_rate", "style_scale", "preserve_colors", "init", "seed",
+         "checkpoint_every", "tile_size")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "style", help="paint a picture in the style of others (neural style transfer)",
+        description="Paint CONTENT in the style of one or more STYLE pictures (Gatys et al.).")
+    parser.add_argument("content", help="the picture to repaint")
+    parser.add_argument("styles", nargs="+", metavar="style", help="one or more style pictures")
+    parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
+    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
+    parser.add_argument("--backbone", choices=[*BACKBONES, CUSTOM_BACKBONE])
+    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
+    parser.add_argument("--content-layer")
+    parser.add_argument("--style-layers", help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5")
+    parser.add_argument("--content-weight", type=float)
+    parser.add_argument("--style-weight", type=float)
+    parser.add_argument("--tv-weight", type=float, help="smoothness")
+    parser.add_argument("--size", type=int, help="long side of the result in pixels")
+    parser.add_argument("--iterations", type=int, help="optimiser steps in all, split across the scales")
+    parser.add_argument("--scales", dest="num_scales", type=int, help="coarse-to-fine scales (each half the next)")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS)
+    parser.add_argument("--learning-rate", type=float, help="Adam's step size")
+    parser.add_argument("--style-scale", type=float, help="style picture size relative to the result (texture size)")
+    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5")
+    parser.add_argument("--preserve-colors", choices=COLOR_MODES)
+    parser.add_argument("--init", choices=INIT_MODES, help="start from the content, noise, or --init-image")
+    parser.add_argument("--init-image", help="picture to start from (with --init image)")
+    parser.add_argument("--resume", help="continue from a checkpoint or earlier result (sets --init image)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--checkpoint-every", type=int, help="save OUT-checkpoint every N steps")
+    parser.add_argument("--tile-size", type=int, help="larger pictures are processed in tiles of this size")
+    parser.set_defaults(run=run)
+
+
+def params_from_args(args: argparse.Namespace) -> StyleParams:
+    """Recipe first, then individual flags, each overriding the one before."""
+    from studio.core.images import read_recipe
+
+    params = StyleParams()
+    if args.recipe:
+        recipe = read_recipe(args.recipe)
+        if not recipe or recipe.get("technique") != "style":
+            raise JobError(f"{Path(args.recipe).name} holds no Style recipe.")
+        params = params_from_dict(StyleParams, recipe["params"])
+    overrides: dict[str, Any] = {name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None}
+    if args.style_layers:
+        overrides["style_layers"] = parse_layers(args.style_layers)
+    if args.blend:
+        try:
+            overrides["style_blend"] = tuple(float(value) for value in args.blend.split(","))
+        except ValueError:
+            raise JobError(f"'{args.blend}' is not a list of numbers (for example 1,0.5).") from None
+    elif len(params.style_blend) != len(args.styles):
+        overrides["style_blend"] = ()
+    if args.resume or args.init_image:
+        overrides.setdefault("init", "image")
+    return dataclasses.replace(params, **overrides)
+
+
+def checkpoint_path(output: str | Path) -> Path:
+    output = Path(output)
+    return output.with_name(f"{output.stem}-checkpoint{output.suffix}")
+
+
+def saving_checkpoints(events: Iterator[Progress], path: Path, recipe: dict[str, Any]) -> Iterator[Progress]:
+    """Pass `events` through, saving each checkpoint picture they carry to `path`."""
+    from studio.core.images import save_image
+
+    try:
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as stop:
+                return stop.value
+            if "checkpoint" in event.data:
+                save_image(path, event.data["checkpoint"], recipe)
+            yield event
+    finally:
+        events.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.core.images import load_image, save_image
+    from studio.engines.style import stylize_job
+
+    params = params_from_args(args)
+    content = load_image(args.content)
+    styles = [load_image(path) for path in args.styles]
+    start_path = args.resume or args.init_image
+    init_image = load_image(start_path) if start_path else None
+    recipe = make_recipe("style", params, source_size=content.shape[1::-1],
+                         style_sources=[Path(path).name for path in args.styles])
+    events = saving_checkpoints(stylize_job(content, styles, params, init_image), checkpoint_path(args.output), recipe)
+    result = drive(events)
+    saved = save_image(args.output, result, recipe)
+    print(f"Saved {saved}")
+    return 0

@@ -1,0 +1,183 @@
+"""Style transfer engine on the tiny backbone, and the `studio style` command on the real VGG16."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from studio.core.images import load_image, read_recipe, save_image
+from studio.core.params import params_from_dict, params_to_dict
+from studio.core.params.style import StyleParams
+from studio.core.progress import JobError
+from studio.engines.style import StyleObjective, gram_matrix, stylize, to_working, to_yiq
+
+TINY = StyleParams(content_layer="conv3", style_layers={"conv1": 1.0, "conv2": 1.0}, content_weight=1.0,
+                   style_weight=100.0, tv_weight=0.1, size=64, iterations=6, num_scales=1)
+
+
+@pytest.fixture
+def style_picture():
+    """A colourful, busy texture, a different size from the content picture."""
+    rng = np.random.default_rng(1)
+    stripes = np.sin(np.arange(40)[:, None] / 2.0 + np.arange(56)[None, :] / 3.0)
+    picture = np.stack([stripes, -stripes, rng.uniform(-1, 1, (40, 56))], axis=-1)
+    return ((picture + 1) * 127.5).astype(np.uint8)
+
+
+def run(generator):
+    events = []
+    while True:
+        try:
+            events.append(next(generator))
+        except StopIteration as stop:
+            return events, stop.value
+
+
+def test_gram_matrix_is_channel_correlation_averaged_over_positions():
+    features = np.array([[[1.0, 2.0], [3.0, 0.0]], [[0.0, 1.0], [2.0, 2.0]]], np.float32)  # 2x2 positions, 2 channels
+    flat = features.reshape(4, 2)
+    expected = np.array([[1 + 9 + 0 + 4, 2 + 0 + 0 + 4], [2 + 0 + 0 + 4, 4 + 0 + 1 + 4]]) / 4
+    assert np.allclose(gram_matrix(tf.constant(features)).numpy(), expected)
+    assert np.allclose(expected, flat.T @ flat / 4)
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_total_loss_falls(tiny_backbone, rgb, style_picture, optimizer):
+    params = dataclasses.replace(TINY, optimizer=optimizer, learning_rate=0.05)
+    events, result = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    losses = [event.metrics["loss"] for event in events]
+    assert len(events) == params.iterations
+    assert set(events[0].metrics) == {"loss", "content", "style", "tv"}
+    assert losses[-1] < 0.7 * losses[0]
+    assert result.shape == (48, 64, 3) and result.dtype == np.uint8
+    assert not np.array_equal(result, rgb)
+
+
+def test_lbfgs_stops_its_helper_thread_when_cancelled(tiny_backbone, rgb, style_picture):
+    generator = stylize(rgb, [style_picture], dataclasses.replace(TINY, iterations=50), tiny_backbone)
+    next(generator)
+    assert any(thread.name == "studio-lbfgs" for thread in threading.enumerate())
+    generator.close()
+    assert not any(thread.name == "studio-lbfgs" for thread in threading.enumerate())
+
+
+def chroma_error(result, content):
+    return float(np.abs(to_yiq(to_working(result))[..., 1:] - to_yiq(to_working(content))[..., 1:]).mean())
+
+
+def test_luminance_transfer_keeps_the_content_colours(tiny_backbone, rgb, style_picture):
+    params = dataclasses.replace(TINY, iterations=8)
+    _, plain = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    _, kept = run(stylize(rgb, [style_picture], dataclasses.replace(params, preserve_colors="luminance"), tiny_backbone))
+    assert chroma_error(kept, rgb) < 0.01
+    assert chroma_error(plain, rgb) > 3 * chroma_error(kept, rgb)
+    luminance_change = np.abs(to_yiq(to_working(kept))[..., 0] - to_yiq(to_working(rgb))[..., 0]).mean()
+    assert luminance_change > 0.02  # it did transfer something
+
+
+def test_colour_matching_moves_the_result_toward_the_content_palette(tiny_backbone, rgb, style_picture):
+    params = dataclasses.replace(TINY, iterations=8)
+    _, plain = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    _, matched = run(stylize(rgb, [style_picture], dataclasses.replace(params, preserve_colors="match"), tiny_backbone))
+    assert chroma_error(matched, rgb) < chroma_error(plain, rgb)
+
+
+def test_coarse_to_fine_ends_at_the_requested_size(tiny_backbone, rgb, style_picture):
+    params = dataclasses.replace(TINY, size=100, num_scales=3, iterations=6)
+    events, result = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    assert result.shape == (75, 100, 3)
+    sizes = [event.preview.shape[:2] for event in events]
+    assert sizes[0] == (32, 43) and sizes[-1] == (75, 100)
+    assert sizes == sorted(sizes)
+    assert events[-1].step == events[-1].total == 6
+
+
+def test_tiles_give_the_same_loss_and_gradient_as_the_whole_picture(tiny_backbone, rgb, style_picture):
+    whole = StyleObjective(tiny_backbone, "conv3", ("conv1", "conv2"), tile_size=512)
+    tiled = StyleObjective(tiny_backbone, "conv3", ("conv1", "conv2"), tile_size=16)
+    assert len(tiled.tiles(48, 64)) == 12
+    picture = to_working(rgb) + np.random.default_rng(0).normal(0, 0.1, (48, 64, 3)).astype(np.float32)
+    weights = np.array([1.0, 0.1, 50.0, 50.0], np.float32)
+    evaluations = []
+    for objective in (whole, tiled):
+        targets = objective.targets(to_working(rgb), [to_working(style_picture)], [1.0])
+        evaluations.append(objective.evaluate(picture, targets, weights))
+    assert evaluations[1].total == pytest.approx(evaluations[0].total, rel=1e-4)
+    assert np.allclose(evaluations[1].gradient, evaluations[0].gradient, atol=1e-4 * np.abs(evaluations[0].gradient).max())
+
+
+def test_tiled_run_reaches_the_requested_size(tiny_backbone, rgb, style_picture):
+    params = dataclasses.replace(TINY, size=96, num_scales=2, iterations=4, tile_size=32)
+    _, result = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    assert result.shape == (72, 96, 3)
+
+
+def test_checkpoints_and_resume_skip_the_scales_already_done(tiny_backbone, rgb, style_picture):
+    params = dataclasses.replace(TINY, size=64, num_scales=2, iterations=6, checkpoint_every=2)
+    events, result = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    checkpoints = [event.data["checkpoint"] for event in events if "checkpoint" in event.data]
+    assert len(checkpoints) == 3 and checkpoints[-1].shape == result.shape
+    resumed = dataclasses.replace(params, init="image", checkpoint_every=0)
+    events, again = run(stylize(rgb, [style_picture], resumed, tiny_backbone, init_image=result))
+    assert all(event.preview.shape == result.shape for event in events)  # only the full-size scale ran
+    assert again.shape == result.shape
+
+
+def test_several_styles_blend_and_noise_start_is_seeded(tiny_backbone, rgb, style_picture):
+    params = dataclasses.replace(TINY, init="noise", seed=3, iterations=2, style_blend=(1.0, 0.5))
+    flat_grey = np.full((30, 30, 3), 128, np.uint8)
+    first = run(stylize(rgb, [style_picture, flat_grey], params, tiny_backbone))[1]
+    second = run(stylize(rgb, [style_picture, flat_grey], params, tiny_backbone))[1]
+    assert np.array_equal(first, second)
+    other_blend = run(stylize(rgb, [style_picture, flat_grey], dataclasses.replace(params, style_blend=(0.0, 1.0)),
+                              tiny_backbone))[1]
+    assert not np.array_equal(first, other_blend)
+
+
+@pytest.mark.parametrize("change, num_styles, message", [
+    ({}, 0, "style picture"),
+    ({"size": 10}, 1, "size"),
+    ({"optimizer": "sgd"}, 1, "optimizer"),
+    ({"init": "image"}, 1, "needs that image"),
+    ({"style_blend": (1.0, 2.0)}, 1, "blend weight"),
+    ({"style_layers": {"nope": 1.0}}, 1, "no layer named nope"),
+])
+def test_bad_parameters_say_how_to_fix_them(tiny_backbone, rgb, change, num_styles, message):
+    params = dataclasses.replace(TINY, **change)
+    with pytest.raises(JobError, match=message):
+        run(stylize(rgb, [rgb] * num_styles, params, tiny_backbone))
+
+
+def test_params_round_trip_through_json():
+    params = dataclasses.replace(StyleParams(), style_blend=(1.0, 0.25), preserve_colors="luminance")
+    assert params_from_dict(StyleParams, params_to_dict(params)) == params
+
+
+def test_cli_stylizes_with_the_real_backbone_and_saves_recipe_and_checkpoint(tmp_path, rgb, style_picture):
+    from studio.cli import main
+
+    content_path, style_path = tmp_path / "content.png", tmp_path / "style.jpg"
+    save_image(content_path, rgb)
+    save_image(style_path, style_picture)
+    out = tmp_path / "out.png"
+    code = main(["style", str(content_path), str(style_path), str(style_path), "-o", str(out), "--size", "48",
+                 "--iterations", "2", "--scales", "1", "--blend", "1,2", "--checkpoint-every", "1"])
+    assert code == 0
+    assert load_image(out).shape == (36, 48, 3)
+    recipe = read_recipe(out)
+    assert recipe["technique"] == "style"
+    assert params_from_dict(StyleParams, recipe["params"]).style_blend == (1.0, 2.0)
+    assert load_image(tmp_path / "out-checkpoint.png").shape == (36, 48, 3)
+
+
+def test_cli_reports_unreadable_pictures(tmp_path, capsys):
+    from studio.cli import main
+
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    assert main(["style", str(broken), str(broken), "-o", str(tmp_path / "out.png")]) == 2
+    assert "not an image" in capsys.readouterr().err
