@@ -116,10 +116,14 @@ def inspect_file(path: str | Path) -> CorpusFile:
         pass
     import charset_normalizer
 
-    best = charset_normalizer.from_bytes(head).best()
+    matches = charset_normalizer.from_bytes(head)
+    best = matches.best()
     if best is None:
         raise JobError(f"{path.name} is not UTF-8 and its encoding could not be recognised. "
                        "Open it in a text editor and save it as UTF-8.")
+    # Short Western texts read equally well in several code pages; Windows-1252 is by far the likeliest.
+    if any(m.encoding == "cp1252" and m.chaos <= best.chaos + 0.01 for m in matches):
+        return CorpusFile(str(path), "cp1252", size)
     return CorpusFile(str(path), best.encoding, size)
 
 

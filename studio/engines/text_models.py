@@ -18,10 +18,10 @@ from keras import layers, ops
 
 from studio.core.progress import JobError
 
-# embedding, recurrent units, recurrent layers
-RECURRENT_SIZES = {"small": (64, 256, 1), "medium": (128, 512, 2), "large": (256, 1024, 3)}
+# embedding, recurrent units, recurrent layers ("tiny" is for tests and quick trials)
+RECURRENT_SIZES = {"tiny": (16, 32, 1), "small": (64, 256, 1), "medium": (128, 512, 2), "large": (256, 1024, 3)}
 # model width, attention heads, decoder blocks
-TRANSFORMER_SIZES = {"small": (128, 4, 2), "medium": (256, 4, 4), "large": (512, 8, 6)}
+TRANSFORMER_SIZES = {"tiny": (32, 2, 1), "small": (128, 4, 2), "medium": (256, 4, 4), "large": (512, 8, 6)}
 
 
 def build_model(architecture: str, size: str, vocabulary_size: int, context: int, dropout: float) -> keras.Model:

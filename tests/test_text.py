@@ -1,0 +1,274 @@
+"""Text engine: corpus reading, tokenizers, sampling filters, incremental generation, training, files, CLI."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from studio.core import corpus as corpus_module
+from studio.core.corpus import BUILTIN_CORPUS, CorpusFile, inspect_file, read_chunks, resolve_corpus
+from studio.core.params.text import SamplingParams, TextTrainParams
+from studio.core.progress import JobError
+
+PANGRAMS = ("The quick brown fox jumps over the lazy dog. A lazy dog sleeps; the fox runs (far) away!\n"
+            "Pack my box with five dozen liquor jugs. How vexingly quick daft zebras jump.\n")
+
+
+def run_to_end(generator):
+    events = []
+    try:
+        while True:
+            events.append(next(generator))
+    except StopIteration as stop:
+        return events, stop.value
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    path = tmp_path / "pangrams.txt"
+    path.write_text(PANGRAMS * 12, encoding="utf-8")
+    return path
+
+
+def tiny_params(**overrides) -> TextTrainParams:
+    settings = dict(size="tiny", sequence_length=16, batch_size=8, epochs=1, sample_length=8,
+                    temperatures=(0.5, 1.0), learning_rate=0.01, dropout=0.0, seed=0)
+    return TextTrainParams(**{**settings, **overrides})
+
+
+# -- corpus ----------------------------------------------------------------------------------
+def test_bad_files_are_refused_with_a_reason(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "picture.txt"
+    binary.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(JobError, match="empty"):
+        inspect_file(empty)
+    with pytest.raises(JobError, match="binary"):
+        inspect_file(binary)
+    with pytest.raises(JobError, match="does not exist"):
+        resolve_corpus([str(tmp_path / "missing.txt")])
+
+
+def test_folder_skips_non_text_and_reads_other_encodings(tmp_path):
+    (tmp_path / "a.txt").write_text("Crème brûlée à la française, s'il vous plaît. " * 20, encoding="cp1252")
+    (tmp_path / "b.txt").write_text("plain words\n", encoding="utf-8")
+    (tmp_path / "c.bin").write_bytes(b"\x00\x01\x02" * 50)
+    files, skipped = resolve_corpus([str(tmp_path)])
+    assert [f.name for f in files] == ["a.txt", "b.txt"] and skipped == [str(tmp_path / "c.bin")]
+    assert files[0].encoding != "utf-8"
+    text = "".join(read_chunks(files))
+    assert text.startswith("Crème brûlée à la française") and text.endswith("plain words\n")
+
+
+def test_invalid_bytes_past_the_sniffed_head_are_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_module, "SNIFF_BYTES", 64)
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"a" * 100 + "é".encode("latin-1") + b"b" * 10)
+    corpus_file = inspect_file(path)
+    assert corpus_file.encoding == "utf-8"
+    with pytest.raises(JobError, match="not valid utf-8 near byte 100"):
+        list(read_chunks([corpus_file]))
+
+
+def test_big_files_stream_in_bounded_chunks(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_text(PANGRAMS * 400, encoding="utf-8")
+    chunks = list(read_chunks([inspect_file(path)], chunk_chars=1000))
+    assert len(chunks) > 60 and max(len(c) for c in chunks) <= 1000
+    assert "".join(chunks) == PANGRAMS * 400
+
+
+def test_builtin_corpus_is_pythons_help_text():
+    files, _ = resolve_corpus([BUILTIN_CORPUS])
+    text = "".join(read_chunks(files))
+    assert len(text) > 100_000 and "while" in text
+
+
+# -- tokens ----------------------------------------------------------------------------------
+def test_character_tokenizer_round_trip_and_unknowns():
+    from studio.engines.text_tokens import VocabularyCounter
+
+    counter = VocabularyCounter("char")
+    counter.add(PANGRAMS)
+    tokenizer = counter.tokenizer(1000)
+    assert tokenizer.decode(tokenizer.encode(PANGRAMS)) == PANGRAMS
+    assert counter.total == len(PANGRAMS)
+    assert tokenizer.encode("€")[0] == 0
+    limited = counter.tokenizer(5)
+    assert limited.size == 5 and set(limited.decode(limited.encode(PANGRAMS))) <= set(limited.vocabulary)
+
+
+def test_word_tokenizer_round_trip_across_chunk_borders():
+    from studio.engines.text_tokens import Tokenizer, VocabularyCounter
+
+    text = "the dog's bowl (red) is full.\nit eats, then sleeps - well-fed!\n" * 5
+    counter = VocabularyCounter("word", lowercase=True)
+    for start in range(0, len(text), 7):  # chunks cut words in two
+        counter.add(text[start : start + 7])
+    tokenizer = counter.tokenizer(100)
+    assert tokenizer.decode(tokenizer.encode(text)) == text.replace(" - ", "-")
+    whole = tokenizer.encode(text)
+    pieces = np.concatenate(list(tokenizer.encode_chunks(text[i : i + 7] for i in range(0, len(text), 7))))
+    np.testing.assert_array_equal(pieces, whole)
+    assert tokenizer.decode(tokenizer.encode("The cat")) == "the [UNK]"
+    assert Tokenizer.from_dict(tokenizer.to_dict()).vocabulary == tokenizer.vocabulary
+    assert tokenizer.continuation("the dog", tokenizer.encode(".")) == "."
+    assert tokenizer.continuation("the", tokenizer.encode("dog")) == " dog"
+
+
+# -- sampling --------------------------------------------------------------------------------
+def test_temperature_reweighting_matches_the_formula():
+    from studio.engines.text_sampling import next_token_distribution, reweight
+
+    probabilities = np.array([0.5, 0.25, 0.15, 0.1])
+    for temperature in (0.2, 0.7, 1.0, 1.5):
+        expected = probabilities ** (1 / temperature) / np.sum(probabilities ** (1 / temperature))
+        np.testing.assert_allclose(reweight(probabilities, temperature), expected, rtol=1e-9)
+        np.testing.assert_allclose(next_token_distribution(np.log(probabilities) + 3.0, temperature), expected, rtol=1e-9)
+    assert next_token_distribution(np.log(probabilities), 0.0).tolist() == [1, 0, 0, 0]
+
+
+def test_top_k_and_top_p_never_sample_outside_their_sets():
+    from studio.engines.text_sampling import next_token_distribution, sample
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=50) * 2
+    ranked = np.argsort(-logits)
+    draws = 20_000
+    top_k = next_token_distribution(np.tile(logits, (draws, 1)), 1.0, top_k=5)
+    chosen = sample(top_k, np.random.default_rng(1))
+    assert set(chosen) == set(ranked[:5].tolist())
+
+    probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    cumulative = np.cumsum(probabilities[ranked])
+    nucleus = set(ranked[: int(np.searchsorted(cumulative, 0.8)) + 1].tolist())
+    chosen = sample(next_token_distribution(np.tile(logits, (draws, 1)), 1.0, top_p=0.8), np.random.default_rng(2))
+    assert set(chosen) == nucleus and len(nucleus) < 50
+
+
+# -- models ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("architecture", ["lstm", "gru", "transformer"])
+def test_incremental_steps_match_a_full_rerun(architecture):
+    import keras
+
+    from studio.engines.text import Continuation, TextModel
+    from studio.engines.text_models import build_model
+    from studio.engines.text_sampling import softmax
+    from studio.engines.text_tokens import Tokenizer
+
+    keras.utils.set_random_seed(0)
+    model = build_model(architecture, "small" if architecture == "transformer" else "tiny", 30, 32, 0.0)
+    text_model = TextModel(model, Tokenizer("char", [chr(65 + i) for i in range(30)]), tiny_params())
+    ids = np.random.default_rng(0).integers(0, 30, 20).astype(np.int32)
+    full = softmax(keras.ops.convert_to_numpy(model(ids[None]))[0])
+    continuation = Continuation(text_model)
+    stepped = softmax(np.stack([continuation.feed(ids[i : i + 1])[0] for i in range(len(ids))]))
+    np.testing.assert_allclose(stepped, full, atol=2e-5)
+
+
+def test_transformer_cache_slides_past_its_context():
+    """One decoder block, context 8: after 20 tokens the cache holds the last 8, as a re-run of them would."""
+    import keras
+
+    from studio.engines.text import Continuation, TextModel, full_sequence_logits
+    from studio.engines.text_models import build_model
+    from studio.engines.text_tokens import Tokenizer
+
+    keras.utils.set_random_seed(1)
+    model = build_model("transformer", "tiny", 20, 8, 0.0)
+    text_model = TextModel(model, Tokenizer("char", [chr(65 + i) for i in range(20)]), tiny_params())
+    ids = np.random.default_rng(1).integers(0, 20, 20).astype(np.int32)
+    rerun = full_sequence_logits(text_model)
+    continuation = Continuation(text_model)
+    for position, token in enumerate(ids):
+        stepped = continuation.feed([token])
+        window = ids[max(0, position - 7) : position + 1]
+        np.testing.assert_allclose(stepped, rerun(window[None]).numpy(), atol=2e-5)
+
+
+# -- training, files, generation -------------------------------------------------------------
+def test_training_lowers_the_loss_and_saves_a_model_that_loads_back(small_corpus, tmp_path):
+    import keras
+
+    from studio.engines.text import generate, load_text_model, next_token_choices, train
+
+    model_path = tmp_path / "pangrams.textmodel"
+    events, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path))
+    losses = [e.metrics["loss"] for e in events if "loss" in e.metrics]
+    assert losses[-1] < losses[0] * 0.8
+    assert result["epochs"] == 3 and "val_loss" in result["history"][-1]
+    samples = [e.data["samples"] for e in events if "samples" in e.data]
+    assert len(samples) == 3 and set(samples[-1]) == {0.5, 1.0} and all(len(s) == 8 for s in samples[-1].values())
+
+    loaded = load_text_model(model_path)
+    assert loaded.epochs_done == 3 and loaded.params == tiny_params(epochs=3)
+    ids = loaded.tokenizer.encode(PANGRAMS[:30])[None]
+    trained_events, _ = run_to_end(generate(loaded, SamplingParams(prompt="The ", length=30, seed=3)))
+    assert len(trained_events) == 30 and all(e.text for e in trained_events)
+    again = load_text_model(model_path)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(again.model(ids)), keras.ops.convert_to_numpy(loaded.model(ids)))
+    _, repeat = run_to_end(generate(again, SamplingParams(prompt="The ", length=30, seed=3)))
+    assert repeat == "".join(e.text for e in trained_events)
+    choices = next_token_choices(loaded, "The quick brown ", SamplingParams(top_k=3), count=5)
+    assert len(choices) == 3 and choices[0][1] >= choices[1][1] >= choices[2][1]
+    assert sum(p for _, p in choices) == pytest.approx(1.0)
+
+
+def test_a_stopped_run_resumes_from_its_last_checkpoint(small_corpus, tmp_path):
+    from studio.engines.text import load_text_model, train
+
+    model_path = tmp_path / "run.textmodel"
+    run = train([str(small_corpus)], tiny_params(epochs=3, architecture="transformer"), model_path)
+    for event in run:
+        if "samples" in event.data:
+            break  # stop right after the first checkpoint
+    run.close()
+    assert load_text_model(model_path).epochs_done == 1
+    events, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=2), model_path, resume=True))
+    assert result["epochs"] == 2 and len(result["history"]) == 2
+    assert load_text_model(model_path).params.architecture == "transformer"
+    with pytest.raises(JobError, match="already trained 2 epochs"):
+        run_to_end(train([str(small_corpus)], tiny_params(epochs=2), model_path, resume=True))
+
+
+def test_a_corpus_shorter_than_one_sequence_is_refused(tmp_path):
+    from studio.engines.text import train
+
+    path = tmp_path / "short.txt"
+    path.write_text("Too short.", encoding="utf-8")
+    with pytest.raises(JobError, match="shorter than one training sequence"):
+        run_to_end(train([str(path)], tiny_params(), tmp_path / "m.textmodel"))
+
+
+def test_windows_split_train_and_validation_without_overlap(small_corpus):
+    from studio.engines.text_tokens import VocabularyCounter, token_windows
+
+    files = [CorpusFile(str(small_corpus), "utf-8", small_corpus.stat().st_size)]
+    counter = VocabularyCounter("char")
+    for chunk in read_chunks(files):
+        counter.add(chunk)
+    tokenizer = counter.tokenizer(100)
+    train_windows = list(token_windows(tokenizer, files, 17, 2, 5, validation=False))
+    validation = list(token_windows(tokenizer, files, 17, 2, 5, validation=True))
+    assert len(validation) > 0 and len(train_windows) > 3 * len(validation)
+    assert len(train_windows) + len(validation) == counter.total // (2 * 17) * 2 + (counter.total % 34) // 17
+
+
+# -- command line ----------------------------------------------------------------------------
+def test_cli_trains_and_generates(small_corpus, tmp_path, capsys):
+    from studio.cli import main
+
+    model_path = tmp_path / "cli.textmodel"
+    assert main(["text", "train", str(small_corpus), "-o", str(model_path), "--level", "word", "--size", "small",
+                 "--architecture", "gru", "--sequence-length", "8", "--batch-size", "4", "--epochs", "1",
+                 "--steps-per-epoch", "3", "--sample-length", "5", "--seed", "0"]) == 0
+    assert model_path.is_file() and "after 1 epochs" in capsys.readouterr().out
+    saved = tmp_path / "out.txt"
+    assert main(["text", "generate", str(model_path), "--prompt", "the lazy", "--length", "12", "--top-k", "4",
+                 "--seed", "5", "-o", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("the lazy") and len(out.split()) >= 5
+    assert saved.read_text(encoding="utf-8").strip() == out.strip()
+    assert main(["text", "generate", str(tmp_path / "nothing.textmodel")]) == 2
+    assert "does not exist" in capsys.readouterr().err
