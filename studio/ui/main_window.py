@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QVBo
 
 from studio import __version__
 from studio.ui.dream_tab import DreamTab
+from studio.ui.latent_tab import LatentTab
 from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.tab import StudioTab
+from studio.ui.text_tab import TextTab
 from studio.ui.widgets.errors import show_error, show_message
 
 
@@ -32,8 +34,8 @@ def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
     return [
         DreamTab(runner, settings),
         ComingSoonTab(runner, settings, "style", "Style", "Neural style transfer: paint your photo in the style of any picture."),
-        ComingSoonTab(runner, settings, "text", "Text", "Train a language model on your own writing and sample from it."),
-        ComingSoonTab(runner, settings, "latent", "Latent Explorer", "Train a VAE or GAN on your pictures and explore its latent space."),
+        TextTab(runner, settings),
+        LatentTab(runner, settings),
     ]
 
 
