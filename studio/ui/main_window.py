@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from studio import __version__
@@ -13,6 +13,7 @@ from studio.ui.dream_tab import DreamTab
 from studio.ui.latent_tab import LatentTab
 from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
+from studio.ui.style_tab import StyleTab
 from studio.ui.tab import StudioTab
 from studio.ui.text_tab import TextTab
 from studio.ui.widgets.errors import show_error, show_message
@@ -33,7 +34,7 @@ class ComingSoonTab(StudioTab):
 def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
     return [
         DreamTab(runner, settings),
-        ComingSoonTab(runner, settings, "style", "Style", "Neural style transfer: paint your photo in the style of any picture."),
+        StyleTab(runner, settings),
         TextTab(runner, settings),
         LatentTab(runner, settings),
     ]
@@ -80,6 +81,12 @@ class MainWindow(QMainWindow):
         file_menu.addAction(open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        history = QAction("Open &History Folder", self)
+        history.setToolTip("Every finished result is kept here automatically")
+        history.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.settings.history_folder())))
+        )
+        file_menu.addAction(history)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
