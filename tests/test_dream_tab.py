@@ -54,6 +54,9 @@ def test_drop_dream_preview_save_and_restore_recipe(qtbot, tab, tmp_path, rgb):
     assert np.abs(shown.astype(int) - tab.source.astype(int)).mean() > 0.5, "the dream should change the picture"
     assert any(p is not None for p in previews)
 
+    kept = list(tab.settings.history_folder().glob("*-gradient-dream.png"))
+    assert len(kept) == 1 and read_recipe(kept[0])["technique"] == "dream", "every result is kept automatically"
+
     saved = tab.save_result(str(tmp_path / "out.png"))
     recipe = read_recipe(saved)
     assert recipe["technique"] == "dream" and recipe["params"]["steps_per_octave"] == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,6 @@ class DreamTab(StudioTab):
         self.source_name = "untitled"
         self.result: np.ndarray | None = None
         self.result_params: DreamParams | None = None
-        self.result_saved = True
         self.guide: np.ndarray | None = None
         self.guide_path: str | None = None
         self.mask_path: str | None = None
@@ -445,10 +445,11 @@ class DreamTab(StudioTab):
         else:
             self.result = result
             self.result_params = params
-            self.result_saved = False
             self._result_source_size = source.shape[1::-1]
             self.view.after.set_image(result, shown_width=source.shape[1])
-            self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}. Save it to keep it.")
+            kept = self._keep_in_history(source_name)
+            self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}. "
+                                f"A copy is in the history folder ({kept.name}); Save… to put it elsewhere.")
         finally:
             self._refresh_buttons()
 
@@ -466,6 +467,11 @@ class DreamTab(StudioTab):
         self.again_button.setEnabled(self.result is not None and not running)
 
     # -- saving ---------------------------------------------------------------------------------
+    def _keep_in_history(self, source_name: str) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return self.save_result(str(self.settings.history_folder() / f"{stamp}-{Path(source_name).stem}-dream.png"),
+                                remember=False)
+
     def save_dialog(self) -> None:
         if self.result is None:
             return
@@ -475,7 +481,7 @@ class DreamTab(StudioTab):
         if path:
             self.save_result(path)
 
-    def save_result(self, path: str) -> Path | None:
+    def save_result(self, path: str, remember: bool = True) -> Path | None:
         if Path(path).suffix.lower() not in SAVE_FORMATS:
             path += ".png"
         recipe = make_recipe("dream", self.result_params, source_size=self._result_source_size)
@@ -484,10 +490,10 @@ class DreamTab(StudioTab):
         except JobError as error:
             show_error(self, str(error))
             return None
-        self.result_saved = True
-        self.settings.set_last_folder("dream-save", saved)
-        self.settings.add_recent_file(saved)
-        self.status.setText(f"Saved {saved.name}.")
+        if remember:
+            self.settings.set_last_folder("dream-save", saved)
+            self.settings.add_recent_file(saved)
+            self.status.setText(f"Saved {saved.name}.")
         return saved
 
     # -- remembered between runs ------------------------------------------------------------------

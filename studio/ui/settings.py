@@ -22,6 +22,12 @@ class Settings:
         self.path = Path(folder) / "studio.ini"
         self._store = QSettings(str(self.path), QSettings.Format.IniFormat)
 
+    def history_folder(self) -> Path:
+        """Where every finished result is kept automatically, so nothing made is ever lost."""
+        folder = self.path.parent / "history"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def sync(self) -> None:
         self._store.sync()
 
