@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget
 
 from studio import __version__
 from studio.ui.dream_tab import DreamTab
@@ -17,18 +17,6 @@ from studio.ui.style_tab import StyleTab
 from studio.ui.tab import StudioTab
 from studio.ui.text_tab import TextTab
 from studio.ui.widgets.errors import show_error, show_message
-
-
-class ComingSoonTab(StudioTab):
-    """A tab whose feature is not built yet: says what it will do."""
-
-    def __init__(self, runner: JobRunner, settings: Settings, key: str, title: str, blurb: str):
-        super().__init__(runner, settings)
-        self.key, self.title = key, title
-        label = QLabel(f"<h2>{title}</h2><p>{blurb}</p><p><i>Coming soon.</i></p>")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        QVBoxLayout(self).addWidget(label)
 
 
 def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
