@@ -11,6 +11,7 @@ getrusage ru_maxrss) is its own. The parent watches each child's RSS and stops o
 
     python bench/bench_dream.py                    # 512 and 2048 px, both engines
     python bench/bench_dream.py --huge             # also 4000 x 3000 with our engine (one step)
+    python bench/bench_dream.py --sizes 512 --paired  # also both engines step by step in one process
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 LAYERS = {"block4_conv1": 1.0, "block4_conv3": 1.5, "block5_conv1": 1.0}  # the default DreamParams mix
 STEP_SIZE = 0.01
@@ -42,31 +44,23 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
-def time_ours(image, warmup: int, steps: int) -> list[tuple[float, float]]:
-    from studio.core.backbones import load_backbone
+def ours_stepper(backbone, image, steps: int) -> Callable[[], None]:
+    """One call, one step of our engine (tiled gradient, normalisation, clipping and its preview)."""
     from studio.core.params.dream import DreamParams
     from studio.engines.dream import dream
 
-    backbone = _finish(load_backbone("vgg16"))
-    params = DreamParams(layers=LAYERS, octaves=1, steps_per_octave=warmup + steps, step_size=STEP_SIZE, seed=0)
+    params = DreamParams(layers=LAYERS, octaves=1, steps_per_octave=steps, step_size=STEP_SIZE, seed=0)
     generator = dream(image, params, backbone)
-    times = []
-    started = time.perf_counter(), time.process_time()
-    for _ in generator:  # each Progress is one finished step, its preview already made
-        now = time.perf_counter(), time.process_time()
-        times.append((now[0] - started[0], now[1] - started[1]))
-        started = now
-    return times[warmup:]
+    return lambda: next(generator)
 
 
-def time_plain(image, warmup: int, steps: int) -> list[tuple[float, float]]:
-    """The reference chapter's loop: the whole image in one tensor, one compiled step."""
+def plain_stepper(backbone, image) -> Callable[[], None]:
+    """One call, one step of the reference chapter's loop: the whole image in one tensor, one
+    compiled step, no tiles and no previews."""
     import tensorflow as tf
 
-    from studio.core.backbones import load_backbone
-    from studio.engines.dream import to_rgb, to_working
+    from studio.engines.dream import to_working
 
-    backbone = _finish(load_backbone("vgg16"))
     extractor = backbone.extractor(tuple(LAYERS))
 
     @tf.function
@@ -81,15 +75,26 @@ def time_plain(image, warmup: int, steps: int) -> list[tuple[float, float]]:
         gradient /= tf.math.reduce_std(gradient) + 1e-8
         return loss, tf.clip_by_value(dreamed + STEP_SIZE * gradient, -1.0, 1.0)
 
-    dreamed = tf.constant(to_working(image)[None])
-    times = []
-    for _ in range(warmup + steps):
-        started = time.perf_counter(), time.process_time()
-        loss, dreamed = gradient_ascent_step(dreamed)
+    state = {"dreamed": tf.constant(to_working(image)[None])}
+
+    def step() -> None:
+        loss, state["dreamed"] = gradient_ascent_step(state["dreamed"])
         float(loss)  # wait for the step to finish
-        times.append((time.perf_counter() - started[0], time.process_time() - started[1]))
-    to_rgb(dreamed[0])
-    return times[warmup:]
+
+    return step
+
+
+def timed(step: Callable[[], None]) -> tuple[float, float]:
+    """Wall and CPU seconds of one step."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    step()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def summary(times: list[tuple[float, float]]) -> dict:
+    return {"steps": len(times), "seconds_per_step": statistics.median(wall for wall, _ in times),
+            "cpu_seconds_per_step": statistics.median(cpu for _, cpu in times),
+            "all_steps": [wall for wall, _ in times]}
 
 
 def _finish(generator):
@@ -101,19 +106,26 @@ def _finish(generator):
 
 
 def run_one(engine: str, height: int, width: int, warmup: int, steps: int) -> None:
-    """Child process: time one configuration and print its figures as JSON."""
+    """Child process: time one configuration and print its figures as JSON. "paired" alternates
+    a step of ours with a step of the plain loop, so both see the same load on a shared machine."""
     from studio.core.backbones import load_backbone
 
     image = picture(height, width)
-    _finish(load_backbone("vgg16"))
+    backbone = _finish(load_backbone("vgg16"))
     baseline = max_rss_mb()
-    times = (time_ours if engine == "ours" else time_plain)(image, warmup, steps)
-    print(json.dumps({
-        "engine": engine, "size": f"{width}x{height}", "steps": len(times),
-        "seconds_per_step": statistics.median(wall for wall, _ in times),
-        "cpu_seconds_per_step": statistics.median(cpu for _, cpu in times),
-        "all_steps": [wall for wall, _ in times], "baseline_rss_mb": baseline, "peak_rss_mb": max_rss_mb(),
-    }))
+    size = f"{width}x{height}"
+    if engine == "paired":
+        ours, plain = ours_stepper(backbone, image, warmup + steps), plain_stepper(backbone, image)
+        for _ in range(warmup):
+            ours(), plain()
+        pairs = [(timed(ours), timed(plain)) for _ in range(steps)]
+        print(json.dumps({"engine": "paired", "size": size, "ours": summary([o for o, _ in pairs]),
+                          "plain": summary([p for _, p in pairs])}))
+        return
+    step = ours_stepper(backbone, image, warmup + steps) if engine == "ours" else plain_stepper(backbone, image)
+    times = [timed(step) for _ in range(warmup + steps)][warmup:]
+    print(json.dumps({"engine": engine, "size": size, **summary(times),
+                      "baseline_rss_mb": baseline, "peak_rss_mb": max_rss_mb()}))
 
 
 def spawn(engine: str, height: int, width: int, warmup: int, steps: int, limit_gb: float, timeout: float) -> dict:
@@ -154,6 +166,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 2048], help="square sizes to time")
     parser.add_argument("--steps", type=int, default=3, help="timed steps after one warm-up step")
     parser.add_argument("--huge", action="store_true", help="also dream a 4000 x 3000 picture with our engine")
+    parser.add_argument("--paired", action="store_true",
+                        help="also alternate steps of both engines at 512 px in one process (fair under load)")
     parser.add_argument("--memory-limit-gb", type=float, default=16.0)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per configuration")
     args = parser.parse_args()
@@ -165,6 +179,8 @@ def main() -> None:
     configurations = [(engine, size, size, 1, args.steps) for size in args.sizes for engine in ("ours", "plain")]
     if args.huge:
         configurations.append(("ours", 3000, 4000, 0, 1))  # one step: its peak memory is the point
+    if args.paired:
+        configurations.append(("paired", 512, 512, 1, args.steps))
     print(f"DeepDream on offline VGG16, CPU ({os.cpu_count()} cores), layers {LAYERS}")
     print(f"{'engine':7s} {'size':>10s} {'s/step':>8s} {'cpu s/step':>10s} {'steps':>5s} {'base MB':>8s} "
           f"{'peak MB':>8s}  note")
@@ -173,11 +189,19 @@ def main() -> None:
         if "stopped" in result:
             print(f"{engine:7s} {result['size']:>10s} {'-':>8s} {'-':>10s} {'-':>5s} {'-':>8s} "
                   f"{result.get('peak_rss_mb', 0):8.0f}  stopped: {result['stopped']}", flush=True)
-            continue
-        print(f"{engine:7s} {result['size']:>10s} {result['seconds_per_step']:8.2f} "
-              f"{result['cpu_seconds_per_step']:10.2f} {result['steps']:5d} {result['baseline_rss_mb']:8.0f} "
-              f"{result['peak_rss_mb']:8.0f}  wall per step {', '.join(f'{t:.2f}' for t in result['all_steps'])}",
-              flush=True)
+        elif engine == "paired":
+            for name in ("ours", "plain"):
+                print_row(name, result["size"], result[name], note="paired: steps alternate in one process")
+        else:
+            print_row(engine, result["size"], result)
+
+
+def print_row(engine: str, size: str, figures: dict, note: str = "") -> None:
+    memory = (f"{figures['baseline_rss_mb']:8.0f} {figures['peak_rss_mb']:8.0f}" if "peak_rss_mb" in figures
+              else f"{'-':>8s} {'-':>8s}")
+    print(f"{engine:7s} {size:>10s} {figures['seconds_per_step']:8.2f} {figures['cpu_seconds_per_step']:10.2f} "
+          f"{figures['steps']:5d} {memory}  wall per step {', '.join(f'{t:.2f}' for t in figures['all_steps'])}"
+          f"{'; ' + note if note else ''}", flush=True)
 
 
 if __name__ == "__main__":
