@@ -63,6 +63,10 @@ def test_plane_grid_is_the_chapters_layout_and_clicks_map_back():
     np.testing.assert_allclose(codes[-1], [1, -1])
     np.testing.assert_allclose(plane.point(0.0, 0.0), codes[0])
     assert plane.coordinates(plane.point(0.3, 0.8)) == pytest.approx((0.3, 0.8))
+    # With the cell count, a click in the middle of a drawn cell gives that cell's code.
+    np.testing.assert_allclose(plane.point(0.5 / 30, 0.5 / 30, cells=30), codes[0], atol=1e-6)
+    np.testing.assert_allclose(plane.point(2.5 / 30, 1.5 / 30, cells=30), codes[32], atol=1e-6)
+    assert plane.coordinates(codes[32], cells=30) == pytest.approx((2.5 / 30, 1.5 / 30))
 
 
 def test_plane_through_two_dimensions_of_a_larger_space_keeps_the_others():

@@ -106,30 +106,27 @@ def run_grid(args: argparse.Namespace) -> int:
     return 0
 
 
-def _enlarge(frames, scale: int):
-    import numpy as np
-
-    return [np.kron(frame, np.ones((scale, scale, 1), np.uint8)) for frame in frames] if scale > 1 else frames
-
-
 def run_interpolate(args: argparse.Namespace) -> int:
     from studio.core.images import load_image
-    from studio.engines.latent import check_animation_path, save_animation
+    from studio.engines.latent import check_animation_path
+    from studio.engines.vae import animation_job
 
     check_animation_path(args.output)
     explorer = _open(args.model)
     start, end = explorer.encode([load_image(args.start), load_image(args.end)])
-    frames = explorer.interpolation(start, end, args.steps, spherical=not args.linear)
-    loop = frames + frames[-2:0:-1]  # there and back, so the animation loops without a jump
-    print(f"Saved {save_animation(_enlarge(loop, args.scale), args.output, args.fps)}")
+    saved = drive(animation_job(explorer, args.output, start, end, steps=2 * args.steps - 2,
+                                spherical=not args.linear, fps=args.fps, scale=args.scale))
+    print(f"Saved {saved}")
     return 0
 
 
 def run_walk(args: argparse.Namespace) -> int:
-    from studio.engines.latent import check_animation_path, save_animation
+    from studio.engines.latent import check_animation_path
+    from studio.engines.vae import animation_job
 
     check_animation_path(args.output)
     explorer = _open(args.model)
-    frames = explorer.walk(explorer.plane(extent=args.extent), args.steps)
-    print(f"Saved {save_animation(_enlarge(frames, args.scale), args.output, args.fps)}")
+    saved = drive(animation_job(explorer, args.output, plane=explorer.plane(extent=args.extent), steps=args.steps,
+                                fps=args.fps, scale=args.scale))
+    print(f"Saved {saved}")
     return 0

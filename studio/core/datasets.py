@@ -17,12 +17,6 @@ from studio.core.images import load_image
 from studio.core.progress import JobError
 
 SHIPPED = ("faces", "mnist", "fashion_mnist", "cifar10")
-SHIPPED_TITLES = {
-    "faces": "Faces (100 greyscale faces from LFW, offline)",
-    "mnist": "MNIST handwritten digits (downloads once)",
-    "fashion_mnist": "Fashion-MNIST clothes (downloads once)",
-    "cifar10": "CIFAR-10 small photos (downloads once)",
-}
 SCALES = ("tanh", "sigmoid")
 MIN_PICTURES = 2
 

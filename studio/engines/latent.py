@@ -87,19 +87,30 @@ class LatentPlane:
         ys, xs = np.meshgrid(steps[::-1], steps, indexing="ij")
         return (self.origin + xs.reshape(-1, 1) * self.u + ys.reshape(-1, 1) * self.v).astype(np.float32)
 
-    def point(self, fx: float, fy: float) -> np.ndarray:
-        """The code under a point of the drawn grid, given as fractions of its width and height
-        (0, 0 = top left), matching the centres of the cells `codes` decodes."""
-        x = (2 * fx - 1) * self.extent
-        y = (1 - 2 * fy) * self.extent
+    def point(self, fx: float, fy: float, cells: int | None = None) -> np.ndarray:
+        """The code under a point of the drawn plane, given as fractions of its width and height
+        (0, 0 = top left). For a grid of `cells` x `cells` pictures, cell centres map exactly to
+        the codes `codes(cells)` decoded there."""
+        tx, ty = _from_drawn(fx, cells), _from_drawn(fy, cells)
+        x, y = (2 * tx - 1) * self.extent, (1 - 2 * ty) * self.extent
         return (self.origin + x * self.u + y * self.v).astype(np.float32)
 
-    def coordinates(self, code: np.ndarray) -> tuple[float, float]:
-        """Where `code` projects onto the plane, as fractions of the drawn grid (may fall outside 0..1)."""
+    def coordinates(self, code: np.ndarray, cells: int | None = None) -> tuple[float, float]:
+        """Where `code` projects onto the drawn plane, as fractions (may fall outside 0..1); the
+        inverse of `point`."""
         offset = np.asarray(code, np.float32) - self.origin
         x = float(np.dot(offset, self.u) / max(np.dot(self.u, self.u), 1e-12))
         y = float(np.dot(offset, self.v) / max(np.dot(self.v, self.v), 1e-12))
-        return (x / self.extent + 1) / 2, (1 - y / self.extent) / 2
+        return _to_drawn((x / self.extent + 1) / 2, cells), _to_drawn((1 - y / self.extent) / 2, cells)
+
+
+def _from_drawn(fraction: float, cells: int | None) -> float:
+    """A fraction of the drawn grid to a fraction of the extent (cell centres to grid codes)."""
+    return fraction if not cells or cells < 2 else (fraction * cells - 0.5) / (cells - 1)
+
+
+def _to_drawn(fraction: float, cells: int | None) -> float:
+    return fraction if not cells or cells < 2 else (fraction * (cells - 1) + 0.5) / cells
 
 
 def principal_directions(codes: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

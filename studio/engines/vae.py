@@ -30,7 +30,8 @@ from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
 from studio.core.progress import JobError, Progress
-from studio.engines.latent import LatentPlane, concept_vector, interpolate, principal_directions, tile_images
+from studio.engines.latent import (LatentPlane, check_animation_path, concept_vector, interpolate, principal_directions,
+                                   save_animation, tile_images)
 
 STUDIO_ENTRY = "studio.json"  # our metadata, stored inside the .keras zip beside Keras's own files
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
@@ -436,3 +437,35 @@ def concept_job(explorer: Explorer, group_with: str | Sequence[str],
     yield Progress(1, 2, "reading the second group")
     pictures_without = read_group(group_without, explorer.image_size, explorer.channels)
     return explorer.concept(pictures_with, pictures_without)
+
+
+def grid_job(explorer: Explorer, plane: LatentPlane, n: int) -> Iterator[Progress]:
+    """The full-size grid, decoded off the GUI thread (a 30 x 30 grid takes a few hundred ms on a CPU)."""
+    yield Progress(0, 1, f"decoding {n} x {n} pictures")
+    return explorer.grid(plane, n)
+
+
+def save_job(explorer: Explorer, path: str) -> Iterator[Progress]:
+    yield Progress(0, 1, f"saving {Path(path).name}")
+    return str(explorer.save(path))
+
+
+def enlarge(frames: list[np.ndarray], scale: int) -> list[np.ndarray]:
+    """Frames scaled up by an integer factor, pixels kept sharp (28 px frames are too small to watch)."""
+    return [np.kron(frame, np.ones((scale, scale, 1), np.uint8)) for frame in frames] if scale > 1 else frames
+
+
+def animation_job(explorer: Explorer, path: str, start: np.ndarray | None = None, end: np.ndarray | None = None,
+                  plane: LatentPlane | None = None, steps: int = 48, spherical: bool = True, fps: float = 12.0,
+                  scale: int = 4) -> Iterator[Progress]:
+    """Save an animation: there and back between codes `start` and `end` (a seamless loop), or,
+    with `plane`, a walk through it. Returns the saved path."""
+    check_animation_path(path)
+    yield Progress(0, 2, "decoding frames")
+    if plane is not None:
+        frames = explorer.walk(plane, steps)
+    else:
+        frames = explorer.interpolation(start, end, max(2, steps // 2 + 1), spherical)
+        frames = frames + frames[-2:0:-1]
+    yield Progress(1, 2, f"writing {Path(path).name}")
+    return str(save_animation(enlarge(frames, scale), path, fps))
