@@ -118,3 +118,17 @@ def test_shipped_names_match_the_datasets_module(panel):
     assert panel.current_params().channels == 3
     panel.dataset_combo.setCurrentIndex(names.index("mnist"))
     assert panel.current_params().channels == 1 and panel.current_params().image_size == 28
+
+
+def test_an_empty_folder_is_explained(qtbot, panel, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    panel.open_paths([str(empty)])
+    panel.train()
+    message, _ = wait_for(qtbot, panel.training.failed)
+    assert "empty" in message
+    box = panel.findChild(QMessageBox, "error-box")
+    assert box is not None and "empty" in box.text()
+    assert panel.training is None and panel.train_button.isEnabled()

@@ -380,7 +380,8 @@ class GanPanel(QWidget):
             show_error(self, "There is no model to resume yet: press Train first.")
             return
         self._plot_offset = self._last_step
-        self._start_training(kwargs, "Resuming training…")
+        self._start_training(kwargs, "Resuming training: the model keeps its size and widths, the tricks follow "
+                                     "the settings above.")
 
     def _start_training(self, kwargs: dict[str, Any], message: str) -> None:
         kwargs["checkpoint_path"] = str(self.checkpoint_path)
