@@ -130,6 +130,7 @@ class GanPanel(QWidget):
         self.checkpoint_path = Path(settings.path).parent / "checkpoints" / "gan.keras"
         self._build()
         self.set_params(GanParams())
+        self.status.setText("Choose pictures (or drop a folder on the grid), then press Train.")
         self._refresh()
 
     # -- layout ---------------------------------------------------------------------------------
@@ -259,7 +260,7 @@ class GanPanel(QWidget):
         self.truncation.setValue(1.5)
         self.truncation_on.toggled.connect(self.truncation.setEnabled)
         self.truncation_on.toggled.connect(self.sample)
-        self.truncation.sliderReleased.connect(self.sample)
+        self.truncation.sliderReleased.connect(lambda: self.truncation_on.isChecked() and self.sample())
         self.new_grid_button = QPushButton("New grid")
         self.new_grid_button.setToolTip("Draw a grid from a new random seed")
         self.new_grid_button.clicked.connect(self.new_grid)
