@@ -465,6 +465,7 @@ class StyleTab(StudioTab):
         handle.preview.connect(self._show_preview)
         handle.progress.connect(self._show_progress)
         self.loss_plot.clear()
+        self.result_view.set_image(None)
         self.status.setText("Stylizing… the preview updates with each step.")
         self._refresh_buttons(running=True)
         try:
@@ -489,7 +490,10 @@ class StyleTab(StudioTab):
             self.result, self.result_params, self.result_styles = picture, params, style_names
 
     def _show_preview(self, frame: np.ndarray) -> None:
+        first = self.result_view.image is None
         self.result_view.set_image(frame, shown_width=self._shown_width)
+        if first:  # ImageView only refits on a size change, and an empty view's scene has no size
+            self.result_view.fit()
 
     def _show_progress(self, event: Progress) -> None:
         if event.preview is not None:

@@ -43,8 +43,8 @@ class StyleParams:
     content_weight: float = 1.0
     style_weight: float = 0.002
     tv_weight: float = 30.0
-    size: int = 512
-    iterations: int = 150
+    size: int = 384
+    iterations: int = 120
     num_scales: int = 3
     optimizer: str = "lbfgs"
     learning_rate: float = 0.02
