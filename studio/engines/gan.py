@@ -85,6 +85,9 @@ class GanModel(keras.Model):
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         self._label_noise = self.gan_params.label_noise
+        seed = self.gan_params.seed
+        self._noise = tf.random.Generator.from_seed(seed) if seed is not None else \
+            tf.random.Generator.from_non_deterministic_state()
         self._compiled_step = None
         self.built = True  # both networks were built from their Input layers
 
@@ -125,7 +128,7 @@ class GanModel(keras.Model):
         noisy_labels = truth + jitter * (1.0 - 2.0 * truth)
         with tf.GradientTape() as tape:
             predictions = self.discriminator(images, training=True)
-            d_train_loss = keras.losses.binary_crossentropy(noisy_labels, predictions)
+            d_train_loss = tf.reduce_mean(keras.losses.binary_crossentropy(noisy_labels, predictions))
         d_gradients = tape.gradient(d_train_loss, self.discriminator.trainable_weights)
         self.d_optimizer.apply_gradients(zip(d_gradients, self.discriminator.trainable_weights))
 
@@ -142,9 +145,6 @@ class GanModel(keras.Model):
         """`train_step` as one graph, traced once for any batch size."""
         if self._compiled_step is None:
             size, channels = self.gan_params.image_size, self.gan_params.channels
-            seed = self.gan_params.seed
-            self._noise = tf.random.Generator.from_seed(seed) if seed is not None else \
-                tf.random.Generator.from_non_deterministic_state()
             spec = tf.TensorSpec([None, size, size, channels], tf.float32)
             self._compiled_step = tf.function(self.train_step, input_signature=[spec])
         return self._compiled_step(real_images)
@@ -157,7 +157,7 @@ def discriminator_advice(d_loss: float, params: GanParams) -> str | None:
         return None
     return (f"The discriminator is winning (its loss is {d_loss:.3f}, near zero), so the generator has little to "
             f"learn from. Stop, then try a lower discriminator learning rate (e.g. {params.d_learning_rate / 2:.2g}), "
-            f"more label noise (e.g. {min(max(params.label_noise * 2, 0.1), 0.5):.2g}) or more dropout "
+            f"more label noise (e.g. {min(max(params.label_noise * 2, 0.1), 0.3):.2g}) or more dropout "
             f"(e.g. {min(params.dropout + 0.2, 0.7):.2g}), and Resume.")
 
 
