@@ -132,3 +132,17 @@ def test_an_empty_folder_is_explained(qtbot, panel, tmp_path):
     box = panel.findChild(QMessageBox, "error-box")
     assert box is not None and "empty" in box.text()
     assert panel.training is None and panel.train_button.isEnabled()
+
+
+def test_settings_come_back_next_time(qtbot, runner, panel, picture_folder):
+    from studio.ui.gan_panel import GanPanel
+    from studio.ui.settings import Settings
+
+    panel.set_params(TINY)
+    panel.set_dataset(str(picture_folder))
+    panel.dropout.setValue(0.45)
+    later = GanPanel(runner, Settings())
+    qtbot.addWidget(later)
+    later.restore_state(panel.state())
+    assert later.current_params() == panel.current_params()
+    assert later.current_params().dataset == str(picture_folder) and later.current_params().dropout == 0.45
