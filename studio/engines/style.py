@@ -22,6 +22,7 @@ import scipy.optimize
 import tensorflow as tf
 
 from studio.core.backbones import Backbone, load_backbone
+from studio.core.images import fit_within
 from studio.core.params.style import COLOR_MODES, INIT_MODES, MAX_SIZE, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
 from studio.engines.dream import octave_shapes, resize, to_rgb, to_working
@@ -319,15 +320,17 @@ class SteppedLbfgs:
 
     SciPy runs the whole minimisation in one call, so it runs on a helper thread that pauses in
     its per-iteration callback until the next step is asked for: the generator can then yield
-    between steps and stop at any step. Only one of the two threads works at any moment.
+    between steps and stop at any step. Only one of the two threads works at any moment. The
+    starting point is evaluated here, on the caller's thread, so TensorFlow traces there.
     """
 
     _STOP = object()
 
     def __init__(self, evaluate: Callable[[np.ndarray], Evaluation], start: np.ndarray, max_steps: int):
+        start = np.clip(start, -1.0, 1.0)
         self.shape = start.shape
-        self.last: Evaluation | None = None
         self._evaluate = evaluate
+        self.last = self._pending_start = evaluate(start)  # SciPy's first evaluation is at the start
         self._requests: queue.Queue = queue.Queue()
         self._replies: queue.Queue = queue.Queue()
         history = int(np.clip(LBFGS_HISTORY_BYTES // (16 * start.size), 3, 10))
@@ -336,7 +339,10 @@ class SteppedLbfgs:
         self._thread.start()
 
     def _loss_and_gradient(self, flat: np.ndarray) -> tuple[float, np.ndarray]:
-        self.last = self._evaluate(flat.reshape(self.shape).astype(np.float32))
+        if self._pending_start is not None:
+            self._pending_start = None
+        else:
+            self.last = self._evaluate(flat.reshape(self.shape).astype(np.float32))
         return self.last.total, self.last.gradient.ravel().astype(np.float64)
 
     def _minimise(self, start: np.ndarray, max_steps: int, history: int) -> None:
@@ -452,8 +458,10 @@ def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, 
     blend = list(blend / blend.sum())
     rng = np.random.default_rng(params.seed)
 
-    content_full = to_working(content)
-    styles_full = [to_working(style) for style in styles]
+    # Nothing needs more pixels than the final scale: shrink huge pictures before going to float.
+    content_full = to_working(fit_within(content, params.size))
+    style_limit = max(MIN_SIDE, round(params.size * params.style_scale))
+    styles_full = [to_working(fit_within(style, style_limit)) for style in styles]
     if params.preserve_colors == "luminance":
         styles_full = [match_luminance(style, content_full) for style in styles_full]
     elif params.preserve_colors == "match":
