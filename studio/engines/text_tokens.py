@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -185,7 +185,7 @@ def _block_windows(tokens: np.ndarray, block_index: int, window: int, period: in
     yield from tokens[start : start + count * window].reshape(count, window)
 
 
-def window_dataset(windows: Iterator[np.ndarray] | Any, window: int, batch_size: int, shuffle: bool,
+def window_dataset(windows: Callable[[], Iterator[np.ndarray]], window: int, batch_size: int, shuffle: bool,
                    seed: int | None = None) -> tf.data.Dataset:
     """(inputs, targets) batches from a window generator factory: the target is the input shifted by one."""
     dataset = tf.data.Dataset.from_generator(windows, output_signature=tf.TensorSpec([window], tf.int32))

@@ -440,13 +440,29 @@ class TextTab(StudioTab):
 
     # -- the model file ----------------------------------------------------------------------
     def _show_model(self) -> None:
+        """Name the model file at once; when no training holds the compute thread, describe it too."""
         exists = self.model_path.exists()
         self.model_label.setText(f"Model: <b>{self.model_path.name}</b>" if exists
                                  else "No model yet: press Train (the sample corpus works at once).")
         self.model_label.setToolTip(str(self.model_path))
         for button in (self.generate_button, self.continue_button, self.suggest_button, self.save_model_button):
             button.setEnabled(exists)
-        self.resume_button.setEnabled(exists and (self.train_handle is None or self.train_handle.is_done))
+        idle = self.train_handle is None or self.train_handle.is_done
+        self.resume_button.setEnabled(exists and idle)
+        if exists and idle:
+            handle = self.runner.run(Job("studio.engines.text:describe_model_job", {"model_path": str(self.model_path)},
+                                         title="Reading the model"), owner=(self, "model"))
+            handle.finished.connect(self._describe_model)
+            handle.failed.connect(lambda message, _details: self.model_label.setText(message))
+
+    def _describe_model(self, about: dict[str, Any]) -> None:
+        params = about["params"]
+        losses = about["history"][-1] if about["history"] else {}
+        loss_text = ", ".join(f"{name} {value:.3f}" for name, value in losses.items())
+        self.model_label.setText(
+            f"Model: <b>{self.model_path.name}</b> · {ARCHITECTURE_NAMES.get(params['architecture'], '?')} "
+            f"{params['size']} on {LEVEL_NAMES.get(params['level'], '?').lower()} ({about['vocabulary']:,} tokens) · "
+            f"{about['epochs_done']} epochs{' · ' + loss_text if loss_text else ''}")
 
     def use_model(self, path: str) -> None:
         """Write with (and resume training) the model saved in `path`."""
