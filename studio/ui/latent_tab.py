@@ -11,6 +11,7 @@ arrays, never tensors.
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ DATASET_TITLES = {
     "cifar10": "CIFAR-10 small photos (downloads once)",
 }
 FOLDER_CHOICE = "Folder of pictures…"
-LIVE_CELLS = 12  # while the view is being dragged, at most LIVE_CELLS x LIVE_CELLS pictures are decoded
+LIVE_BUDGET_S = 0.025  # a live (coarse) grid may take this long to decode, so drags stay fluid
+LIVE_CELLS = (4, 12)  # the live grid's fewest and most pictures per side
 FULL_GRID_DELAY_MS = 150  # after the last change, the full grid is decoded on the compute thread
 STRIP_FRAMES = 8
 ENGINE = "studio.engines.vae"
@@ -79,6 +81,7 @@ class VaePage(QWidget):
         self.ends: dict[str, np.ndarray] = {}
         self.concept_groups: dict[str, str] = {}
         self._grid_cells = 0
+        self._seconds_per_picture = 0.001  # measured on each live grid; sets how many cells fit the budget
         self._training = None
         self.checkpoint = Path(settings.path).parent / "checkpoints" / "vae.keras"
         self._full_grid_timer = QTimer(self, singleShot=True, interval=FULL_GRID_DELAY_MS)
@@ -505,10 +508,13 @@ class VaePage(QWidget):
             self.grid_view.set_image(None)
             return
         cells = self.cells_spin.value()
-        self._grid_cells = min(cells, LIVE_CELLS)
+        fitting = int((LIVE_BUDGET_S / self._seconds_per_picture) ** 0.5)
+        self._grid_cells = min(cells, max(LIVE_CELLS[0], min(LIVE_CELLS[1], fitting)))
+        started = time.perf_counter()
         self.grid_view.set_image(self.explorer.grid(plane, self._grid_cells))
+        self._seconds_per_picture = (time.perf_counter() - started) / self._grid_cells**2
         self._update_markers()
-        if cells > LIVE_CELLS:
+        if cells > self._grid_cells:
             self._full_grid_timer.start()
 
     def _decode_full_grid(self) -> None:

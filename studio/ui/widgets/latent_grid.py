@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studio.ui.widgets.images import dropped_paths, to_qimage
@@ -29,6 +29,7 @@ class LatentPictureView(QWidget):
         self.pickable = pickable
         self.image: np.ndarray | None = None
         self._qimage: QImage | None = None
+        self._scaled: QPixmap | None = None  # the picture at its drawn size, so moving a marker repaints cheaply
         self._markers: list[tuple[float, float, str, QColor]] = []
         self.setAcceptDrops(True)
         self.setMinimumSize(96, 96)
@@ -39,6 +40,7 @@ class LatentPictureView(QWidget):
     def set_image(self, rgb: np.ndarray | None) -> None:
         self.image = rgb
         self._qimage = None if rgb is None else to_qimage(rgb)
+        self._scaled = None
         self.update()
 
     def set_markers(self, markers: list[tuple[float, float, str, str]]) -> None:
@@ -63,7 +65,11 @@ class LatentPictureView(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             return
         rect = self.picture_rect()
-        painter.drawImage(rect, self._qimage)
+        size = rect.size().toSize()
+        if self._scaled is None or self._scaled.size() != size:
+            self._scaled = QPixmap.fromImage(self._qimage.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                                 Qt.TransformationMode.FastTransformation))
+        painter.drawPixmap(rect.topLeft(), self._scaled)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for fx, fy, label, colour in self._markers:
             centre = QPointF(rect.left() + fx * rect.width(), rect.top() + fy * rect.height())

@@ -1,0 +1,179 @@
+"""Latent Explorer speed: run by hand, prints numbers.
+
+    python bench/bench_latent.py [--quick]
+
+1. The reference chapter's 30 x 30 grid: one batched decode versus 900 single `predict` calls.
+2. Slider-to-image latency with the MNIST-size decoder: engine only (code update + decode), and
+   end to end through the tab (slider.setValue -> decoded picture painted), median and p95.
+3. Training throughput (images/s, after the first epoch so tracing is excluded): VAE, and the GAN
+   when studio.engines.gan exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def p95_ms(samples: list[float]) -> float:
+    return sorted(samples)[int(0.95 * (len(samples) - 1))] * 1000
+
+
+def mnist_explorer():
+    """The chapter's MNIST VAE (28 x 28 grey, latent 2); untrained weights cost the same to run."""
+    from studio.core.params.vae import VaeParams
+    from studio.engines.vae import Explorer, Vae
+
+    return Explorer(Vae.build(VaeParams(image_size=28, channels=1, latent_dim=2, filters=(32, 64), seed=0)))
+
+
+def bench_grid(explorer, loops: int) -> None:
+    plane = explorer.plane(extent=1.0)
+    explorer.grid(plane, 30)  # warm
+    batched = []
+    for _ in range(5):
+        started = time.perf_counter()
+        explorer.grid(plane, 30)
+        batched.append(time.perf_counter() - started)
+    decoder = explorer.vae.decoder
+    codes = plane.codes(30)[:loops]
+    decoder.predict(codes[:1], verbose=0)  # warm
+    started = time.perf_counter()
+    for code in codes:
+        decoder.predict(code[None], verbose=0)
+    per_call = (time.perf_counter() - started) / len(codes)
+    loop_total = per_call * 900
+    print(f"30x30 grid, one batched decode: median {median_ms(batched):.0f} ms")
+    measured = "" if loops == 900 else f" (extrapolated from {loops} calls)"
+    print(f"30x30 grid, 900 predict() calls: {loop_total:.1f} s ({per_call * 1000:.1f} ms each){measured}")
+    print(f"  speed-up: {loop_total / statistics.median(batched):.0f}x (goal >= 100x)")
+
+
+def bench_slider(explorer, events: int) -> None:
+    rng = np.random.default_rng(0)
+    code = np.zeros(2, np.float32)
+    engine = []
+    for value in rng.uniform(-2, 2, events):
+        started = time.perf_counter()
+        code = explorer.with_slider(code, 0, float(value))
+        explorer.decode(code)
+        engine.append(time.perf_counter() - started)
+    print(f"slider -> decoded picture (engine): median {median_ms(engine):.2f} ms, p95 {p95_ms(engine):.2f} ms")
+
+    from PySide6.QtWidgets import QApplication
+
+    from studio.ui.latent_tab import VaePage
+    from studio.ui.runner import JobRunner
+    from studio.ui.settings import Settings
+
+    app = QApplication.instance() or QApplication([])
+    runner = JobRunner()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            page = VaePage(runner, Settings(folder))
+            page.resize(1280, 800)
+            page.show()
+            page.set_explorer(explorer)
+            page.views.setCurrentIndex(1)
+            app.processEvents()
+            slider = page.sliders[0]
+            ui = []
+            for value in rng.uniform(slider.minimum(), slider.maximum(), events):
+                started = time.perf_counter()
+                slider.setValue(float(value))
+                page.picture_view.repaint()
+                page.grid_view.repaint()  # the marker moves too
+                ui.append(time.perf_counter() - started)
+            print(f"slider -> picture painted (tab, offscreen): median {median_ms(ui):.2f} ms, "
+                  f"p95 {p95_ms(ui):.2f} ms (goal < 16 ms median)")
+            live = []
+            for value in np.linspace(0.5, 3.0, 40):
+                started = time.perf_counter()
+                page.extent_slider.setValue(float(value))
+                page.grid_view.repaint()
+                live.append(time.perf_counter() - started)
+            cells = page.grid_view.image.shape[0] // 28
+            print(f"range slider drag -> live grid ({cells}x{cells}, sized to the decode budget) painted: "
+                  f"median {median_ms(live):.1f} ms")
+            page._full_grid_timer.stop()
+    finally:
+        runner.shutdown()
+
+
+def images_per_second(events, count: int) -> float:
+    """Throughput between the first and last epoch ends (the first epoch carries the tracing)."""
+    stamps = [stamp for stamp, event in events if event.preview is not None and event.data.get("epoch")]
+    epochs = len(stamps) - 1
+    return epochs * count / (stamps[-1] - stamps[0])
+
+
+def timed(generator):
+    events = []
+    while True:
+        try:
+            event = next(generator)
+        except StopIteration:
+            return events
+        events.append((time.perf_counter(), event))
+
+
+def bench_vae_training(count: int, epochs: int) -> None:
+    from studio.core.datasets import load_pictures
+    from studio.core.params.vae import VaeParams
+    from studio.engines.vae import train_vae
+
+    faces = load_pictures("faces", 28, 1)
+    pictures = np.concatenate([faces] * (count // len(faces)))
+    params = VaeParams(epochs=epochs, batch_size=128, seed=0)
+    rate = images_per_second(timed(train_vae(pictures, params)), len(pictures))
+    print(f"VAE training (28x28 grey, latent 2, batch 128): {rate:.0f} images/s")
+
+
+def bench_gan_training(count: int, epochs: int) -> None:
+    try:
+        from studio.engines.gan import train_gan
+    except ImportError:
+        print("GAN training: studio.engines.gan is not there yet")
+        return
+    from studio.core.datasets import load_pictures
+    from studio.core.params.gan import GanParams
+
+    faces = load_pictures("faces", 32, 1)
+    pictures = np.concatenate([faces] * (count // len(faces)))
+    params = GanParams(epochs=epochs, seed=0)
+    rate = images_per_second(timed(train_gan(pictures, params)), len(pictures))
+    print(f"GAN training (32x32 grey, latent {params.latent_dim}, batch {params.batch_size}, "
+          f"base width {params.base_filters}): {rate:.0f} images/s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (extrapolates the predict loop)")
+    args = parser.parse_args()
+    import tensorflow as tf
+
+    print(f"TensorFlow {tf.__version__}, devices: {[d.device_type for d in tf.config.list_physical_devices()]}, "
+          f"CPU cores: {os.cpu_count()}")
+    explorer = mnist_explorer()
+    bench_grid(explorer, loops=100 if args.quick else 900)
+    bench_slider(explorer, events=100 if args.quick else 300)
+    bench_vae_training(count=1000 if args.quick else 3000, epochs=3)
+    bench_gan_training(count=500 if args.quick else 1000, epochs=3)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
