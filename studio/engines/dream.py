@@ -97,6 +97,7 @@ class DreamObjective:
         with tf.GradientTape() as tape:
             tape.watch(image)
             features = self.backbone.features(image[None], self.layer_names)
+            scale = whole_size / tf.cast(tf.shape(image)[:2], tf.float32)
             loss = tf.zeros(())
             for index, name in enumerate(self.layer_names):
                 activation, border_y, border_x = _interior(features[name])
@@ -104,9 +105,8 @@ class DreamObjective:
                     total = tf.reduce_sum(tf.tensordot(activation, guides[index], axes=1))
                 else:
                     total = tf.reduce_sum(tf.square(activation))
-                scale = whole_size / tf.cast(tf.shape(image)[:2], tf.float32)
                 map_size = tf.cast(tf.shape(features[name])[1:3], tf.float32) * scale
-                interior = (map_size - 2.0 * tf.cast(tf.stack([border_y, border_x]), tf.float32))
+                interior = map_size - 2.0 * tf.cast(tf.stack([border_y, border_x]), tf.float32)
                 count = tf.reduce_prod(tf.maximum(interior, 1.0)) * tf.cast(tf.shape(activation)[-1], tf.float32)
                 loss += weights[index] * total / count
         return loss, tape.gradient(loss, image)
