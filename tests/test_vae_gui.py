@@ -80,6 +80,22 @@ def test_train_then_drag_a_slider_and_pick_on_the_grid(qtbot, tab, bars_folder, 
     np.testing.assert_allclose(page.code, page.explorer.encode(np.asarray(Image.open(bars_folder / "00.png").convert("RGB"))),
                                atol=1e-5)
 
+    # A concept from two groups: bars on the left versus bars on the right.
+    groups = {}
+    for which, indices in (("with", range(0, 6)), ("without", range(18, 24))):
+        groups[which] = tmp_path / which
+        groups[which].mkdir()
+        for index in indices:
+            (groups[which] / f"{index:02d}.png").write_bytes((bars_folder / f"{index:02d}.png").read_bytes())
+        page.set_concept_group(which, str(groups[which]))
+    plain = page.picture_view.image.copy()
+    handle = page._find_concept()
+    with qtbot.waitSignal(handle.finished, timeout=WAIT_MS):
+        pass
+    assert page.concept is not None and page.concept_slider.isEnabled() and page.concept_slider.value() == 1.0
+    np.testing.assert_allclose(page.shown_code(), page.code + page.concept, atol=1e-6)
+    assert not np.array_equal(page.picture_view.image, plain)
+
     state = tab.state()
     assert state["mode"] == "vae" and state["vae"]["params"]["image_size"] == 16
 

@@ -138,8 +138,10 @@ class Vae:
                 metadata = json.loads(archive.read(STUDIO_ENTRY))
         except FileNotFoundError:
             raise JobError(f"{path.name} was not found.") from None
-        except (KeyError, zipfile.BadZipFile, json.JSONDecodeError):
-            raise JobError(f"{path.name} is not a VAE saved by Studio.") from None
+        except KeyError:
+            raise JobError(f"{path.name} is not a VAE saved by Studio (if it is a GAN, open it on the GAN page).") from None
+        except (zipfile.BadZipFile, json.JSONDecodeError):
+            raise JobError(f"{path.name} is not a VAE saved by Studio; the file may be damaged.") from None
         if metadata.get("technique") != "vae":
             raise JobError(f"{path.name} holds a {metadata.get('technique', 'different')} model, not a VAE.")
         model = keras.models.load_model(path, compile=True)
@@ -202,7 +204,10 @@ def train_vae(pictures: np.ndarray, params: VaeParams, vae: Vae | None = None,
     if vae.epochs_done >= params.epochs:
         raise JobError(f"This model has already trained for {vae.epochs_done} epochs; "
                        f"set more than {vae.epochs_done} epochs to train it further.")
-    vae.params = replace(vae.params, epochs=params.epochs, beta=params.beta, dataset=params.dataset)
+    # The architecture is the model's own; how it trains follows the settings of this run.
+    vae.params = replace(vae.params, dataset=params.dataset, limit=params.limit, beta=params.beta,
+                         epochs=params.epochs, batch_size=params.batch_size,
+                         learning_rate=params.learning_rate, seed=params.seed)
     vae.model.optimizer.learning_rate.assign(params.learning_rate)
     trainer = VaeTrainer(vae, params.beta, params.seed)
     dataset = to_dataset(pictures, params.batch_size, seed=params.seed, scale="sigmoid")
@@ -270,7 +275,9 @@ class Explorer:
     its methods directly on the GUI thread. That is deliberate: one decode of an MNIST-size
     picture takes about a millisecond, while a trip through the compute thread's queue would wait
     behind any running training job. It is safe because nothing else ever writes this model's
-    weights: resuming training loads the checkpoint file into new objects. Both directions are
+    weights: resuming training loads the checkpoint file into new objects; and a traced tf.function
+    may run on two threads at once (the full grid decodes on the compute thread while the GUI
+    thread keeps following a slider). Both directions are
     compiled once (tf.function with a None batch dimension) and traced here, off the GUI thread.
     The tab stays free of TensorFlow: it only ever sees NumPy arrays and plain numbers.
 

@@ -83,6 +83,7 @@ class VaePage(QWidget):
         self._grid_cells = 0
         self._seconds_per_picture = 0.001  # measured on each live grid; sets how many cells fit the budget
         self._training = None
+        self._plot_offset = 0
         self.checkpoint = Path(settings.path).parent / "checkpoints" / "vae.keras"
         self._full_grid_timer = QTimer(self, singleShot=True, interval=FULL_GRID_DELAY_MS)
         self._full_grid_timer.timeout.connect(self._decode_full_grid)
@@ -367,7 +368,10 @@ class VaePage(QWidget):
         kwargs: dict[str, Any] = {"params": params, "checkpoint": str(self.checkpoint)}
         if resume:
             kwargs["resume_from"] = str(self.checkpoint)
+            # The resumed run counts its steps from 0 again; its curves continue where the last ones ended.
+            self._plot_offset = max((x for values in self.loss_plot.series.values() for x, _ in values), default=0)
         else:
+            self._plot_offset = 0
             self.loss_plot.clear()
             self.kl_plot.clear()
         handle = self.runner.run(Job(f"{ENGINE}:train_job", kwargs, title="Training the VAE"), owner=self)
@@ -386,7 +390,7 @@ class VaePage(QWidget):
             self.dataset_view.set_image(event.data["pictures"])
             self.status.setText(event.stage.capitalize() + ".")
         for name, value in event.metrics.items():
-            (self.kl_plot if name == "kl" else self.loss_plot).add(name, event.step, value)
+            (self.kl_plot if name == "kl" else self.loss_plot).add(name, self._plot_offset + event.step, value)
 
     def _on_trained(self, explorer) -> None:
         self._training = None
@@ -505,6 +509,8 @@ class VaePage(QWidget):
         then decode the full grid off the GUI thread once the user pauses."""
         plane = self.plane()
         if plane is None:
+            if self.explorer is not None:
+                self.grid_view.placeholder = "A one-dimensional latent space has no plane to draw: use its slider."
             self.grid_view.set_image(None)
             return
         cells = self.cells_spin.value()
@@ -548,7 +554,7 @@ class VaePage(QWidget):
     def _sync_sliders(self) -> None:
         for slider, value in zip(self.sliders, self.explorer.slider_values(self.code)):
             slider.blockSignals(True)
-            slider.setValue(float(value))
+            slider.setValue(round(float(value), 2))  # float noise along unused axes would read as 3e-09
             slider.blockSignals(False)
 
     def shown_code(self) -> np.ndarray:
