@@ -121,3 +121,13 @@ def test_save_animation_refuses_unknown_formats_and_no_frames(tmp_path):
     with pytest.raises(JobError, match="no frames"):
         save_animation([], tmp_path / "loop.gif")
     assert not list(tmp_path.iterdir())
+
+
+def test_save_animation_writes_an_mp4_with_even_sides(tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
+    import imageio.v2 as imageio
+
+    frames = [np.full((27, 29, 3), value, np.uint8) for value in range(0, 250, 25)]
+    path = save_animation(frames, tmp_path / "walk.mp4", fps=12)
+    with imageio.get_reader(path) as reader:
+        assert reader.count_frames() == 10 and reader.get_meta_data()["size"] == (30, 28)
