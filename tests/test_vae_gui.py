@@ -77,8 +77,8 @@ def test_train_then_drag_a_slider_and_pick_on_the_grid(qtbot, tab, bars_folder, 
         assert gif.n_frames > 8
 
     page._picture_dropped([str(bars_folder / "00.png")])
-    np.testing.assert_allclose(page.code, page.explorer.encode(np.asarray(Image.open(bars_folder / "00.png").convert("RGB"))),
-                               atol=1e-5)
+    dropped = np.asarray(Image.open(bars_folder / "00.png").convert("RGB"))
+    np.testing.assert_allclose(page.code, page.explorer.encode(dropped), atol=1e-5)
 
     # A concept from two groups: bars on the left versus bars on the right.
     groups = {}

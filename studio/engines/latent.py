@@ -19,6 +19,17 @@ from studio.core.progress import JobError
 ANIMATION_FORMATS = (".gif", ".mp4")
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+# Files are written to a private temporary file (mode 0600) and renamed into place; they then get
+# the mode any new file of the user's would have.
+FILE_MODE = _file_mode()
+
+
 def lerp(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
     """Straight-line blend of codes `a` and `b` (t=0 gives a, t=1 gives b). An array of t gives one row each."""
     a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
@@ -170,6 +181,7 @@ def save_animation(frames: list[np.ndarray], path: str | os.PathLike, fps: float
                              duration=round(1000 / fps), loop=0)
         else:
             _write_mp4(frames, temp_name, fps)
+        os.chmod(temp_name, FILE_MODE)
         os.replace(temp_name, path)
     except OSError as error:
         raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None

@@ -30,8 +30,8 @@ from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
 from studio.core.progress import JobError, Progress
-from studio.engines.latent import (LatentPlane, check_animation_path, concept_vector, interpolate, principal_directions,
-                                   save_animation, tile_images)
+from studio.engines.latent import (FILE_MODE, LatentPlane, check_animation_path, concept_vector, interpolate,
+                                   principal_directions, save_animation, tile_images)
 
 STUDIO_ENTRY = "studio.json"  # our metadata, stored inside the .keras zip beside Keras's own files
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
@@ -123,6 +123,7 @@ class Vae:
                         "epochs_done": self.epochs_done, "latent_stats": self.latent_stats}
             with zipfile.ZipFile(temp_name, "a") as archive:
                 archive.writestr(STUDIO_ENTRY, json.dumps(metadata))
+            os.chmod(temp_name, FILE_MODE)
             os.replace(temp_name, path)
         except OSError as error:
             raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
@@ -139,7 +140,8 @@ class Vae:
         except FileNotFoundError:
             raise JobError(f"{path.name} was not found.") from None
         except KeyError:
-            raise JobError(f"{path.name} is not a VAE saved by Studio (if it is a GAN, open it on the GAN page).") from None
+            raise JobError(f"{path.name} is not a VAE saved by Studio "
+                           "(if it is a GAN, open it on the GAN page).") from None
         except (zipfile.BadZipFile, json.JSONDecodeError):
             raise JobError(f"{path.name} is not a VAE saved by Studio; the file may be damaged.") from None
         if metadata.get("technique") != "vae":

@@ -429,7 +429,8 @@ class VaePage(QWidget):
         self._open_model(path, switch=True)
 
     def _open_model(self, path: str, switch: bool) -> None:
-        handle = self.runner.run(Job(f"{ENGINE}:load_job", {"path": path}, title="Opening the VAE"), owner=self.grid_view)
+        handle = self.runner.run(Job(f"{ENGINE}:load_job", {"path": path}, title="Opening the VAE"),
+                                 owner=self.grid_view)
         handle.finished.connect(lambda explorer: self._on_opened(explorer, path, switch))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
 
@@ -614,7 +615,8 @@ class VaePage(QWidget):
         if not walk and len(self.ends) < 2:
             show_error(self, "Set A and B first: pick a point, press Set A, pick another, press Set B.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the animation", self.settings.last_folder("latent-animations"),
+        path, _ = QFileDialog.getSaveFileName(self, "Save the animation",
+                                              self.settings.last_folder("latent-animations"),
                                               "GIF (*.gif);;MP4 video (*.mp4)")
         if not path:
             return
