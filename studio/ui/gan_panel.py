@@ -422,7 +422,10 @@ class GanPanel(QWidget):
 
     def _show_monitor(self, grid: np.ndarray) -> None:
         self.picked.clear()
-        self.grid_view.set_grid(grid, self._grid_columns, len(self.latents))
+        if self.latents is None:
+            self.grid_view.set_grid(grid)
+        else:
+            self.grid_view.set_grid(grid, self._grid_columns, len(self.latents))
 
     def _training_finished(self, model: object) -> None:
         self.model = model
@@ -538,6 +541,7 @@ class GanPanel(QWidget):
 
     def _model_loaded(self, model: object) -> None:
         self.model = model
+        self.latents = None  # the grid shown belongs to the previous model until the new one draws
         params = model.gan_params
         self.set_params(params)
         self.epochs.setValue(max(params.epochs, model.epochs_done + 1))
