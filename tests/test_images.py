@@ -182,8 +182,8 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
     path = save_image(tmp_path / "keep.png", np.zeros((4, 4, 3), np.uint8))
     before = path.read_bytes()
 
-    def failing_save(self, stream, *args, **kwargs):
-        stream.write(b"half a pic")
+    def failing_save(self, target, *args, **kwargs):
+        Path(target).write_bytes(b"half a pic")
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Image.Image, "save", failing_save)
@@ -250,3 +250,12 @@ def test_error_names_the_file_not_its_folder(tmp_path):
     with pytest.raises(JobError) as caught:
         load_image(Path(path))
     assert "beach.png" in str(caught.value) and "private" not in str(caught.value)
+
+
+def test_saved_files_get_the_users_normal_mode(tmp_path):
+    import os
+
+    from studio.core.files import NEW_FILE_MODE
+
+    path = save_image(tmp_path / "shared.png", np.zeros((4, 4, 3), np.uint8))
+    assert os.stat(path).st_mode & 0o777 == NEW_FILE_MODE != 0o600

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
+from studio.core.files import atomic_path
 from studio.core.progress import JobError
 
 # Far above any photo an artist would dream on, far below what would exhaust memory:
@@ -92,18 +92,8 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, recipe: dict[str, Any] 
         options["pnginfo"] = info
     elif fmt in ("JPEG", "WEBP"):
         options["quality"] = 95
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                image.save(stream, format=fmt, **options)
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
+    with atomic_path(path) as temp:
+        image.save(temp, format=fmt, **options)
     return path
 
 

@@ -7,27 +7,18 @@ Plain NumPy and Pillow: nothing here needs a model, so it is cheap to test and t
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from studio.core.files import atomic_path
 from studio.core.progress import JobError
 
 ANIMATION_FORMATS = (".gif", ".mp4")
 
 
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-# Files are written to a private temporary file (mode 0600) and renamed into place; they then get
-# the mode any new file of the user's would have.
-FILE_MODE = _file_mode()
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
@@ -171,22 +162,13 @@ def save_animation(frames: list[np.ndarray], path: str | os.PathLike, fps: float
     suffix = path.suffix.lower()
     if not frames:
         raise JobError("There are no frames to save.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         if suffix == ".gif":
             pictures = [Image.fromarray(np.asarray(frame, np.uint8)) for frame in frames]
-            pictures[0].save(temp_name, format="GIF", save_all=True, append_images=pictures[1:],
+            pictures[0].save(temp, format="GIF", save_all=True, append_images=pictures[1:],
                              duration=round(1000 / fps), loop=0)
         else:
-            _write_mp4(frames, temp_name, fps)
-        os.chmod(temp_name, FILE_MODE)
-        os.replace(temp_name, path)
-    except OSError as error:
-        raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
+            _write_mp4(frames, str(temp), fps)
     return path
 
 

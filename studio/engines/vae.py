@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -26,11 +25,12 @@ import tensorflow as tf
 from keras import layers
 
 from studio.core.datasets import fit_square, load_folder, load_pictures, SHIPPED, to_dataset
+from studio.core.files import atomic_path
 from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
 from studio.core.progress import JobError, Progress
-from studio.engines.latent import (FILE_MODE, LatentPlane, check_animation_path, concept_vector, interpolate,
+from studio.engines.latent import (LatentPlane, check_animation_path, concept_vector, interpolate,
                                    principal_directions, save_animation, tile_images)
 
 STUDIO_ENTRY = "studio.json"  # our metadata, stored inside the .keras zip beside Keras's own files
@@ -114,21 +114,12 @@ class Vae:
         path = Path(path)
         if path.suffix != ".keras":
             raise JobError(f"Save the model as a .keras file, not '{path.suffix or path.name}'.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
-        os.close(handle)
-        try:
-            self.model.save(temp_name)
+        with atomic_path(path) as temp:
+            self.model.save(temp)
             metadata = {"technique": "vae", "params": params_to_dict(self.params),
                         "epochs_done": self.epochs_done, "latent_stats": self.latent_stats}
-            with zipfile.ZipFile(temp_name, "a") as archive:
+            with zipfile.ZipFile(temp, "a") as archive:
                 archive.writestr(STUDIO_ENTRY, json.dumps(metadata))
-            os.chmod(temp_name, FILE_MODE)
-            os.replace(temp_name, path)
-        except OSError as error:
-            raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
-        finally:
-            Path(temp_name).unlink(missing_ok=True)
         return path
 
     @classmethod
