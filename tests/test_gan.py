@@ -104,8 +104,13 @@ def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path)
     with pytest.raises(JobError, match="not found"):
         load_gan(tmp_path / "missing.keras")
     (tmp_path / "junk.keras").write_bytes(b"not a model")
-    with pytest.raises(JobError, match="could not be read"):
+    with pytest.raises(JobError, match="not a .keras model file"):
         load_gan(tmp_path / "junk.keras")
+    import keras
+
+    keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(tmp_path / "other.keras")
+    with pytest.raises(JobError, match="holds a Sequential, not a GAN"):
+        load_gan(tmp_path / "other.keras")
 
 
 def test_warning_when_the_discriminator_wins():

@@ -10,8 +10,10 @@ discriminator on noisy labels, then the generator through the frozen discriminat
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -272,13 +274,19 @@ def load_gan(path: str | os.PathLike) -> GanModel:
     path = Path(path)
     if not path.is_file():
         raise JobError(f"{path.name} was not found. It may have been moved or deleted.")
+    # Look at what the file holds before Keras builds it: another kind of model would fail obscurely.
     try:
-        model = keras.saving.load_model(path)
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise JobError(f"{path.name} is not a .keras model file, or the file is damaged.") from None
+    if config.get("registered_name") != "studio>GanModel":
+        raise JobError(f"{path.name} holds a {config.get('class_name', 'model')}, not a GAN saved by Studio "
+                       "(VAEs open on the VAE page).")
+    try:
+        return keras.saving.load_model(path)
     except Exception as error:  # Keras reports a bad file with many error types
-        raise JobError(f"{path.name} could not be read as a Keras model ({error}).") from None
-    if not isinstance(model, GanModel):
-        raise JobError(f"{path.name} is a Keras model but not a GAN saved by Studio.")
-    return model
+        raise JobError(f"{path.name} could not be read ({error}); the file may be damaged.") from None
 
 
 def load_gan_job(path: str) -> Iterator[Progress]:
