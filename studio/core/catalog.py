@@ -39,6 +39,16 @@ DEFAULT_BACKBONE = "vgg16"
 CUSTOM_BACKBONE = "file"
 
 
+# Picture sets that need no folder (studio.core.datasets loads them), with titles for choosers.
+SHIPPED_DATASETS: dict[str, str] = {
+    "faces": "Faces (100 greyscale faces from LFW, offline)",
+    "mnist": "MNIST handwritten digits (downloads once)",
+    "fashion_mnist": "Fashion-MNIST clothes (downloads once)",
+    "cifar10": "CIFAR-10 small photos (downloads once)",
+}
+GREY_DATASETS = ("faces", "mnist", "fashion_mnist")
+
+
 def presets(technique: str) -> dict[str, dict[str, dict]]:
     """Named presets per backbone for a technique, from resources/presets/<technique>.json."""
     text = resources.files("studio.resources").joinpath("presets", f"{technique}.json").read_text("utf-8")

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from studio.core.catalog import SHIPPED_DATASETS
 from studio.core.images import load_image
 from studio.core.progress import JobError
 
-SHIPPED = ("faces", "mnist", "fashion_mnist", "cifar10")
+SHIPPED = tuple(SHIPPED_DATASETS)
 SCALES = ("tanh", "sigmoid")
 MIN_PICTURES = 2
 

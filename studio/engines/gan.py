@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -255,17 +255,8 @@ def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix.lower() != ".keras":
         raise JobError(f"Save GAN models as .keras files, not '{path.suffix or path.name}'.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".keras", dir=path.parent)
-    os.close(handle)
-    try:
-        model.save(temp_name)
-        os.chmod(temp_name, 0o644)  # mkstemp makes owner-only files; a model is an ordinary document
-        os.replace(temp_name, path)
-    except OSError as error:
-        raise JobError(f"Could not save {path.name}: {error.strerror or error}.") from None
-    finally:
-        Path(temp_name).unlink(missing_ok=True)
+    with atomic_path(path) as temp:
+        model.save(temp)
     return path
 
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider
 
+from studio.core.catalog import GREY_DATASETS, SHIPPED_DATASETS
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import Progress
@@ -43,10 +44,6 @@ from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
 
 ENGINE = "studio.engines.gan"
-# studio.core.datasets.SHIPPED with short titles; that module reaches TensorFlow, which the UI may not import.
-SHIPPED_SETS = (("faces", "Faces (100, grey, offline)"), ("mnist", "MNIST digits (downloads once)"),
-                ("fashion_mnist", "Fashion-MNIST (downloads once)"), ("cifar10", "CIFAR-10 photos (downloads once)"))
-GREY_SETS = ("faces", "mnist", "fashion_mnist")  # shipped sets without colour
 PICK_COLOURS = ("#4e9af1", "#f18f4e")  # the interpolation's start and end
 
 
@@ -63,11 +60,8 @@ class SampleGridView(ImageView):
         self._marks = []
 
     def set_grid(self, rgb: np.ndarray, columns: int = 0, count: int = 0) -> None:
-        first = self.image is None
         self.clear_marks()
         self.set_image(rgb)
-        if first:
-            self.fit()  # ImageView fits a picture of a new size; the very first one needs asking
         self.columns, self.count = columns, count
 
     def cell_rect(self, index: int) -> QRectF:
@@ -179,7 +173,7 @@ class GanPanel(QWidget):
         data = QGroupBox("Pictures")
         data_form = QFormLayout(data)
         self.dataset_combo = QComboBox()
-        for name, title in SHIPPED_SETS:
+        for name, title in SHIPPED_DATASETS.items():
             self.dataset_combo.addItem(title, name)
         self.dataset_combo.currentIndexChanged.connect(self._dataset_changed)
         self.folder_button = QPushButton("Folder…")
@@ -340,7 +334,7 @@ class GanPanel(QWidget):
 
     def _dataset_changed(self) -> None:
         source = self.dataset_combo.currentData()
-        if source in GREY_SETS:
+        if source in GREY_DATASETS:
             self.colour.setChecked(False)
         elif source == "cifar10":
             self.colour.setChecked(True)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider
 
+from studio.core.catalog import SHIPPED_DATASETS
 from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
@@ -53,13 +54,6 @@ from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.plot import LossPlot
 
-# The shipped sets of studio.core.datasets.SHIPPED (that module loads Keras, which the UI must not).
-DATASET_TITLES = {
-    "faces": "Faces (100 greyscale faces from LFW, offline)",
-    "mnist": "MNIST handwritten digits (downloads once)",
-    "fashion_mnist": "Fashion-MNIST clothes (downloads once)",
-    "cifar10": "CIFAR-10 small photos (downloads once)",
-}
 FOLDER_CHOICE = "Folder of pictures…"
 LIVE_BUDGET_S = 0.025  # a live (coarse) grid may take this long to decode, so drags stay fluid
 LIVE_CELLS = (4, 12)  # the live grid's fewest and most pictures per side
@@ -109,7 +103,7 @@ class VaePage(QWidget):
         self.dataset_combo = QComboBox()
         self.dataset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.dataset_combo.setMinimumContentsLength(14)
-        for name, title in DATASET_TITLES.items():
+        for name, title in SHIPPED_DATASETS.items():
             self.dataset_combo.addItem(title, name)
         self.dataset_combo.addItem(FOLDER_CHOICE, "")
         self.dataset_combo.activated.connect(self._dataset_chosen)
@@ -680,7 +674,7 @@ class VaePage(QWidget):
         try:
             if "params" in state:
                 params = params_from_dict(VaeParams, state["params"])
-                if params.dataset not in DATASET_TITLES and not Path(params.dataset).is_dir():
+                if params.dataset not in SHIPPED_DATASETS and not Path(params.dataset).is_dir():
                     params = dataclasses.replace(params, dataset=VaeParams().dataset)
                 self.set_params(params)
             self.cells_spin.setValue(int(state.get("cells", 30)))

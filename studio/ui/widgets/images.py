@@ -53,6 +53,7 @@ class ImageView(QGraphicsView):
         self._last_paint: QPointF | None = None
         self._placeholder = placeholder
         self._fit = True
+        self._shown_size = None  # scene size of the picture last shown; a new size is fitted to the view
         self.image: np.ndarray | None = None
         self.setAcceptDrops(True)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
@@ -74,7 +75,8 @@ class ImageView(QGraphicsView):
         self._item.setPixmap(QPixmap.fromImage(to_qimage(rgb)))
         self._item.setScale((shown_width or rgb.shape[1]) / rgb.shape[1])
         rect = self._item.sceneBoundingRect()
-        resized = rect.size() != self.scene().sceneRect().size()
+        resized = rect.size() != self._shown_size
+        self._shown_size = rect.size()
         self.scene().setSceneRect(rect)
         if resized and self._fit:
             self.fit()
