@@ -91,6 +91,21 @@ def test_tiling_matches_the_untiled_dream(tiny_backbone):
     assert difference < 0.1 * change
 
 
+def test_tiled_gradient_is_the_whole_pictures_gradient(tiny_backbone):
+    """Aligned tiles with enough context give each pixel exactly its untiled gradient, guided or not."""
+    import tensorflow as tf
+
+    image = engine.to_working(textured(150, 200))
+    guide = engine.guide_vectors(tiny_backbone, textured(40, 40, seed=9), ("conv2", "conv3"))
+    weights = tf.constant([1.0, 0.5])
+    for guides in ([], guide):
+        objective = engine.objective_for(tiny_backbone, ("conv2", "conv3"), guided=bool(guides))
+        whole_loss, whole = engine.image_gradient(objective, image, weights, guides, 512, np.random.default_rng(0))
+        tiled_loss, tiled = engine.image_gradient(objective, image, weights, guides, 64, np.random.default_rng(0))
+        np.testing.assert_allclose(tiled, whole, rtol=1e-3, atol=1e-4 * np.abs(whole).max())
+        assert tiled_loss == pytest.approx(whole_loss, rel=0.15)
+
+
 def test_tiles_cover_every_pixel_once_with_a_halo():
     rng = np.random.default_rng(3)
     covered = np.zeros((70, 90), int)
