@@ -259,3 +259,10 @@ def test_saved_files_get_the_users_normal_mode(tmp_path):
 
     path = save_image(tmp_path / "shared.png", np.zeros((4, 4, 3), np.uint8))
     assert os.stat(path).st_mode & 0o777 == NEW_FILE_MODE != 0o600
+
+
+def test_float_tiff_in_unit_range_maps_to_8_bits(tmp_path):
+    path = tmp_path / "depth.tif"
+    Image.fromarray(np.array([[0.0, 0.5, 1.0]], np.float32)).save(path)
+    assert Image.open(path).mode == "F"
+    np.testing.assert_array_equal(load_image(path)[0, :, 0], [0, 128, 255])
