@@ -8,8 +8,8 @@ import sys
 
 from studio.commands import drive
 from studio.core.corpus import BUILTIN_CORPUS
+from studio.core.files import atomic_path
 from studio.core.params.text import ARCHITECTURES, LEVELS, SIZES, SamplingParams, TextTrainParams
-from studio.core.progress import JobError
 
 TRAIN_FLAGS = ("level", "lowercase", "max_vocabulary", "sequence_length", "validation_fraction", "architecture", "size",
                "dropout", "epochs", "batch_size", "learning_rate", "steps_per_epoch", "sample_prompt", "sample_length",
@@ -89,11 +89,7 @@ def run_generate(args: argparse.Namespace) -> int:
         generator.close()
     sys.stdout.write("\n")
     if args.output:
-        from pathlib import Path
-
-        try:
-            Path(args.output).write_text(params.prompt + written, encoding="utf-8")
-        except OSError as error:
-            raise JobError(f"Could not save {args.output}: {error.strerror}.") from None
+        with atomic_path(args.output) as partial:
+            partial.write_text(params.prompt + written, encoding="utf-8")
         print(f"Saved {args.output}", file=sys.stderr)
     return 0

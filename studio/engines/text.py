@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.corpus import read_chunks, resolve_corpus
+from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import ARCHITECTURES, LEVELS, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
@@ -63,7 +64,7 @@ class TextModel:
                 return logits, tf.stack(new_state)
 
             fuse = isinstance(model, TransformerLanguageModel)
-            self._step = tf.function(packed_step, jit_compile=fuse, input_signature=[
+            self._step = tf.function(packed_step, jit_compile=fuse, autograph=False, input_signature=[
                 tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32), state_spec])
         return self._step
 
@@ -74,20 +75,16 @@ class TextModel:
 # -- one file per model ----------------------------------------------------------------------
 def save_text_model(path: str | os.PathLike, text_model: TextModel) -> Path:
     """Write model (.keras, with optimizer state), tokenizer and settings into one zip, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     settings = {"format": "studio-text-model", "version": 1, "params": params_to_dict(text_model.params),
                 "epochs_done": text_model.epochs_done, "history": text_model.history, "corpus": text_model.corpus}
     with tempfile.TemporaryDirectory() as folder:
         keras_file = Path(folder) / "model.keras"
         text_model.model.save(keras_file)
-        partial = path.with_name(path.name + ".partial")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as bundle:
+        with atomic_path(path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as bundle:
             bundle.write(keras_file, "model.keras")
             bundle.writestr("tokenizer.json", json.dumps(text_model.tokenizer.to_dict()))
             bundle.writestr("settings.json", json.dumps(settings, indent=1))
-        os.replace(partial, path)
-    return path
+    return Path(path)
 
 
 def load_text_model(path: str | os.PathLike) -> TextModel:
@@ -201,8 +198,12 @@ def full_sequence_logits(text_model: TextModel):
     """A compiled full forward pass (batch, time) -> logits at the last position: the slow way to
     generate, re-reading the whole window for each token (kept for tests and the benchmark)."""
     model = text_model.model
-    return tf.function(lambda ids: model(ids, training=False)[:, -1],
-                       input_signature=[tf.TensorSpec([None, None], tf.int32)])
+
+    @tf.function(autograph=False, input_signature=[tf.TensorSpec([None, None], tf.int32)])
+    def last_logits(ids):
+        return model(ids, training=False)[:, -1]
+
+    return last_logits
 
 
 # -- training --------------------------------------------------------------------------------

@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 from superqt import QLabeledDoubleSlider
 
 from studio.core.corpus import BUILTIN_CORPUS, BUILTIN_DESCRIPTION
+from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import DEFAULT_TEMPERATURES, SamplingParams, TextTrainParams
-from studio.core.progress import Progress
+from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobHandle
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
@@ -94,7 +95,9 @@ class TextTab(StudioTab):
     def __init__(self, runner, settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
         self.corpus_paths: list[str] = [BUILTIN_CORPUS]
-        self.model_path = Path(settings.path).parent / "text" / f"current{MODEL_SUFFIX}"
+        # New runs train into this file; a loaded model is written with and resumed in place.
+        self.checkpoint_path = Path(settings.path).parent / "text" / f"current{MODEL_SUFFIX}"
+        self.model_path = self.checkpoint_path
         self.train_handle: JobHandle | None = None
         self.write_handle: JobHandle | None = None
         self._build()
@@ -182,7 +185,8 @@ class TextTab(StudioTab):
 
         buttons = QHBoxLayout()
         self.train_button = QPushButton("Train")
-        self.train_button.setToolTip("Train a new model (replaces the current one)")
+        self.train_button.setToolTip(
+            f"Train a new model into {self.checkpoint_path.name} (Save model as… keeps a copy)")
         self.stop_button = QPushButton("Stop")
         self.resume_button = QPushButton("Resume")
         self.resume_button.setToolTip("Continue training the current model up to the number of epochs")
@@ -388,10 +392,10 @@ class TextTab(StudioTab):
 
     def start_training(self, resume: bool = False) -> JobHandle:
         if not resume:
+            self.model_path = self.checkpoint_path
             self.loss_plot.clear()
             for view in self.sample_views.values():
                 view.clear()
-        self._batches_seen = 0
         handle = self.runner.run(Job("studio.engines.text:train_job",
                                      {"corpus_paths": self.corpus_paths, "params": self.train_params(),
                                       "model_path": str(self.model_path), "resume": resume},
@@ -484,12 +488,12 @@ class TextTab(StudioTab):
         if not path.endswith(MODEL_SUFFIX):
             path += MODEL_SUFFIX
         try:
-            shutil.copyfile(self.model_path, path)
-        except OSError as error:
-            show_error(self, f"Could not save the model: {error.strerror}.")
+            with atomic_path(path) as partial:
+                shutil.copyfile(self.model_path, partial)
+        except JobError as error:
+            show_error(self, str(error))
             return
         self.settings.set_last_folder("text-model", path)
-        self.use_model(path)
 
     # -- writing ---------------------------------------------------------------------------
     def sampling_params(self, prompt: str) -> SamplingParams:
@@ -566,11 +570,10 @@ class TextTab(StudioTab):
         if not path:
             return
         try:
-            partial = Path(path + ".partial")
-            partial.write_text(self.output.toPlainText(), encoding="utf-8")
-            partial.replace(path)
-        except OSError as error:
-            show_error(self, f"Could not save the text: {error.strerror}.")
+            with atomic_path(path) as partial:
+                partial.write_text(self.output.toPlainText(), encoding="utf-8")
+        except JobError as error:
+            show_error(self, str(error))
             return
         self.settings.set_last_folder("text-output", path)
 
