@@ -4,7 +4,6 @@ that must be shut down by the end of each test."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 
 import numpy as np
@@ -64,7 +63,6 @@ def no_dangling_threads():
     yield
     from studio.ui import runner as runner_module
 
-    gc.collect()
     running = [r for r in list(runner_module._live_runners) if r.is_running()]
     for job_runner in running:
         job_runner.shutdown()
