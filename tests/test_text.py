@@ -72,11 +72,30 @@ def test_invalid_bytes_past_the_sniffed_head_are_reported(tmp_path, monkeypatch)
 
 
 def test_big_files_stream_in_bounded_chunks(tmp_path):
+    import tracemalloc
+
     path = tmp_path / "big.txt"
     path.write_text(PANGRAMS * 400, encoding="utf-8")
     chunks = list(read_chunks([inspect_file(path)], chunk_chars=1000))
     assert len(chunks) > 60 and max(len(c) for c in chunks) <= 1000
     assert "".join(chunks) == PANGRAMS * 400
+
+    huge = tmp_path / "huge.txt"
+    huge.write_text(PANGRAMS * 20_000, encoding="utf-8")  # 3.4 MB
+    tracemalloc.start()
+    characters = sum(len(chunk) for chunk in read_chunks([inspect_file(huge)], chunk_chars=1 << 16))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert characters == len(PANGRAMS) * 20_000 and peak < 1_000_000
+
+
+def test_training_streams_a_corpus_larger_than_one_chunk(tmp_path):
+    from studio.engines.text import train
+
+    path = tmp_path / "huge.txt"
+    path.write_text(PANGRAMS * 12_000, encoding="utf-8")  # 2 MB: two chunks and more
+    events, result = run_to_end(train([str(path)], tiny_params(steps_per_epoch=2, sample_length=2), tmp_path / "m.textmodel"))
+    assert any(e.stage == "Building the vocabulary" for e in events) and "val_loss" in result["history"][0]
 
 
 def test_builtin_corpus_is_pythons_help_text():
