@@ -64,3 +64,25 @@ def test_bad_corpus_is_reported_in_the_drop_zone(qtbot, runner, tmp_path):
     other = make_tab(qtbot, runner)
     other.restore_state(state)
     assert other.corpus_paths == [str(empty)] and other.train_params() == tab.train_params()
+
+
+def test_stop_keeps_the_last_epoch_and_resume_finishes_the_run(qtbot, runner):
+    tab = make_tab(qtbot, runner)
+    tab.architecture.setCurrentIndex(tab.architecture.findData("gru"))
+    tab.epochs.setValue(100)  # far more than it can do before Stop lands
+    tab.steps_per_epoch.setValue(2)
+    tab.batch_size.setValue(4)
+    tab.sequence_length.setValue(16)
+    handle = tab.start_training()
+    assert tab.stop_button.isEnabled() and not tab.train_button.isEnabled()
+    qtbot.waitUntil(lambda: "Epoch" in tab.samples_title.text(), timeout=60_000)
+    with qtbot.waitSignal(handle.cancelled, timeout=30_000):
+        tab.stop_button.click()
+    assert tab.resume_button.isEnabled() and not tab.stop_button.isEnabled()
+    epochs_done = int(tab.samples_title.text().split()[1].rstrip(":"))
+    tab.epochs.setValue(epochs_done + 1)
+    with qtbot.waitSignal(tab.start_training(resume=True).finished, timeout=60_000) as finished:
+        pass
+    assert finished.args[0]["epochs"] == epochs_done + 1 and len(finished.args[0]["history"]) == epochs_done + 1
+    assert f"Epoch {epochs_done + 1}:" in tab.samples_title.text()
+    qtbot.waitUntil(lambda: f"{epochs_done + 1} epochs" in tab.model_label.text(), timeout=30_000)
