@@ -12,7 +12,6 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -36,6 +34,7 @@ from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import double_spin, side_panel, spin
 from studio.ui.widgets.images import BeforeAfterView, from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 
@@ -174,17 +173,17 @@ class DreamTab(StudioTab):
         self.size_combo = QComboBox()
         for size, label in WORK_SIZES:
             self.size_combo.addItem(label, size)
-        self.octaves = _spin(1, 10)
-        self.octave_scale = _double_spin(1.05, 3.0, 0.05, 2)
-        self.steps = _spin(1, 500)
-        self.step_size = _double_spin(0.001, 0.2, 0.001, 3)
+        self.octaves = spin(1, 10)
+        self.octave_scale = double_spin(1.05, 3.0, 0.05, 2)
+        self.steps = spin(1, 500)
+        self.step_size = double_spin(0.001, 0.2, 0.001, 3)
         self.max_loss_on = QCheckBox("Stop an octave above")
-        self.max_loss = _double_spin(0.1, 1e6, 10.0, 1)
+        self.max_loss = double_spin(0.1, 1e6, 10.0, 1)
         self.max_loss_on.toggled.connect(self.max_loss.setEnabled)
         self.seed_on = QCheckBox("Fixed seed")
-        self.seed = _spin(0, 2**31 - 1)
+        self.seed = spin(0, 2**31 - 1)
         self.seed_on.toggled.connect(self.seed.setEnabled)
-        self.tile_size = _spin(128, 2048)
+        self.tile_size = spin(128, 2048)
         self.tile_size.setSingleStep(64)
         form.addRow("Work size", self.size_combo)
         form.addRow("Octaves", self.octaves)
@@ -227,12 +226,7 @@ class DreamTab(StudioTab):
         layout.addWidget(steer)
         layout.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8)
-        return scroll
+        return side_panel(panel)
 
     # -- parameters -----------------------------------------------------------------------
     def current_params(self) -> DreamParams:
@@ -507,17 +501,3 @@ class DreamTab(StudioTab):
             except (TypeError, ValueError):
                 return
             self.set_params(params)
-
-
-def _spin(low: int, high: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    return spin
-
-
-def _double_spin(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    spin.setDecimals(decimals)
-    return spin

@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -25,12 +24,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
-from superqt import QLabeledDoubleSlider
 
 from studio.core.catalog import GREY_DATASETS, SHIPPED_DATASETS
 from studio.core.params import params_from_dict, params_to_dict
@@ -39,6 +36,7 @@ from studio.core.progress import Progress
 from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import double_spin, labeled_slider, side_panel, spin
 from studio.ui.widgets.images import ImageView
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
@@ -179,7 +177,7 @@ class GanPanel(QWidget):
         self.folder_button = QPushButton("Folder…")
         self.folder_button.setToolTip("Train on a folder of your own pictures (or drop the folder on the grid)")
         self.folder_button.clicked.connect(self.choose_folder)
-        self.limit = _spin(0, 1_000_000)
+        self.limit = spin(0, 1_000_000)
         self.limit.setSpecialValueText("all")
         self.limit.setToolTip("Use at most this many pictures (0 = all)")
         data_form.addRow(self.dataset_combo)
@@ -193,12 +191,12 @@ class GanPanel(QWidget):
         for size in GAN_SIZES:
             self.size_combo.addItem(f"{size} × {size} px", size)
         self.colour = QCheckBox("Colour")
-        self.latent_dim = _spin(2, 1024)
-        self.base_filters = _spin(4, 512)
+        self.latent_dim = spin(2, 1024)
+        self.base_filters = spin(4, 512)
         self.base_filters.setToolTip("Width of the first discriminator layer; the networks double it per step")
-        self.epochs = _spin(1, 10_000)
+        self.epochs = spin(1, 10_000)
         self.epochs.setToolTip("Epochs in all: a resumed model trains until it has done this many")
-        self.batch_size = _spin(1, 1024)
+        self.batch_size = spin(1, 1024)
         model_form.addRow("Size", self.size_combo)
         model_form.addRow("", self.colour)
         model_form.addRow("Latent size", self.latent_dim)
@@ -209,11 +207,11 @@ class GanPanel(QWidget):
 
         tricks = QGroupBox("Training tricks")
         tricks_form = QFormLayout(tricks)
-        self.d_learning_rate = _rate_spin()
-        self.g_learning_rate = _rate_spin()
-        self.label_noise = _slider(0.0, 0.45)
+        self.d_learning_rate = double_spin(0.0, 0.01, 1e-5, 6)
+        self.g_learning_rate = double_spin(0.0, 0.01, 1e-5, 6)
+        self.label_noise = labeled_slider(0.0, 0.45)
         self.label_noise.setToolTip("Random softening of the real/fake labels: keeps the game from stalling")
-        self.dropout = _slider(0.0, 0.9)
+        self.dropout = labeled_slider(0.0, 0.9)
         self.dropout.setToolTip("Dropout in the discriminator: more of it slows a discriminator that wins")
         tricks_form.addRow("Discriminator rate", self.d_learning_rate)
         tricks_form.addRow("Generator rate", self.g_learning_rate)
@@ -246,11 +244,11 @@ class GanPanel(QWidget):
 
         sampling = QGroupBox("Sampling")
         sampling_form = QFormLayout(sampling)
-        self.seed = _spin(0, 2**31 - 1)
+        self.seed = spin(0, 2**31 - 1)
         self.seed.editingFinished.connect(self.sample)
         self.truncation_on = QCheckBox("Truncate")
         self.truncation_on.setToolTip("Redraw latent values beyond the limit: cleaner pictures, less variety")
-        self.truncation = _slider(0.2, 3.0)
+        self.truncation = labeled_slider(0.2, 3.0)
         self.truncation.setValue(1.5)
         self.truncation_on.toggled.connect(self.truncation.setEnabled)
         self.truncation_on.toggled.connect(self.sample)
@@ -258,7 +256,7 @@ class GanPanel(QWidget):
         self.new_grid_button = QPushButton("New grid")
         self.new_grid_button.setToolTip("Draw a grid from a new random seed")
         self.new_grid_button.clicked.connect(self.new_grid)
-        self.steps = _spin(3, 64)
+        self.steps = spin(3, 64)
         self.steps.setValue(8)
         self.spherical = QCheckBox("Spherical (slerp)")
         self.spherical.setChecked(True)
@@ -276,12 +274,7 @@ class GanPanel(QWidget):
         layout.addWidget(sampling)
         layout.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8)
-        return scroll
+        return side_panel(panel)
 
     # -- parameters -----------------------------------------------------------------------------
     def current_params(self) -> GanParams:
@@ -573,24 +566,3 @@ class GanPanel(QWidget):
             self.set_params(params_from_dict(GanParams, state.get("params", {})))
         except (TypeError, ValueError):
             return
-
-
-def _spin(low: int, high: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    return spin
-
-
-def _rate_spin() -> QDoubleSpinBox:
-    spin = QDoubleSpinBox()
-    spin.setRange(0.0, 0.01)
-    spin.setDecimals(6)
-    spin.setSingleStep(1e-5)
-    return spin
-
-
-def _slider(low: float, high: float) -> QLabeledDoubleSlider:
-    slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
-    slider.setRange(low, high)
-    slider.setDecimals(2)
-    return slider

@@ -30,8 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
-    QScrollArea,
-    QSpinBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -50,6 +48,7 @@ from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import side_panel, spin
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.plot import LossPlot
@@ -112,20 +111,20 @@ class VaePage(QWidget):
         self.dataset_view.setMinimumHeight(120)
         self.dataset_view.files_dropped.connect(self._dataset_dropped)
         form.addRow(self.dataset_view)
-        self.size_spin = _spin(8, 256, 4)
+        self.size_spin = spin(8, 256, 4)
         self.size_spin.setSuffix(" px")
         form.addRow("Picture size", self.size_spin)
         self.channels_combo = QComboBox()
         self.channels_combo.addItem("Grey", 1)
         self.channels_combo.addItem("Colour", 3)
         form.addRow("Colours", self.channels_combo)
-        self.limit_spin = _spin(0, 1_000_000, 100)
+        self.limit_spin = spin(0, 1_000_000, 100)
         self.limit_spin.setSpecialValueText("all")
         form.addRow("At most", self.limit_spin)
 
         model = QGroupBox("Model")
         form = QFormLayout(model)
-        self.latent_spin = _spin(1, 256, 1)
+        self.latent_spin = spin(1, 256, 1)
         self.latent_spin.setToolTip("2 shows the whole space as one plane; more dimensions hold more detail.")
         form.addRow("Latent size", self.latent_spin)
         self.beta_slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
@@ -133,16 +132,16 @@ class VaePage(QWidget):
         self.beta_slider.setDecimals(2)
         self.beta_slider.setToolTip("Weight of the KL term: higher gives a smoother space and blurrier pictures.")
         form.addRow("Beta (KL weight)", self.beta_slider)
-        self.epochs_spin = _spin(1, 10_000, 1)
+        self.epochs_spin = spin(1, 10_000, 1)
         form.addRow("Epochs", self.epochs_spin)
-        self.batch_spin = _spin(1, 4096, 8)
+        self.batch_spin = spin(1, 4096, 8)
         form.addRow("Batch size", self.batch_spin)
         self.rate_spin = QDoubleSpinBox()
         self.rate_spin.setDecimals(5)
         self.rate_spin.setRange(1e-5, 0.1)
         self.rate_spin.setSingleStep(1e-4)
         form.addRow("Learning rate", self.rate_spin)
-        self.seed_spin = _spin(-1, 2**31 - 1, 1)
+        self.seed_spin = spin(-1, 2**31 - 1, 1)
         self.seed_spin.setSpecialValueText("random")
         form.addRow("Seed", self.seed_spin)
 
@@ -170,13 +169,8 @@ class VaePage(QWidget):
         layout.addWidget(self.job_panel)
         layout.addWidget(self.status)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(column)
-        scroll.setMinimumWidth(330)
         self.set_params(VaeParams())
-        return scroll
+        return side_panel(column, min_width=330)
 
     def _build_training_view(self) -> QWidget:
         # Two plots: the KL term is hundreds of times smaller than the reconstruction, so on one
@@ -197,7 +191,7 @@ class VaePage(QWidget):
     def _build_explorer_view(self) -> QWidget:
         self.grid_view = LatentPictureView("Train or open a model to see its latent space.", pickable=True)
         self.grid_view.point_picked.connect(self._grid_picked)
-        self.cells_spin = _spin(2, 60, 1)
+        self.cells_spin = spin(2, 60, 1)
         self.cells_spin.setValue(30)
         self.cells_spin.setToolTip("Pictures per side of the grid")
         self.cells_spin.valueChanged.connect(self._plane_changed)
@@ -284,10 +278,7 @@ class VaePage(QWidget):
         side_layout.addWidget(self.sliders_box)
         side_layout.addWidget(concept_box)
         side_layout.addWidget(path_box)
-        side_scroll = QScrollArea()
-        side_scroll.setWidgetResizable(True)
-        side_scroll.setWidget(side)
-        side_scroll.setMinimumWidth(330)
+        side_scroll = side_panel(side, min_width=330)
 
         view = QWidget()
         layout = QHBoxLayout(view)
@@ -736,10 +727,3 @@ class LatentTab(StudioTab):
         if isinstance(state.get("gan"), dict):
             self.gan_page.restore_state(state["gan"])
         self.set_mode(state.get("mode", "vae"))
-
-
-def _spin(low: int, high: int, step: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    return spin

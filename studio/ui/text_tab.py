@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -41,6 +40,8 @@ from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobHandle
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import side_panel
+from studio.ui.widgets.images import AcceptsFileDrops
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
 
@@ -57,10 +58,10 @@ def visible(piece: str) -> str:
     return piece.replace("\n", "⏎").replace(" ", "·") or "∅"
 
 
-class CorpusDropZone(QFrame):
+class CorpusDropZone(AcceptsFileDrops, QFrame):
     """A framed area that takes dropped text files and folders."""
 
-    paths_dropped = Signal(list)
+    files_dropped = Signal(list)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,16 +76,6 @@ class CorpusDropZone(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.summary, 1)
-
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.paths_dropped.emit(paths)
 
 
 class TextTab(StudioTab):
@@ -124,7 +115,7 @@ class TextTab(StudioTab):
         corpus_box = QGroupBox("Corpus")
         corpus_layout = QVBoxLayout(corpus_box)
         self.drop_zone = CorpusDropZone()
-        self.drop_zone.paths_dropped.connect(self.set_corpus)
+        self.drop_zone.files_dropped.connect(self.set_corpus)
         corpus_layout.addWidget(self.drop_zone)
         row = QHBoxLayout()
         self.files_button = QPushButton("Files…")
@@ -203,12 +194,7 @@ class TextTab(StudioTab):
         layout.addStretch(1)
         self._set_train_params(TextTrainParams())
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(panel)
-        scroll.setMinimumWidth(340)
-        return scroll
+        return side_panel(panel, min_width=340)
 
     def _build_training_view(self) -> QWidget:
         view = QWidget()

@@ -29,7 +29,26 @@ def dropped_paths(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
 
 
-class ImageView(QGraphicsView):
+class AcceptsFileDrops:
+    """Mixin for a widget with a `files_dropped = Signal(list)`: local files dropped on it are
+    emitted as paths. The widget must call `setAcceptDrops(True)`."""
+
+    def dragEnterEvent(self, event) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.files_dropped.emit(paths)
+
+
+class ImageView(AcceptsFileDrops, QGraphicsView):
     """Shows one picture: wheel to zoom around the cursor, drag to pan, double-click to fit.
 
     Drop files on it to emit `files_dropped`; until a picture is set it shows `placeholder`.
@@ -181,20 +200,6 @@ class ImageView(QGraphicsView):
             painter.resetTransform()
             painter.setPen(self.palette().brightText().color())
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
-
-    def dragEnterEvent(self, event) -> None:
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.files_dropped.emit(paths)
 
 
 class BeforeAfterView(QWidget):

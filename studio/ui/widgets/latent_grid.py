@@ -9,10 +9,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from studio.ui.widgets.images import dropped_paths, to_qimage
+from studio.ui.widgets.images import AcceptsFileDrops, to_qimage
 
 
-class LatentPictureView(QWidget):
+class LatentPictureView(AcceptsFileDrops, QWidget):
     """Shows one uint8 RGB picture scaled to fit (nearest-neighbour, so a 28 px digit stays sharp).
 
     With `pickable`, a press or drag on the picture emits `point_picked(fx, fy)`, fractions of its
@@ -98,16 +98,3 @@ class LatentPictureView(QWidget):
             self._pick(event.position())
         super().mouseMoveEvent(event)
 
-    def dragEnterEvent(self, event) -> None:
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event) -> None:
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.files_dropped.emit(paths)

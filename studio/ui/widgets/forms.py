@@ -1,0 +1,40 @@
+"""Small builders for parameter panels, so every tab's controls look and behave alike."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDoubleSpinBox, QScrollArea, QSpinBox, QWidget
+from superqt import QLabeledDoubleSlider
+
+
+def spin(low: int, high: int, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    return box
+
+
+def double_spin(low: float, high: float, step: float, decimals: int) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    box.setDecimals(decimals)
+    return box
+
+
+def labeled_slider(low: float, high: float, decimals: int = 2) -> QLabeledDoubleSlider:
+    slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+    slider.setRange(low, high)
+    slider.setDecimals(decimals)
+    return slider
+
+
+def side_panel(panel: QWidget, min_width: int | None = None) -> QScrollArea:
+    """`panel` in a vertical scroll area wide enough that its controls are never clipped."""
+    scroll = QScrollArea()
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    fitted = panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8
+    scroll.setMinimumWidth(max(fitted, min_width or 0))
+    return scroll
