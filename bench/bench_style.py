@@ -18,20 +18,21 @@ reference's at the final size) with L-BFGS, coarse-to-fine. We measure
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-from studio.commands import drive  # noqa: E402
-from studio.core.backbones import CAFFE_MEAN_BGR, load_backbone  # noqa: E402
-from studio.core.images import sample_image  # noqa: E402
-from studio.core.params.style import StyleParams  # noqa: E402
-from studio.engines.style import loss_weights, objective_for, resize, stylize, to_working  # noqa: E402
+from studio.commands import drive
+from studio.core.backbones import CAFFE_MEAN_BGR, load_backbone
+from studio.core.images import sample_image
+from studio.core.params.style import StyleParams
+from studio.engines.style import loss_weights, objective_for, resize, stylize, to_rgb, to_working
 
 CONTENT_LAYER = "block5_conv2"
 STYLE_LAYERS = tuple(f"block{block}_conv1" for block in range(1, 6))
@@ -46,9 +47,7 @@ def pictures(height: int) -> tuple[np.ndarray, np.ndarray]:
     content = sample_image("astronaut")
     style = np.asarray(data.immunohistochemistry())[..., :3]
     width = round(content.shape[1] * height / content.shape[0])
-    as_uint8 = lambda working: np.clip((working + 1) * 127.5 + 0.5, 0, 255).astype(np.uint8)  # noqa: E731
-    return (as_uint8(resize(to_working(content), (height, width))),
-            as_uint8(resize(to_working(style), (height, width))))
+    return to_rgb(resize(to_working(content), (height, width))), to_rgb(resize(to_working(style), (height, width)))
 
 
 def to_caffe(rgb_or_working: np.ndarray, working: bool = False) -> np.ndarray:
@@ -97,7 +96,7 @@ class ReferenceLoop:
             loss, gradient = self.loss_and_gradient(combination)
             optimizer.apply_gradients([(gradient, combination)])
             seconds.append(time.perf_counter() - started)
-            if step % report_every == 0:
+            if report_every and step % report_every == 0:
                 print(f"  reference step {step}: loss {float(loss):.5g}, {np.mean(seconds[-report_every:]):.3f} s/step",
                       flush=True)
         return float(self.loss(combination)), seconds
@@ -117,15 +116,17 @@ def matching_params(backbone, height: int, width: int) -> StyleParams:
 
 
 def our_run(backbone, content, style, params: StyleParams, target: float | None):
-    """Run our engine; returns (seconds per final-size step, seconds to reach `target`, last loss)."""
+    """Run our engine; returns (seconds of each final-size step, seconds to reach `target`, last loss,
+    steps taken in all, the picture then)."""
     started = time.perf_counter()
     last_event_at = started
-    final_steps, reached, last = [], None, None
+    final_steps, reached, last, taken, picture = [], None, None, 0, content
     final_shape = content.shape[:2]
     generator = stylize(content, [style], params, backbone)
     try:
         for event in generator:
             now = time.perf_counter()
+            taken, picture = event.step, event.preview
             if event.preview.shape[:2] == final_shape:
                 final_steps.append(now - last_event_at)
                 last = event.metrics["loss"]
@@ -135,16 +136,22 @@ def our_run(backbone, content, style, params: StyleParams, target: float | None)
             last_event_at = now
     finally:
         generator.close()
-    return final_steps, reached, last
+    return final_steps, reached, last, taken, picture
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--height", type=int, default=128, help="picture height (the chapter uses 400)")
     parser.add_argument("--reference-steps", type=int, default=1000)
-    parser.add_argument("--timing-steps", type=int, default=10, help="steps timed for seconds per iteration")
-    parser.add_argument("--scales", type=int, default=3)
+    parser.add_argument("--timing-steps", type=int, default=10, help="steps per timing round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating timing rounds")
+    parser.add_argument("--scales", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=300, help="our step budget to reach the reference's loss")
+    parser.add_argument("--target", type=float,
+                        help="the reference's loss after --reference-steps from an earlier run (with --reference-wall),"
+                             " to skip running those steps again")
+    parser.add_argument("--reference-wall", type=float, help="the reference's wall time from that earlier run")
+    parser.add_argument("--timing-only", action="store_true", help="measure seconds per iteration only")
     args = parser.parse_args()
 
     backbone = drive(load_backbone("vgg16"))
@@ -154,39 +161,54 @@ def main() -> None:
     params = matching_params(backbone, height, width)
 
     reference = ReferenceLoop(backbone, content, style)
-    print(f"Reference loop, {args.reference_steps} steps:", flush=True)
-    reference_started = time.perf_counter()
-    target, reference_seconds = reference.run(args.reference_steps)
-    reference_wall = time.perf_counter() - reference_started
-    reference_step = float(np.median(reference_seconds[1:]))
-    print(f"  loss after {args.reference_steps} steps: {target:.5g} in {reference_wall:.1f} s", flush=True)
+    if args.timing_only:
+        target = reference_wall = None
+    elif args.target is None:
+        print(f"Reference loop, {args.reference_steps} steps:", flush=True)
+        reference_started = time.perf_counter()
+        target = reference.run(args.reference_steps)[0]
+        reference_wall = time.perf_counter() - reference_started
+        print(f"  loss after {args.reference_steps} steps: {target:.5g} in {reference_wall:.1f} s", flush=True)
+    else:
+        target, reference_wall = args.target, args.reference_wall
 
-    timing = {}
-    for optimizer in ("lbfgs", "adam"):
-        timed = StyleParams(**{**params.__dict__, "optimizer": optimizer, "num_scales": 1,
-                               "iterations": args.timing_steps + 1, "learning_rate": 0.02})
-        steps, _, _ = our_run(backbone, content, style, timed, None)
-        timing[optimizer] = float(np.median(steps[1:]))  # the first step includes tracing
-    ours = StyleParams(**{**params.__dict__, "num_scales": args.scales, "iterations": args.iterations})
-    steps, reached, last = our_run(backbone, content, style, ours, target)
-    # Check that our loss is the reference's: both on one picture (the content plus noise).
+    # Seconds per iteration: the reference and ours in alternating rounds, so both see the same load.
+    samples: dict[str, list[float]] = {"reference": [], "lbfgs": [], "adam": []}
+    for _ in range(args.rounds):
+        samples["reference"] += reference.run(args.timing_steps + 1, report_every=0)[1][1:]
+        for optimizer in ("lbfgs", "adam"):
+            timed = dataclasses.replace(params, optimizer=optimizer, num_scales=1,
+                                        iterations=args.timing_steps + 1, learning_rate=0.02)
+            samples[optimizer] += our_run(backbone, content, style, timed, None)[0][1:]  # the first includes tracing
+    per_step = {name: float(np.median(values)) for name, values in samples.items()}
+
+    reference_step = per_step["reference"]
+    print(f"\nResults ({width}x{height}; medians of {args.rounds} alternating rounds of {args.timing_steps} steps)")
+    print(f"  seconds per iteration: reference SGD {reference_step:.3f}, "
+          f"ours L-BFGS {per_step['lbfgs']:.3f} ({reference_step / per_step['lbfgs']:.2f}x faster), "
+          f"ours Adam {per_step['adam']:.3f} ({reference_step / per_step['adam']:.2f}x faster)", flush=True)
+    if args.timing_only:
+        return
+
+    ours = dataclasses.replace(params, num_scales=args.scales, iterations=args.iterations)
+    steps, reached, last, taken, picture = our_run(backbone, content, style, ours, target)
+    # Our loss is the reference's: check on one picture (the content plus noise) and on ours at the finish.
     objective = objective_for(backbone, CONTENT_LAYER, STYLE_LAYERS, params.tile_size)
     targets = objective.targets(to_working(content), [to_working(style)], [1.0])
-    picture = to_working(content) + np.random.default_rng(0).normal(0, 0.1, content.shape).astype(np.float32)
-    ours_view = objective.evaluate(picture, targets, loss_weights(params)).total
-    reference_view = float(reference.loss(tf.constant(to_caffe(picture, working=True))))
+    noisy = to_working(content) + np.random.default_rng(0).normal(0, 0.1, content.shape).astype(np.float32)
+    ours_view = objective.evaluate(noisy, targets, loss_weights(params)).total
+    reference_view = float(reference.loss(tf.constant(to_caffe(noisy, working=True))))
+    finish_view = float(reference.loss(tf.constant(to_caffe(picture))))
 
-    print("\nResults")
-    print(f"  seconds per iteration at {width}x{height}: reference SGD {reference_step:.3f}, "
-          f"ours L-BFGS {timing['lbfgs']:.3f} ({reference_step / timing['lbfgs']:.2f}x faster), "
-          f"ours Adam {timing['adam']:.3f} ({reference_step / timing['adam']:.2f}x faster)")
     if reached is None:
         print(f"  ours did not reach the reference's loss {target:.5g} in {args.iterations} steps (last {last:.5g})")
     else:
-        print(f"  wall time to loss {target:.5g}: reference {reference_wall:.1f} s, ours {reached:.1f} s "
-              f"({reference_wall / reached:.1f}x less)")
+        paced = args.reference_steps * reference_step
+        print(f"  wall time to loss {target:.5g}: ours {reached:.2f} s ({taken} L-BFGS steps, {len(steps)} at full "
+              f"size; the reference's loss of our picture then: {finish_view:.5g})")
+        print(f"    reference measured {reference_wall:.1f} s ({reference_wall / reached:.0f}x ours); at the "
+              f"seconds per step measured beside ours, {paced:.1f} s ({paced / reached:.0f}x ours)")
     print(f"  loss check on one picture: ours {ours_view:.6g}, the reference's {reference_view:.6g}")
-
 
 if __name__ == "__main__":
     main()

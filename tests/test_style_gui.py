@@ -3,6 +3,8 @@ preview and loss curve, stop and resume, save with the recipe."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -74,7 +76,7 @@ def test_stylize_shows_changing_previews_and_a_loss_curve_then_saves_the_recipe(
     qtbot.waitUntil(lambda: tab.result is not None, timeout=60_000)
     shown = [p for p in previews if p is not None]
     assert len(shown) >= 2
-    assert any(not np.array_equal(a, b) for a, b in zip(shown, shown[1:])), "the preview should change"
+    assert any(not np.array_equal(a, b) for a, b in itertools.pairwise(shown)), "the preview should change"
     assert tab.result.shape == (64, 64, 3)
     assert len(tab.loss_plot.series["loss"]) >= 3
     assert tab.resume_button.isEnabled()

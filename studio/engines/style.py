@@ -10,6 +10,7 @@ L-BFGS needs far fewer steps than gradient descent, and most steps run on small 
 
 from __future__ import annotations
 
+import functools
 import math
 import queue
 import threading
@@ -20,6 +21,7 @@ import keras
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
+from threadpoolctl import threadpool_limits
 
 from studio.core.backbones import Backbone, load_backbone
 from studio.core.images import fit_within
@@ -348,17 +350,23 @@ class SteppedLbfgs:
     def _minimise(self, start: np.ndarray, max_steps: int, history: int) -> None:
         if self._requests.get() is self._STOP:
             return
+        outcome = None
         try:
-            scipy.optimize.minimize(
-                self._loss_and_gradient, start.ravel().astype(np.float64), jac=True, method="L-BFGS-B",
-                bounds=scipy.optimize.Bounds(np.full(start.size, -1.0), np.full(start.size, 1.0)),
-                callback=self._pause,
-                # Run every step asked for: no convergence test stops it early.
-                options={"maxiter": max_steps, "maxfun": 4 * max_steps, "maxcor": history, "ftol": 0.0, "gtol": 0.0},
-            )
-            self._replies.put(None)
-        except BaseException as error:  # handed to the generator's thread, which raises it
-            self._replies.put(error)
+            # L-BFGS's vector operations are too small to share out: multi-threaded BLAS only spins
+            # on them, taking cores from TensorFlow (10x slower steps when it does).
+            with threadpool_limits(limits=1, user_api="blas"):
+                scipy.optimize.minimize(
+                    self._loss_and_gradient, start.ravel().astype(np.float64), jac=True, method="L-BFGS-B",
+                    bounds=scipy.optimize.Bounds(np.full(start.size, -1.0), np.full(start.size, 1.0)),
+                    callback=self._pause,
+                    # Run every step asked for: no convergence test stops it early.
+                    options={"maxiter": max_steps, "maxfun": 4 * max_steps, "maxcor": history, "ftol": 0.0,
+                             "gtol": 0.0},
+                )
+        except Exception as error:  # handed to the generator's thread, which raises it
+            outcome = error
+        finally:
+            self._replies.put(outcome)
 
     def _pause(self, intermediate_result) -> None:
         self._replies.put(intermediate_result.x)
@@ -482,15 +490,8 @@ def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, 
         styles_here = [resize(style, scaled_shape(style.shape[:2], style_side)) for style in styles_full]
         targets = objective.targets(work_content, styles_here, blend)
         current = _start(params, scale, shape, current, work_content, init_image, rng)
-
-        def show(picture: np.ndarray) -> np.ndarray:
-            if params.preserve_colors == "luminance":
-                return to_rgb(with_chroma(picture, content_here))
-            return to_rgb(picture)
-
-        def evaluate(picture: np.ndarray) -> Evaluation:
-            return objective.evaluate(picture, targets, weights)
-
+        chroma = content_here if params.preserve_colors == "luminance" else None
+        evaluate = functools.partial(objective.evaluate, targets=targets, weights=weights)
         optimizer = (SteppedLbfgs(evaluate, current, num_steps) if params.optimizer == "lbfgs"
                      else SteppedAdam(evaluate, current, params.learning_rate))
         try:
@@ -500,7 +501,7 @@ def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, 
                     break
                 current = picture
                 done += 1
-                preview = show(current)
+                preview = _visible(current, chroma)
                 checkpoint = params.checkpoint_every > 0 and done % params.checkpoint_every == 0
                 yield Progress(step=done, total=params.iterations,
                                stage=f"Scale {scale + 1}/{len(shapes)} ({shape[1]}×{shape[0]}) · step {step + 1}",
@@ -509,7 +510,12 @@ def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, 
         finally:
             optimizer.close()
         done = sum(steps_per_scale[: scale + 1])
-    return show(current)
+    return _visible(current, chroma)
+
+
+def _visible(picture: np.ndarray, chroma_source: np.ndarray | None) -> np.ndarray:
+    """The working picture as uint8 RGB, in the content's colours when only luminance was transferred."""
+    return to_rgb(picture if chroma_source is None else with_chroma(picture, chroma_source))
 
 
 def _start(params: StyleParams, scale: int, shape: tuple[int, int], previous: np.ndarray | None,
