@@ -13,6 +13,12 @@ reference's at the final size) with L-BFGS, coarse-to-fine. We measure
   (b) wall time until our loss falls to what the reference reaches after --reference-steps steps.
 
     python bench/bench_style.py --height 128 --reference-steps 1000
+    python bench/bench_style.py --height 400 --timing-only --rounds 4 --timing-steps 5
+
+Measured on 2 shared CPU cores (others' jobs running; 2026-11-24): at 400x400, 3.41 s per reference
+step against 1.14 s (L-BFGS) and 1.13 s (Adam), 3.0x; at 128x128, 0.418 s against 0.157 s, 2.7x.
+The reference reached 61.14 after 1,000 steps in 1,655 s (under heavier load; 418 s at the pace
+measured beside ours); ours reached it in 4 L-BFGS steps, 1.24 s: 337x to 1,335x less wall time.
 """
 
 from __future__ import annotations
