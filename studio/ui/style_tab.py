@@ -3,6 +3,7 @@ itself in their style, stop and resume at will, and save the result with its rec
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -553,7 +554,8 @@ class StyleTab(StudioTab):
                 params = params_from_dict(StyleParams, state["params"])
             except (TypeError, ValueError):
                 return
-            self.set_params(params)
+            # Last session's result is gone, so it cannot be the start of this one's.
+            self.set_params(dataclasses.replace(params, init="content") if params.init == "image" else params)
 
 
 def _patterns() -> str:
