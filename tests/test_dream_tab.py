@@ -65,7 +65,7 @@ def test_drop_dream_preview_save_and_restore_recipe(qtbot, tab, tmp_path, rgb):
     tab.steps.setValue(7)
     tab.open_path(str(saved))
     assert tab.recipe_bar.isVisibleTo(tab)
-    tab.restore_pending_recipe()
+    tab.recipe_bar.restore()
     assert tab.steps.value() == 2
 
 

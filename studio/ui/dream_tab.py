@@ -27,7 +27,7 @@ from qasync import asyncSlot
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
-from studio.core.images import SAVE_FORMATS, load_image, load_mask, read_recipe, sample_image, save_image
+from studio.core.images import SAVE_FORMATS, load_image, load_mask, sample_image, save_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
@@ -37,6 +37,7 @@ from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import double_spin, side_panel, spin
 from studio.ui.widgets.images import BeforeAfterView, from_qimage
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.recipe_bar import RecipeBar
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 WORK_SIZES = ((512, "512 px (fast)"), (768, "768 px"), (1024, "1024 px"), (2048, "2048 px"), (None, "Full size"))
@@ -88,7 +89,6 @@ class DreamTab(StudioTab):
         self.guide_path: str | None = None
         self.mask_path: str | None = None
         self.backbone_path: str | None = None
-        self._pending_recipe: dict[str, Any] | None = None
         self._build()
         self.set_params(DreamParams())
         self.set_source(sample_image(SAMPLE), f"{SAMPLE} (sample photo)")
@@ -100,15 +100,8 @@ class DreamTab(StudioTab):
         self.view.files_dropped.connect(lambda paths: self.open_path(paths[0]))
         self.source_label = QLabel()
         self.source_label.setObjectName("hint")
-        self.recipe_bar = QWidget()
-        recipe_layout = QHBoxLayout(self.recipe_bar)
-        recipe_layout.setContentsMargins(0, 0, 0, 0)
-        recipe_layout.addWidget(QLabel("This picture carries a Dream recipe."))
-        restore = QPushButton("Use its settings")
-        restore.clicked.connect(self.restore_pending_recipe)
-        recipe_layout.addWidget(restore)
-        recipe_layout.addStretch(1)
-        self.recipe_bar.hide()
+        self.recipe_bar = RecipeBar("dream", "Dream")
+        self.recipe_bar.restore_requested.connect(self._restore_recipe)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -333,15 +326,11 @@ class DreamTab(StudioTab):
             return
         self.set_source(rgb, Path(path).name)
         self.settings.set_last_folder("dream", path)
-        recipe = read_recipe(path)
-        self._pending_recipe = recipe if recipe and recipe.get("technique") == "dream" else None
-        self.recipe_bar.setVisible(self._pending_recipe is not None)
+        self.recipe_bar.offer(path)
 
-    def restore_pending_recipe(self) -> None:
-        if self._pending_recipe is not None:
-            self.set_params(params_from_dict(DreamParams, self._pending_recipe.get("params", {})))
-            self.status.setText("Settings restored from the picture's recipe.")
-        self.recipe_bar.hide()
+    def _restore_recipe(self, params: dict[str, Any]) -> None:
+        self.set_params(params_from_dict(DreamParams, params))
+        self.status.setText("Settings restored from the picture's recipe.")
 
     def open_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)

@@ -22,25 +22,25 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 from qasync import asyncSlot
-from superqt import QLabeledDoubleSlider
 
 from studio.core.catalog import BACKBONES
-from studio.core.images import SAVE_FORMATS, fit_within, load_image, read_recipe, sample_image, save_image
+from studio.core.images import SAVE_FORMATS, fit_within, load_image, sample_image, save_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.images import ImageView, dropped_paths, to_qimage
+from studio.ui.widgets.forms import labeled_slider, side_panel, spin
+from studio.ui.widgets.images import AcceptsFileDrops, ImageView, to_qimage
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.recipe_bar import RecipeBar
 from studio.ui.widgets.plot import LossPlot
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -78,10 +78,7 @@ class StyleThumb(QFrame):
         remove.setText("✕")
         remove.setToolTip(f"Remove {name}")
         remove.clicked.connect(lambda: self.remove_requested.emit(self))
-        self.blend = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
-        self.blend.setRange(0.0, 1.0)
-        self.blend.setSingleStep(0.05)
-        self.blend.setDecimals(2)
+        self.blend = labeled_slider(0.0, 1.0)
         self.blend.setValue(1.0)
         self.blend.setToolTip("How much of this style goes into the blend")
         top = QHBoxLayout()
@@ -94,7 +91,7 @@ class StyleThumb(QFrame):
         self.setFixedWidth(THUMB_SIDE + 90)
 
 
-class StyleStrip(QWidget):
+class StyleStrip(AcceptsFileDrops, QWidget):
     """The style pictures in a row; drop files on it (or press Add) to add more."""
 
     files_dropped = Signal(list)
@@ -152,16 +149,6 @@ class StyleStrip(QWidget):
     def blend(self) -> tuple[float, ...]:
         return tuple(round(thumb.blend.value(), 3) for thumb in self.thumbs)
 
-    def dragEnterEvent(self, event) -> None:
-        if dropped_paths(event.mimeData()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = dropped_paths(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.files_dropped.emit(paths)
-
 
 class StyleTab(StudioTab):
     key = "style"
@@ -178,7 +165,6 @@ class StyleTab(StudioTab):
         self.last_picture: np.ndarray | None = None  # newest preview: what Resume continues from
         self._job_params = StyleParams()
         self._shown_width: int | None = None  # previews of coarse scales are stretched to the result's width
-        self._pending_recipe: dict[str, Any] | None = None
         self._build()
         self.set_params(StyleParams())
         self.set_content(sample_image(SAMPLE_CONTENT), f"{SAMPLE_CONTENT} (sample photo)")
@@ -198,15 +184,8 @@ class StyleTab(StudioTab):
             views.addLayout(column, 1)
         self.content_label = QLabel()
         self.content_label.setObjectName("hint")
-        self.recipe_bar = QWidget()
-        recipe_layout = QHBoxLayout(self.recipe_bar)
-        recipe_layout.setContentsMargins(0, 0, 0, 0)
-        recipe_layout.addWidget(QLabel("This picture carries a Style recipe."))
-        restore = QPushButton("Use its settings")
-        restore.clicked.connect(self.restore_pending_recipe)
-        recipe_layout.addWidget(restore)
-        recipe_layout.addStretch(1)
-        self.recipe_bar.hide()
+        self.recipe_bar = RecipeBar("style", "Style")
+        self.recipe_bar.restore_requested.connect(self._restore_recipe)
 
         self.styles = StyleStrip()
         self.styles.files_dropped.connect(self.add_style_paths)
@@ -251,19 +230,19 @@ class StyleTab(StudioTab):
         QVBoxLayout(self).addWidget(splitter)
         self._refresh_buttons()
 
-    def _build_parameters(self) -> QScrollArea:
+    def _build_parameters(self) -> QWidget:
         panel = QWidget()
         layout = QVBoxLayout(panel)
 
         weights = QGroupBox("Balance")
         weights_form = QFormLayout(weights)
-        self.content_weight = _slider(0.0, 10.0, 2)
+        self.content_weight = labeled_slider(0.0, 10.0, 2)
         self.content_weight.setToolTip("Higher keeps more of the content's shapes")
-        self.style_weight = _slider(0.0, 0.02, 4)
+        self.style_weight = labeled_slider(0.0, 0.02, 4)
         self.style_weight.setToolTip("Higher paints more of the style's texture")
-        self.tv_weight = _slider(0.0, 200.0, 1)
+        self.tv_weight = labeled_slider(0.0, 200.0, 1)
         self.tv_weight.setToolTip("Higher gives a smoother, less grainy picture")
-        self.style_scale = _slider(0.25, 3.0, 2)
+        self.style_scale = labeled_slider(0.25, 3.0, 2)
         self.style_scale.setToolTip("Size of the style's texture: above 1, larger brush strokes")
         weights_form.addRow("Content", self.content_weight)
         weights_form.addRow("Style", self.style_weight)
@@ -273,11 +252,11 @@ class StyleTab(StudioTab):
 
         run_box = QGroupBox("Result")
         form = QFormLayout(run_box)
-        self.size = _spin(64, 8192, 64)
+        self.size = spin(64, 8192, 64)
         self.size.setSuffix(" px")
         self.size.setToolTip("Long side of the result. Large sizes work in tiles, so memory stays bounded")
-        self.iterations = _spin(1, 5000, 10)
-        self.scales = _spin(1, 6, 1)
+        self.iterations = spin(1, 5000, 10)
+        self.scales = spin(1, 6, 1)
         self.scales.setToolTip("Coarse-to-fine: start this many halvings smaller, then refine")
         self.optimizer = _combo(OPTIMIZER_LABELS)
         self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
@@ -288,9 +267,9 @@ class StyleTab(StudioTab):
         self.colors = _combo(COLOR_LABELS)
         self.start = _combo(START_LABELS)
         self.seed_on = QCheckBox("Fixed seed")
-        self.seed = _spin(0, 2**31 - 1, 1)
+        self.seed = spin(0, 2**31 - 1, 1)
         self.seed_on.toggled.connect(self.seed.setEnabled)
-        self.checkpoint_every = _spin(0, 1000, 10)
+        self.checkpoint_every = spin(0, 1000, 10)
         self.checkpoint_every.setSpecialValueText("Off")
         self.checkpoint_every.setToolTip("Every N steps, save the picture so far beside the app's settings")
         form.addRow("Size", self.size)
@@ -317,12 +296,7 @@ class StyleTab(StudioTab):
         layout.addWidget(network)
         layout.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setWidget(panel)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8)
-        return scroll
+        return side_panel(panel)
 
     # -- parameters -----------------------------------------------------------------------
     def current_params(self, init: str | None = None) -> StyleParams:
@@ -405,15 +379,11 @@ class StyleTab(StudioTab):
             return
         self.set_content(rgb, Path(path).name)
         self.settings.set_last_folder("style", path)
-        recipe = read_recipe(path)
-        self._pending_recipe = recipe if recipe and recipe.get("technique") == "style" else None
-        self.recipe_bar.setVisible(self._pending_recipe is not None)
+        self.recipe_bar.offer(path)
 
-    def restore_pending_recipe(self) -> None:
-        if self._pending_recipe is not None:
-            self.set_params(params_from_dict(StyleParams, self._pending_recipe.get("params", {})))
-            self.status.setText("Settings restored from the picture's recipe.")
-        self.recipe_bar.hide()
+    def _restore_recipe(self, params: dict[str, Any]) -> None:
+        self.set_params(params_from_dict(StyleParams, params))
+        self.status.setText("Settings restored from the picture's recipe.")
 
     def add_style_paths(self, paths: list[str]) -> None:
         for path in paths:
@@ -491,10 +461,7 @@ class StyleTab(StudioTab):
             self.result, self.result_params, self.result_styles = picture, params, style_names
 
     def _show_preview(self, frame: np.ndarray) -> None:
-        first = self.result_view.image is None
         self.result_view.set_image(frame, shown_width=self._shown_width)
-        if first:  # ImageView only refits on a size change, and an empty view's scene has no size
-            self.result_view.fit()
 
     def _show_progress(self, event: Progress) -> None:
         if event.preview is not None:
@@ -560,21 +527,6 @@ class StyleTab(StudioTab):
 
 def _patterns() -> str:
     return f"Pictures ({' '.join(f'*{suffix}' for suffix in IMAGE_SUFFIXES)})"
-
-
-def _slider(low: float, high: float, decimals: int) -> QLabeledDoubleSlider:
-    slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
-    slider.setRange(low, high)
-    slider.setDecimals(decimals)
-    slider.setSingleStep(10**-decimals)
-    return slider
-
-
-def _spin(low: int, high: int, step: int) -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setSingleStep(step)
-    return spin
 
 
 def _combo(items: tuple[tuple[str, str], ...]) -> QComboBox:

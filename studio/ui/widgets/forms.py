@@ -26,6 +26,7 @@ def labeled_slider(low: float, high: float, decimals: int = 2) -> QLabeledDouble
     slider = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
     slider.setRange(low, high)
     slider.setDecimals(decimals)
+    slider.setSingleStep(10**-decimals)
     return slider
 
 
