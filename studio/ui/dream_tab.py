@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -393,7 +394,7 @@ class DreamTab(StudioTab):
 
     def use_result_as_source(self) -> None:
         if self.result is not None:
-            self.set_source(self.result, f"{Path(self.source_name).stem}-dream")
+            self.set_source(self.result, f"{file_stem(self.source_name)}-dream")
 
     # -- dreaming -----------------------------------------------------------------------------
     @asyncSlot()
@@ -452,13 +453,13 @@ class DreamTab(StudioTab):
     # -- saving ---------------------------------------------------------------------------------
     def _keep_in_history(self, source_name: str) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.save_result(str(self.settings.history_folder() / f"{stamp}-{Path(source_name).stem}-dream.png"),
+        return self.save_result(str(self.settings.history_folder() / f"{stamp}-{file_stem(source_name)}-dream.png"),
                                 remember=False)
 
     def save_dialog(self) -> None:
         if self.result is None:
             return
-        suggested = Path(self.settings.last_folder("dream-save")) / f"{Path(self.source_name).stem}-dream.png"
+        suggested = Path(self.settings.last_folder("dream-save")) / f"{file_stem(self.source_name)}-dream.png"
         path, _ = QFileDialog.getSaveFileName(self, "Save dream", str(suggested),
                                               "PNG with recipe (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)")
         if path:
@@ -490,3 +491,8 @@ class DreamTab(StudioTab):
             except (TypeError, ValueError):
                 return
             self.set_params(params)
+
+
+def file_stem(name: str) -> str:
+    """A file-name-safe stem from a picture's display name ("chelsea (sample photo)" -> "chelsea-sample-photo")."""
+    return re.sub(r"[^\w-]+", "-", Path(name).stem).strip("-") or "picture"
