@@ -5,9 +5,12 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
-from studio.core.progress import Progress
+from studio.core.images import read_recipe
+from studio.core.params import params_from_dict
+from studio.core.progress import JobError, Progress
 
 
 def drive(generator: Iterator[Progress], stream: TextIO | None = None, width: int = 30) -> Any:
@@ -32,6 +35,14 @@ def drive(generator: Iterator[Progress], stream: TextIO | None = None, width: in
                 stream.flush()
     finally:
         generator.close()
+
+
+def params_from_recipe(path: str, technique: str, params_class: type) -> Any:
+    """The parameters of a `technique` recipe saved in the PNG at `path` (a JobError if it has none)."""
+    recipe = read_recipe(path)
+    if not recipe or recipe.get("technique") != technique:
+        raise JobError(f"{Path(path).name} holds no {technique.title()} recipe.")
+    return params_from_dict(params_class, recipe["params"])
 
 
 def progress_line(event: Progress, elapsed: float, width: int = 30) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
 
-from studio.commands import drive
+from studio.commands import drive, params_from_recipe
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
-from studio.core.params import make_recipe, params_from_dict
+from studio.core.params import make_recipe
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError
 
@@ -38,14 +37,7 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace) -> DreamParams:
     """Recipe first, then preset, then individual flags, each overriding the one before."""
-    from studio.core.images import read_recipe
-
-    params = DreamParams()
-    if args.recipe:
-        recipe = read_recipe(args.recipe)
-        if not recipe or recipe.get("technique") != "dream":
-            raise JobError(f"{Path(args.recipe).name} holds no Dream recipe.")
-        params = params_from_dict(DreamParams, recipe["params"])
+    params = params_from_recipe(args.recipe, "dream", DreamParams) if args.recipe else DreamParams()
     overrides = {
         name: getattr(args, name)
         for name in ("backbone", "backbone_path", "octaves", "octave_scale", "steps_per_octave", "step_size",

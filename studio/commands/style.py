@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from studio.commands import drive
+from studio.commands import drive, params_from_recipe
 from studio.commands.dream import parse_layers
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
-from studio.core.params import make_recipe, params_from_dict
+from studio.core.params import make_recipe
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
 
@@ -54,14 +54,7 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
-    from studio.core.images import read_recipe
-
-    params = StyleParams()
-    if args.recipe:
-        recipe = read_recipe(args.recipe)
-        if not recipe or recipe.get("technique") != "style":
-            raise JobError(f"{Path(args.recipe).name} holds no Style recipe.")
-        params = params_from_dict(StyleParams, recipe["params"])
+    params = params_from_recipe(args.recipe, "style", StyleParams) if args.recipe else StyleParams()
     overrides: dict[str, Any] = {name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None}
     if args.style_layers:
         overrides["style_layers"] = parse_layers(args.style_layers)
