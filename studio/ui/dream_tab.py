@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +34,7 @@ from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import double_spin, side_panel, spin
+from studio.ui.widgets.forms import double_spin, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import BeforeAfterView, from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.recipe_bar import RecipeBar
@@ -131,12 +130,7 @@ class DreamTab(StudioTab):
         left_layout.addWidget(self.job_panel)
         left_layout.addWidget(self.status)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self._build_parameters())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        QVBoxLayout(self).addWidget(splitter)
+        QVBoxLayout(self).addWidget(work_and_controls(left, self._build_parameters()))
         self._refresh_buttons()
 
     def _build_parameters(self) -> QScrollArea:

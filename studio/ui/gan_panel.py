@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +35,7 @@ from studio.core.progress import Progress
 from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import double_spin, labeled_slider, side_panel, spin
+from studio.ui.widgets.forms import double_spin, labeled_slider, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import ImageView
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
@@ -155,11 +154,7 @@ class GanPanel(QWidget):
         views_layout.addWidget(self.job_panel)
         views_layout.addWidget(self.status)
 
-        splitter = QSplitter()
-        splitter.addWidget(self._build_controls())
-        splitter.addWidget(views)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 3)
+        splitter = work_and_controls(views, self._build_controls(), controls_first=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

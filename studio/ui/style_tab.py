@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,7 +36,7 @@ from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import labeled_slider, side_panel, spin
+from studio.ui.widgets.forms import labeled_slider, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import AcceptsFileDrops, ImageView, to_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.recipe_bar import RecipeBar
@@ -222,12 +221,7 @@ class StyleTab(StudioTab):
         left_layout.addWidget(self.status)
         left_layout.addWidget(self.loss_plot)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self._build_parameters())
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        QVBoxLayout(self).addWidget(splitter)
+        QVBoxLayout(self).addWidget(work_and_controls(left, self._build_parameters()))
         self._refresh_buttons()
 
     def _build_parameters(self) -> QWidget:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDoubleSpinBox, QScrollArea, QSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QScrollArea, QSpinBox, QSplitter, QWidget
 from superqt import QLabeledDoubleSlider
 
 
@@ -39,3 +39,13 @@ def side_panel(panel: QWidget, min_width: int | None = None) -> QScrollArea:
     fitted = panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8
     scroll.setMinimumWidth(max(fitted, min_width or 0))
     return scroll
+
+
+def work_and_controls(work: QWidget, controls: QWidget, controls_first: bool = False) -> QSplitter:
+    """The work area and its controls side by side; the work area takes three quarters of any extra room."""
+    splitter = QSplitter()
+    for widget in (controls, work) if controls_first else (work, controls):
+        splitter.addWidget(widget)
+    splitter.setStretchFactor(splitter.indexOf(work), 3)
+    splitter.setStretchFactor(splitter.indexOf(controls), 1)
+    return splitter
