@@ -97,21 +97,14 @@ def summary(times: list[tuple[float, float]]) -> dict:
             "all_steps": [wall for wall, _ in times]}
 
 
-def _finish(generator):
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value
-
-
 def run_one(engine: str, height: int, width: int, warmup: int, steps: int) -> None:
     """Child process: time one configuration and print its figures as JSON. "paired" alternates
     a step of ours with a step of the plain loop, so both see the same load on a shared machine."""
     from studio.core.backbones import load_backbone
+    from studio.core.progress import run_to_end
 
     image = picture(height, width)
-    backbone = _finish(load_backbone("vgg16"))
+    _, backbone = run_to_end(load_backbone("vgg16"))
     baseline = max_rss_mb()
     size = f"{width}x{height}"
     if engine == "paired":

@@ -10,20 +10,11 @@ import resource
 import sys
 import time
 
-import numpy as np
-
 from studio.core.backbones import load_backbone
 from studio.core.images import fit_within, sample_image
 from studio.core.params.dream import DreamParams
+from studio.core.progress import run_to_end
 from studio.engines.dream import dream, objective_for
-
-
-def run_to_end(generator):
-    while True:
-        try:
-            next(generator)
-        except StopIteration as stop:
-            return stop.value
 
 
 def resident_mb() -> float:
@@ -35,7 +26,7 @@ def resident_mb() -> float:
 
 
 def main(count: int = 50) -> None:
-    backbone = run_to_end(load_backbone("vgg16"))
+    _, backbone = run_to_end(load_backbone("vgg16"))
     params = DreamParams(octaves=2, steps_per_octave=2, max_side=None)
     photo = sample_image("astronaut")
     sizes = [96 + 16 * (i % 15) for i in range(count)]  # 15 distinct sizes, 96..320 px

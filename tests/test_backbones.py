@@ -12,22 +12,12 @@ import pytest
 from studio.core import backbones
 from studio.core.backbones import download_weights, load_backbone, weights_cache_dir
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
-from studio.core.progress import JobError
+from studio.core.progress import JobError, run_to_end as run
 
 WEIGHTS_URL = "https://example.invalid/models/some_weights_notop.h5"
 
 # Keras' own saving code trips this NumPy 2 deprecation; it is not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation doesn't accept a copy:DeprecationWarning")
-
-
-def finish(generator):
-    """Run a job generator to its end; return (events, result)."""
-    events = []
-    while True:
-        try:
-            events.append(next(generator))
-        except StopIteration as stop:
-            return events, stop.value
 
 
 @pytest.fixture
@@ -50,7 +40,7 @@ class FakeResponse(io.BytesIO):
 
 def test_offline_download_says_to_use_the_offline_vgg16(offline):
     with pytest.raises(JobError) as caught:
-        finish(download_weights(WEIGHTS_URL, "InceptionV3"))
+        run(download_weights(WEIGHTS_URL, "InceptionV3"))
     message = str(caught.value)
     assert "Could not download the InceptionV3 weights" in message
     assert "Temporary failure in name resolution" in message
@@ -61,7 +51,7 @@ def test_offline_download_says_to_use_the_offline_vgg16(offline):
 
 def test_online_backbone_offline_fails_clearly(offline):
     with pytest.raises(JobError, match="offline VGG16"):
-        finish(load_backbone("vgg19"))
+        run(load_backbone("vgg19"))
     assert len(offline) == 1
 
 
@@ -74,13 +64,13 @@ def test_download_reports_progress_and_caches(monkeypatch):
         return FakeResponse(payload)
 
     monkeypatch.setattr(urllib.request, "urlopen", serve)
-    events, path = finish(download_weights(WEIGHTS_URL, "Test net", chunk_size=4096))
+    events, path = run(download_weights(WEIGHTS_URL, "Test net", chunk_size=4096))
     assert path == weights_cache_dir() / "some_weights_notop.h5"
     assert path.read_bytes() == payload
     assert [event.step for event in events] == [4096, 8192, len(payload)]
     assert all(event.total == len(payload) and "Test net" in event.stage for event in events)
 
-    events, again = finish(download_weights(WEIGHTS_URL, "Test net"))
+    events, again = run(download_weights(WEIGHTS_URL, "Test net"))
     assert again == path and events == [] and opened == [WEIGHTS_URL]  # the second call reads the cache
 
 
@@ -88,7 +78,7 @@ def test_cached_weights_skip_the_network(offline):
     cached = weights_cache_dir() / "some_weights_notop.h5"
     cached.parent.mkdir(parents=True)
     cached.write_bytes(b"weights")
-    events, path = finish(download_weights(WEIGHTS_URL, "Test net"))
+    events, path = run(download_weights(WEIGHTS_URL, "Test net"))
     assert path == cached and events == [] and offline == []
 
 
@@ -111,26 +101,26 @@ def model_file(tmp_path_factory):
 def test_model_file_backbone_offers_its_image_shaped_layers(model_file):
     import tensorflow as tf
 
-    _, backbone = finish(load_backbone(CUSTOM_BACKBONE, str(model_file)))
+    _, backbone = run(load_backbone(CUSTOM_BACKBONE, str(model_file)))
     assert backbone.layer_names == ("edges", "shrink", "shapes")
     assert backbone.label == "my_net"
     features = backbone.features(tf.zeros((1, 16, 20, 3)), ("edges", "shapes"))
     assert tuple(features["edges"].shape) == (1, 16, 20, 4)
     assert tuple(features["shapes"].shape) == (1, 8, 10, 6)
-    _, again = finish(load_backbone(CUSTOM_BACKBONE, str(model_file)))
+    _, again = run(load_backbone(CUSTOM_BACKBONE, str(model_file)))
     assert again is backbone  # loaded once per session
-    assert finish(backbones.layer_names(CUSTOM_BACKBONE, str(model_file)))[1] == ("edges", "shrink", "shapes")
+    assert run(backbones.layer_names(CUSTOM_BACKBONE, str(model_file)))[1] == ("edges", "shrink", "shapes")
 
 
 def test_bad_model_file_gives_a_clear_error(tmp_path):
     bad = tmp_path / "broken.keras"
     bad.write_bytes(b"this is not a zip archive")
     with pytest.raises(JobError, match="Could not load the model broken.keras"):
-        finish(load_backbone(CUSTOM_BACKBONE, str(bad)))
+        run(load_backbone(CUSTOM_BACKBONE, str(bad)))
     with pytest.raises(JobError, match="Could not load the model absent.h5"):
-        finish(load_backbone(CUSTOM_BACKBONE, str(tmp_path / "absent.h5")))
+        run(load_backbone(CUSTOM_BACKBONE, str(tmp_path / "absent.h5")))
     with pytest.raises(JobError, match="Choose a .keras or .h5 model file"):
-        finish(load_backbone(CUSTOM_BACKBONE, None))
+        run(load_backbone(CUSTOM_BACKBONE, None))
 
 
 def test_model_without_image_layers_is_refused(tmp_path):
@@ -140,7 +130,7 @@ def test_model_without_image_layers_is_refused(tmp_path):
     path = tmp_path / "table_model.keras"
     keras.Model(inputs, keras.layers.Dense(3, name="scores")(inputs)).save(path)
     with pytest.raises(JobError, match="table_model.keras has no image-shaped layers"):
-        finish(load_backbone(CUSTOM_BACKBONE, str(path)))
+        run(load_backbone(CUSTOM_BACKBONE, str(path)))
 
 
 def test_unknown_layer_lists_the_valid_ones(tiny_backbone):
@@ -153,7 +143,7 @@ def test_unknown_layer_lists_the_valid_ones(tiny_backbone):
 
 def test_unknown_backbone_key():
     with pytest.raises(JobError, match="Unknown backbone 'alexnet'"):
-        finish(load_backbone("alexnet"))
+        run(load_backbone("alexnet"))
 
 
 def test_caffe_preprocess_maps_working_space_to_vgg_input():
@@ -168,7 +158,7 @@ def test_caffe_preprocess_maps_working_space_to_vgg_input():
 def test_offline_vgg16_has_the_catalogued_layers(offline):
     import tensorflow as tf
 
-    _, backbone = finish(load_backbone("vgg16"))
+    _, backbone = run(load_backbone("vgg16"))
     assert backbone.layer_names == BACKBONES["vgg16"].layers
     assert offline == []  # bundled weights: no download attempted
     features = backbone.features(tf.zeros((1, 64, 64, 3)), ("block1_conv1", "block5_conv3"))

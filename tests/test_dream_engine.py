@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from studio.core.params.dream import DreamParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, run_to_end as run
 from studio.engines import dream as engine
 
 TINY_LAYERS = {"conv2": 1.0, "conv3": 0.5}
@@ -18,16 +18,6 @@ TINY_LAYERS = {"conv2": 1.0, "conv3": 0.5}
 def tiny_params(**changes) -> DreamParams:
     base = DreamParams(layers=TINY_LAYERS, octaves=1, steps_per_octave=3, step_size=0.05, seed=0)
     return dataclasses.replace(base, **changes)
-
-
-def run(generator) -> tuple[list[Progress], np.ndarray]:
-    """Drive an engine generator to its end: every Progress it yielded and its result."""
-    events = []
-    while True:
-        try:
-            events.append(next(generator))
-        except StopIteration as stop:
-            return events, stop.value
 
 
 def textured(height: int, width: int, seed: int = 1) -> np.ndarray:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from studio.core.params.gan import GanParams, GanSampleParams
-from studio.core.progress import JobError
+from studio.core.progress import JobError, run_to_end as run
 
 pytestmark = pytest.mark.filterwarnings(
     # Keras' own .keras writer trips NumPy 2's copy-keyword deprecation; nothing of ours.
@@ -23,15 +23,6 @@ def stripes(count=16, size=28, channels=1):
     _, x = np.mgrid[0:size, 0:size]
     pictures = np.stack([(x * 9 + shift * 17) % 256 for shift in range(count)]).astype(np.uint8)
     return np.repeat(pictures[..., None], channels, axis=3)
-
-
-def run(generator):
-    events = []
-    while True:
-        try:
-            events.append(next(generator))
-        except StopIteration as stop:
-            return events, stop.value
 
 
 def test_networks_have_the_chapter_shape_at_every_size():

@@ -12,7 +12,7 @@ import tensorflow as tf
 from studio.core.images import load_image, read_recipe, save_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
-from studio.core.progress import JobError
+from studio.core.progress import JobError, run_to_end as run
 from studio.engines.style import StyleObjective, gram_matrix, stylize, to_working, to_yiq
 
 TINY = StyleParams(content_layer="conv3", style_layers={"conv1": 1.0, "conv2": 1.0}, content_weight=1.0,
@@ -26,15 +26,6 @@ def style_picture():
     stripes = np.sin(np.arange(40)[:, None] / 2.0 + np.arange(56)[None, :] / 3.0)
     picture = np.stack([stripes, -stripes, rng.uniform(-1, 1, (40, 56))], axis=-1)
     return ((picture + 1) * 127.5).astype(np.uint8)
-
-
-def run(generator):
-    events = []
-    while True:
-        try:
-            events.append(next(generator))
-        except StopIteration as stop:
-            return events, stop.value
 
 
 def test_gram_matrix_is_channel_correlation_averaged_over_positions():

@@ -8,19 +8,10 @@ import pytest
 from studio.core import corpus as corpus_module
 from studio.core.corpus import BUILTIN_CORPUS, CorpusFile, inspect_file, read_chunks, resolve_corpus
 from studio.core.params.text import SamplingParams, TextTrainParams
-from studio.core.progress import JobError
+from studio.core.progress import JobError, run_to_end
 
 PANGRAMS = ("The quick brown fox jumps over the lazy dog. A lazy dog sleeps; the fox runs (far) away!\n"
             "Pack my box with five dozen liquor jugs. How vexingly quick daft zebras jump.\n")
-
-
-def run_to_end(generator):
-    events = []
-    try:
-        while True:
-            events.append(next(generator))
-    except StopIteration as stop:
-        return events, stop.value
 
 
 @pytest.fixture

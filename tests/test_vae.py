@@ -6,7 +6,7 @@ from PIL import Image
 
 from studio.core.images import read_recipe
 from studio.core.params.vae import VaeParams
-from studio.core.progress import JobError
+from studio.core.progress import JobError, run_to_end as run
 from studio.engines.vae import Explorer, Sampler, Vae, latent_stats, train_job, train_vae
 
 TINY = VaeParams(image_size=16, filters=(8, 16), dense_units=32, latent_dim=2, epochs=8, batch_size=4,
@@ -22,18 +22,9 @@ def bars(count: int = 32, size: int = 16) -> np.ndarray:
     return pictures
 
 
-def run(generator):
-    events = []
-    while True:
-        try:
-            events.append(next(generator))
-        except StopIteration as stop:
-            return stop.value, events
-
-
 @pytest.fixture(scope="module")
 def trained():
-    vae, events = run(train_vae(bars(), TINY))
+    events, vae = run(train_vae(bars(), TINY))
     return vae, events
 
 
@@ -109,7 +100,7 @@ def test_save_load_round_trip_and_resume(trained, tmp_path):
     codes = np.random.default_rng(0).standard_normal((6, 2)).astype(np.float32)
     np.testing.assert_array_equal(Explorer(loaded).decode(codes), Explorer(vae).decode(codes))
     assert int(loaded.model.optimizer.iterations) == int(vae.model.optimizer.iterations) > 0
-    resumed, events = run(train_vae(bars(), TINY.__class__(**{**TINY.__dict__, "epochs": TINY.epochs + 1}), loaded))
+    events, resumed = run(train_vae(bars(), TINY.__class__(**{**TINY.__dict__, "epochs": TINY.epochs + 1}), loaded))
     assert resumed.epochs_done == TINY.epochs + 1
     assert [e.data["epoch"] for e in events if "epoch" in e.data] == [TINY.epochs + 1]
     with pytest.raises(JobError, match="already trained"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -33,3 +34,14 @@ class Progress:
 
 class JobError(Exception):
     """A problem the user can fix, with a message that says how (shown as is, no traceback)."""
+
+
+def run_to_end(job: Iterator[Progress]) -> tuple[list[Progress], Any]:
+    """Drive a job generator to its end with no UI: every event it yielded, and its result
+    (for scripts, benchmarks and tests; the app and the CLI stream events instead)."""
+    events = []
+    while True:
+        try:
+            events.append(next(job))
+        except StopIteration as stop:
+            return events, stop.value
