@@ -118,3 +118,34 @@ def test_jobs_are_named_by_module_path_so_the_ui_never_imports_engines(qtbot, ru
     with qtbot.waitSignal(handle.finished, timeout=60_000) as blocker:
         pass
     assert blocker.args[0] == "CPU" or blocker.args[0].startswith("GPU")
+
+
+def test_finished_jobs_free_their_pictures(qtbot, runner):
+    import gc
+    import weakref
+
+    alive = []
+    for _ in range(20):
+        handle = runner.run(Job(frames, {"count": 1}))
+        with qtbot.waitSignal(handle.finished, timeout=5000):
+            pass
+        alive.append(weakref.ref(handle))
+        del handle
+    qtbot.wait(10)
+    gc.collect()
+    assert sum(ref() is not None for ref in alive) <= 1
+
+
+def test_a_superseded_job_still_tells_progress_displays_it_ended(qtbot, runner):
+    from studio.ui.widgets.job_panel import JobPanel
+
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    owner = object()
+    old = runner.run(Job(frames, {"count": 1000, "delay": 0.005}), owner=owner)
+    panel.watch(old)
+    with qtbot.waitSignal(old.progress, timeout=5000):
+        pass
+    with qtbot.waitSignal(old.ended, timeout=5000):
+        runner.run(Job(frames, {"count": 1}), owner=owner)
+    assert panel.label.text() == "Cancelled" and not panel.cancel_button.isEnabled()

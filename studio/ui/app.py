@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         window.open_path(path)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
-    app.aboutToQuit.connect(runner.shutdown)
     with loop:
         loop.run_until_complete(closed.wait())
+    if not runner.shutdown():
+        # A step that never yields (a long download, say) is still running. Settings are saved;
+        # leave now rather than let Qt abort on destroying a running thread.
+        os._exit(0)
     return 0

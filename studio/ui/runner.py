@@ -69,6 +69,7 @@ class JobHandle(QObject):
     finished = Signal(object)  # the generator's return value
     failed = Signal(str, str)  # message, details
     cancelled = Signal()
+    ended = Signal(str)  # "finished" | "failed" | "cancelled"; also for a superseded job, for progress displays
 
     # Emitted from the compute thread; queued to the slots below on the GUI thread.
     _reported_start = Signal()
@@ -166,6 +167,10 @@ class JobHandle(QObject):
         for future in self._futures:
             self._settle(future)
         self._futures.clear()
+        self.ended.emit(kind)
+        # The runner kept the job alive while it ran; from now on only those who hold the handle
+        # do, so a finished job's pictures and results are freed once nobody needs them.
+        self.setParent(None)
 
     @Slot(object)
     def _on_result(self, result: Any) -> None:
@@ -283,12 +288,13 @@ class JobRunner(QObject):
     def is_running(self) -> bool:
         return self._thread.isRunning()
 
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Cancel every job and stop the compute thread (the app calls this on quit)."""
+    def shutdown(self, timeout_ms: int = 30_000) -> bool:
+        """Cancel every job and stop the compute thread (the app calls this on quit).
+        False if a step still running did not end within `timeout_ms`."""
         for handle in list(self._handles):
             handle.cancel()
         self._thread.jobs.put(None)
-        self._thread.wait(timeout_ms)
+        return self._thread.wait(timeout_ms)
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -8,6 +8,9 @@ from studio.core.progress import Progress
 from studio.ui.runner import JobHandle, format_seconds
 
 
+ENDINGS = {"finished": "Done", "failed": "Failed", "cancelled": "Cancelled"}
+
+
 class JobPanel(QWidget):
     """Shows what the current job is doing and lets the user stop it."""
 
@@ -32,9 +35,7 @@ class JobPanel(QWidget):
         self.label.setText(f"{handle.job.title}: waiting for the compute thread…")
         self.cancel_button.setEnabled(True)
         handle.progress.connect(self._on_progress)
-        handle.finished.connect(lambda _result: self._settle("Done", handle))
-        handle.failed.connect(lambda message, _details: self._settle("Failed", handle))
-        handle.cancelled.connect(lambda: self._settle("Cancelled", handle))
+        handle.ended.connect(lambda kind: self._settle(ENDINGS[kind], handle))
 
     def cancel(self) -> None:
         if self._handle is not None:
