@@ -537,8 +537,11 @@ class GanPanel(QWidget):
         return f"a {params.image_size} px {kind} GAN ({self.model.epochs_done} epochs)"
 
     def _run(self, job: Job) -> JobHandle:
-        """Start `job` as this panel's one job (a job still running is cancelled and silenced)."""
+        """Start `job` as this panel's one job (a job still running is cancelled and silenced:
+        opening a model while training stops the training)."""
         self.current_job = self.runner.run(job, owner=self)
+        self.training = None
+        self._refresh()
         return self.current_job
 
     def _refresh(self) -> None:

@@ -415,7 +415,7 @@ class VaePage(QWidget):
 
     def _open_model(self, path: str, switch: bool) -> None:
         handle = self.runner.run(Job(f"{ENGINE}:load_job", {"path": path}, title="Opening the VAE"),
-                                 owner=self.grid_view)
+                                 owner=(self, "open"))
         handle.finished.connect(lambda explorer: self._on_opened(explorer, path, switch))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
 
