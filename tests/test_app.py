@@ -74,3 +74,16 @@ def test_quitting_stops_the_compute_thread(qtbot, runner):
     window.load_tensorflow()
     runner.shutdown()
     assert not runner.is_running()
+
+
+def test_damaged_settings_never_keep_the_app_from_starting(qtbot, runner):
+    settings = Settings()
+    settings.set_tab_state("dream", {"params": {"seed": 3_000_000_000, "octaves": "3", "layers": [1, 2]}})
+    settings.set_tab_state("style", {"params": {"style_blend": "ab"}})
+    settings._store.setValue("tabs/text", '["not", "a", "dict"]')
+    settings._store.setValue("recent/files", '{"not": "a list"}')
+    window = MainWindow(runner, settings)
+    qtbot.addWidget(window)
+    assert window.tabs_widget.count() == 4
+    assert settings.recent_files() == []
+    assert window.tab("dream").dream_button.isEnabled()

@@ -124,3 +124,18 @@ def test_painted_mask_keeps_the_dream_inside_it(qtbot, tab, tmp_path, rgb):
     change = np.abs(tab.result.astype(int) - tab.source.astype(int)).sum(axis=2)
     assert change[mask == 0].max() == 0
     assert change[mask == 1].mean() > 1
+
+
+def test_a_recipe_that_does_not_fit_gives_a_message(qtbot, tab, tmp_path):
+    from studio.core.params import make_recipe
+    from studio.core.params.dream import DreamParams
+
+    picture = tmp_path / "odd.png"
+    recipe = make_recipe("dream", DreamParams())
+    recipe["params"]["seed"] = 3_000_000_000  # a seed the CLI accepts but no spin box can hold
+    save_image(picture, np.zeros((8, 8, 3), np.uint8), recipe)
+    tab.open_path(str(picture))
+    tab.recipe_bar.restore()
+    box = tab.findChild(object, "error-box")
+    assert box is not None and "does not fit" in box.text()
+    assert tab.dream_button.isEnabled()

@@ -31,7 +31,7 @@ from studio.core.images import SAVE_FORMATS, load_image, load_mask, sample_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
-from studio.ui.runner import Job, JobCancelled, JobFailed
+from studio.ui.runner import Job, JobCancelled, JobFailed, JobHandle
 from studio.ui.tab import StudioTab
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import double_spin, side_panel, spin, work_and_controls
@@ -85,6 +85,7 @@ class DreamTab(StudioTab):
         self.source_name = "untitled"
         self.result: np.ndarray | None = None
         self.result_params: DreamParams | None = None
+        self._job: JobHandle | None = None
         self.guide: np.ndarray | None = None
         self.guide_path: str | None = None
         self.mask_path: str | None = None
@@ -100,8 +101,7 @@ class DreamTab(StudioTab):
         self.view.files_dropped.connect(lambda paths: self.open_path(paths[0]))
         self.source_label = QLabel()
         self.source_label.setObjectName("hint")
-        self.recipe_bar = RecipeBar("dream", "Dream")
-        self.recipe_bar.restore_requested.connect(self._restore_recipe)
+        self.recipe_bar = RecipeBar("dream", "Dream", self._restore_recipe)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -411,7 +411,8 @@ class DreamTab(StudioTab):
         handle.preview.connect(self._show_preview)
         handle.progress.connect(self._show_progress)
         self.status.setText("Dreaming… the preview updates with each step.")
-        self._refresh_buttons(running=True)
+        self._job = handle
+        self._refresh_buttons()
         try:
             result = await handle
         except JobCancelled:
@@ -439,7 +440,8 @@ class DreamTab(StudioTab):
         if "loss" in event.metrics:
             self.status.setText(f"{event.stage} · loss {event.metrics['loss']:.3g}")
 
-    def _refresh_buttons(self, running: bool = False) -> None:
+    def _refresh_buttons(self) -> None:
+        running = self._job is not None and not self._job.is_done
         self.dream_button.setEnabled(self.source is not None and not running)
         self.save_button.setEnabled(self.result is not None)
         self.again_button.setEnabled(self.result is not None and not running)

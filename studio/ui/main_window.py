@@ -36,13 +36,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Generative Studio")
         self.tabs_widget = QTabWidget()
         self.tabs: list[StudioTab] = build_tabs(runner, settings)
+        unrestored = []
         for tab in self.tabs:
             self.tabs_widget.addTab(tab, tab.title)
-            tab.restore_state(settings.tab_state(tab.key))
+            try:
+                tab.restore_state(settings.tab_state(tab.key))
+            except Exception:  # a damaged or older settings file must never keep the app from starting
+                unrestored.append(tab.title)
         self.setCentralWidget(self.tabs_widget)
         self.device_label = QLabel("Loading TensorFlow…")
         self.statusBar().addPermanentWidget(self.device_label)
         self._build_menus()
+        if unrestored:
+            self.statusBar().showMessage(
+                f"Saved settings of {', '.join(unrestored)} could not be read back; defaults are used.", 10_000)
         geometry = settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 820)

@@ -49,7 +49,8 @@ class Settings:
         self._store.setValue(f"folders/{purpose}", str(path if path.is_dir() else path.parent))
 
     def recent_files(self) -> list[str]:
-        return [p for p in self._json("recent/files", []) if Path(p).exists()]
+        files = self._json("recent/files", [])
+        return [p for p in files if isinstance(p, str) and Path(p).exists()] if isinstance(files, list) else []
 
     def add_recent_file(self, path: str | os.PathLike) -> None:
         path = str(Path(path).resolve())
@@ -58,7 +59,8 @@ class Settings:
 
     # per-tab parameters
     def tab_state(self, tab: str) -> dict[str, Any]:
-        return self._json(f"tabs/{tab}", {})
+        state = self._json(f"tabs/{tab}", {})
+        return state if isinstance(state, dict) else {}
 
     def set_tab_state(self, tab: str, state: dict[str, Any]) -> None:
         self._store.setValue(f"tabs/{tab}", json.dumps(state))

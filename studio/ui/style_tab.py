@@ -183,8 +183,7 @@ class StyleTab(StudioTab):
             views.addLayout(column, 1)
         self.content_label = QLabel()
         self.content_label.setObjectName("hint")
-        self.recipe_bar = RecipeBar("style", "Style")
-        self.recipe_bar.restore_requested.connect(self._restore_recipe)
+        self.recipe_bar = RecipeBar("style", "Style", self._restore_recipe)
 
         self.styles = StyleStrip()
         self.styles.files_dropped.connect(self.add_style_paths)

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from studio.core.images import read_recipe
+from studio.ui.widgets.errors import show_error
 
 
 class RecipeBar(QWidget):
-    """Hidden until `offer(path)` finds a recipe of `technique` in a picture; then one click emits
-    `restore_requested` with the recipe's parameters (a plain dict)."""
+    """Hidden until `offer(path)` finds a recipe of `technique` in a picture; then one click passes
+    the recipe's parameters (a plain dict) to `apply`. A recipe that does not fit (from another
+    version, or edited by hand) gets a message instead of a half-applied panel and a traceback."""
 
-    restore_requested = Signal(dict)
-
-    def __init__(self, technique: str, title: str, parent: QWidget | None = None):
+    def __init__(self, technique: str, title: str, apply: Callable[[dict[str, Any]], None],
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.technique = technique
+        self.title = title
+        self._apply = apply
         self._params: dict[str, Any] | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -36,6 +39,11 @@ class RecipeBar(QWidget):
         self.setVisible(self._params is not None)
 
     def restore(self) -> None:
-        if self._params is not None:
-            self.restore_requested.emit(self._params)
         self.hide()
+        if self._params is None:
+            return
+        try:
+            self._apply(self._params)
+        except (TypeError, ValueError, OverflowError, AttributeError, KeyError) as error:
+            show_error(self, f"This picture's {self.title} recipe does not fit this version of Studio ({error}). "
+                             "Check the settings before you run it again.")
