@@ -297,3 +297,10 @@ def test_cli_trains_and_generates(small_corpus, tmp_path, capsys):
     assert saved.read_text(encoding="utf-8").strip() == out.strip()
     assert main(["text", "generate", str(tmp_path / "nothing.textmodel")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_top_p_zero_keeps_only_the_likeliest_token():
+    from studio.engines.text_sampling import next_token_distribution
+
+    distribution = next_token_distribution(np.array([0.5, 2.0, 1.0]), 1.0, top_p=0.0)
+    assert distribution.tolist() == [0.0, 1.0, 0.0]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from studio.core.compute import describe_device
 from studio.core.images import read_recipe
 from studio.core.params import params_from_dict
 from studio.core.progress import JobError, Progress
@@ -19,6 +20,7 @@ def drive(generator: Iterator[Progress], stream: TextIO | None = None, width: in
     Ctrl+C closes the generator (so it cleans up) and re-raises.
     """
     stream = stream or sys.stderr
+    describe_device()  # as in the app: GPUs grow their memory as needed instead of taking it all
     started = time.monotonic()
     last_drawn = 0.0
     try:

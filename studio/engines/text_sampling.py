@@ -35,6 +35,7 @@ def next_token_distribution(logits: np.ndarray, temperature: float = 1.0, top_k:
         ranked = np.take_along_axis(probabilities, order, axis=-1)
         before = np.cumsum(ranked, axis=-1) - ranked  # mass of the tokens ranked above each one
         keep_ranked = before < top_p * ranked.sum(axis=-1, keepdims=True)
+        keep_ranked[..., 0] = True  # the nucleus always holds the likeliest token, even at top_p 0
         keep = np.zeros_like(keep_ranked)
         np.put_along_axis(keep, order, keep_ranked, axis=-1)
         probabilities = np.where(keep, probabilities, 0.0)
