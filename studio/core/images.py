@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,22 +30,20 @@ def load_image(source: str | os.PathLike | bytes) -> np.ndarray:
     images, and composites transparency over white. Raises `JobError` for anything unreadable.
     """
     name = "the pasted image" if isinstance(source, bytes) else Path(source).name
+    too_large = JobError(
+        f"{name} is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels). "
+        "Scale it down in an image editor first."
+    )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            previous_limit = Image.MAX_IMAGE_PIXELS
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-            try:
-                with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
-                    image.load()
-                    return _to_rgb(ImageOps.exif_transpose(image))
-            finally:
-                Image.MAX_IMAGE_PIXELS = previous_limit
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise JobError(
-            f"{name} is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels). "
-            "Scale it down in an image editor first."
-        ) from None
+        # Image.open reads only the header; the size is checked before any pixel is decoded.
+        # (No change to Pillow's global limit or warning filters: this runs on several threads.)
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise too_large
+            image.load()
+            return _to_rgb(ImageOps.exif_transpose(image))
+    except Image.DecompressionBombError:
+        raise too_large from None
     except FileNotFoundError:
         raise JobError(f"{name} was not found. It may have been moved or deleted.") from None
     except IsADirectoryError:
