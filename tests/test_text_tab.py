@@ -27,8 +27,12 @@ def test_trains_one_short_epoch_shows_samples_and_writes(qtbot, runner, tmp_path
     tab.batch_size.setValue(8)
     tab.sequence_length.setValue(24)
     tab.sample_prompt.setText("The ")
-    with qtbot.waitSignal(tab.start_training().finished, timeout=60_000):
+    writable_while_training = []
+    handle = tab.start_training()
+    handle.progress.connect(lambda _event: writable_while_training.append(tab.generate_button.isEnabled()))
+    with qtbot.waitSignal(handle.finished, timeout=60_000):
         pass
+    assert writable_while_training and not any(writable_while_training), "writing waits until training stops"
     samples = {t: view.toPlainText() for t, view in tab.sample_views.items()}
     assert all(text.startswith("The ") and len(text) > len("The ") for text in samples.values())
     assert tab.loss_plot.series["loss"] and tab.loss_plot.series["val_loss"]

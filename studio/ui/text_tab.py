@@ -427,6 +427,13 @@ class TextTab(StudioTab):
         self.train_button.setEnabled(not running)
         self.resume_button.setEnabled(not running and self.model_path.exists())
         self.stop_button.setEnabled(running)
+        self._enable_writing(self.model_path.exists() and not running)
+
+    def _enable_writing(self, enabled: bool) -> None:
+        """Writing needs the compute thread, which a training run holds until it stops."""
+        for button in (self.generate_button, self.continue_button, self.suggest_button, self.save_model_button):
+            button.setEnabled(enabled)
+            button.setToolTip("" if enabled or not self.model_path.exists() else "Available when training stops")
 
     # -- the model file ----------------------------------------------------------------------
     def _show_model(self) -> None:
@@ -435,9 +442,8 @@ class TextTab(StudioTab):
         self.model_label.setText(f"Model: <b>{self.model_path.name}</b>" if exists
                                  else "No model yet: press Train (the sample corpus works at once).")
         self.model_label.setToolTip(str(self.model_path))
-        for button in (self.generate_button, self.continue_button, self.suggest_button, self.save_model_button):
-            button.setEnabled(exists)
         idle = self.train_handle is None or self.train_handle.is_done
+        self._enable_writing(exists and idle)
         self.resume_button.setEnabled(exists and idle)
         if exists and idle:
             handle = self.runner.run(Job("studio.engines.text:describe_model_job", {"model_path": str(self.model_path)},
