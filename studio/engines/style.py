@@ -31,6 +31,7 @@ from studio.engines.dream import octave_shapes, resize, to_rgb, to_working
 
 MIN_SIDE = 32  # smallest picture side a scale may have
 TILE_HALO = 64  # context pixels around each tile so features at its edges match the whole picture's
+LBFGS_STACK_BYTES = 64 * 1024 * 1024
 LBFGS_HISTORY_BYTES = 512 * 2**20  # L-BFGS keeps pairs of float64 pictures: bound their memory
 NOISE_STD = 0.25  # spread of the "noise" starting picture, in the [-1, 1] working space
 
@@ -338,7 +339,12 @@ class SteppedLbfgs:
         history = int(np.clip(LBFGS_HISTORY_BYTES // (16 * start.size), 3, 10))
         self._thread = threading.Thread(target=self._minimise, args=(start, max_steps, history), daemon=True,
                                         name="studio-lbfgs")
-        self._thread.start()
+        # Its TensorFlow calls may trace deep graphs, as the compute thread's do: give it the same stack.
+        previous_stack = threading.stack_size(LBFGS_STACK_BYTES)
+        try:
+            self._thread.start()
+        finally:
+            threading.stack_size(previous_stack)
 
     def _loss_and_gradient(self, flat: np.ndarray) -> tuple[float, np.ndarray]:
         if self._pending_start is not None:
