@@ -7,6 +7,7 @@ shifts randomly each step), so memory stays bounded and no seams appear.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -121,14 +122,9 @@ def _interior(activation: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
     return activation[:, border_y : height - border_y, border_x : width - border_x, :], border_y, border_x
 
 
-_objectives: dict[tuple[int, tuple[str, ...], bool], DreamObjective] = {}
-
-
+@functools.lru_cache(maxsize=8)  # each keeps a traced graph; a session rarely juggles more layer mixes
 def objective_for(backbone: Backbone, layer_names: tuple[str, ...], guided: bool) -> DreamObjective:
-    key = (id(backbone), layer_names, guided)
-    if key not in _objectives:
-        _objectives[key] = DreamObjective(backbone, layer_names, guided)
-    return _objectives[key]
+    return DreamObjective(backbone, layer_names, guided)
 
 
 def guide_vectors(backbone: Backbone, guide: np.ndarray, layer_names: tuple[str, ...]) -> list[tf.Tensor]:

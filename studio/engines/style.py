@@ -306,15 +306,10 @@ def _relative(core: Box, patch: Box) -> tf.Tensor:
     return tf.constant([core[0] - patch[0], core[1] - patch[0], core[2] - patch[2], core[3] - patch[2]], tf.int32)
 
 
-_objectives: dict[tuple, StyleObjective] = {}
-
-
+@functools.lru_cache(maxsize=8)  # each keeps traced graphs; a session rarely juggles more layer sets
 def objective_for(backbone: Backbone, content_layer: str, style_layers: tuple[str, ...],
                   tile_size: int) -> StyleObjective:
-    key = (id(backbone), content_layer, style_layers, tile_size)
-    if key not in _objectives:
-        _objectives[key] = StyleObjective(backbone, content_layer, style_layers, tile_size)
-    return _objectives[key]
+    return StyleObjective(backbone, content_layer, style_layers, tile_size)
 
 
 # -- optimisers -----------------------------------------------------------------------------------
