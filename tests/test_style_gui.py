@@ -80,6 +80,8 @@ def test_stylize_shows_changing_previews_and_a_loss_curve_then_saves_the_recipe(
     assert tab.result.shape == (64, 64, 3)
     assert len(tab.loss_plot.series["loss"]) >= 3
     assert tab.resume_button.isEnabled()
+    kept = list(tab.settings.history_folder().glob("*-astronaut-sample-photo-style.png"))
+    assert len(kept) == 1 and read_recipe(kept[0])["technique"] == "style", "every result is kept automatically"
 
     saved = tab.save_result(str(tmp_path / "painted"))
     recipe = read_recipe(saved)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from qasync import asyncSlot
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
-from studio.core.images import SAVE_FORMATS, load_image, load_mask, sample_image, save_image
+from studio.core.images import load_image, load_mask, sample_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
@@ -38,6 +36,7 @@ from studio.ui.widgets.forms import double_spin, side_panel, spin, work_and_cont
 from studio.ui.widgets.images import BeforeAfterView, from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.recipe_bar import RecipeBar
+from studio.ui.widgets.saving import PictureSaver, file_stem
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 WORK_SIZES = ((512, "512 px (fast)"), (768, "768 px"), (1024, "1024 px"), (2048, "2048 px"), (None, "Full size"))
@@ -86,6 +85,7 @@ class DreamTab(StudioTab):
         self.result: np.ndarray | None = None
         self.result_params: DreamParams | None = None
         self._job: JobHandle | None = None
+        self.saver = PictureSaver(self, settings, "dream")
         self.guide: np.ndarray | None = None
         self.guide_path: str | None = None
         self.mask_path: str | None = None
@@ -426,9 +426,10 @@ class DreamTab(StudioTab):
             self.result_params = params
             self._result_source_size = source.shape[1::-1]
             self.view.after.set_image(result, shown_width=source.shape[1])
-            kept = self._keep_in_history(source_name)
+            kept = self.saver.keep_in_history(result, self._recipe(), source_name)
             self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}. "
-                                f"A copy is in the history folder ({kept.name}); Save… to put it elsewhere.")
+                                + (f"A copy is in the history folder ({kept.name}); " if kept else "")
+                                + "Save… to put it elsewhere.")
         finally:
             self._refresh_buttons()
 
@@ -447,32 +448,18 @@ class DreamTab(StudioTab):
         self.again_button.setEnabled(self.result is not None and not running)
 
     # -- saving ---------------------------------------------------------------------------------
-    def _keep_in_history(self, source_name: str) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.save_result(str(self.settings.history_folder() / f"{stamp}-{file_stem(source_name)}-dream.png"),
-                                remember=False)
+    def _recipe(self) -> dict[str, Any]:
+        return make_recipe("dream", self.result_params, source_size=self._result_source_size)
 
     def save_dialog(self) -> None:
-        if self.result is None:
-            return
-        suggested = Path(self.settings.last_folder("dream-save")) / f"{file_stem(self.source_name)}-dream.png"
-        path, _ = QFileDialog.getSaveFileName(self, "Save dream", str(suggested),
-                                              "PNG with recipe (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)")
-        if path:
-            self.save_result(path)
+        if self.result is not None:
+            self._saved(self.saver.ask_and_save(self.result, self._recipe(), self.source_name, "Save dream"))
 
-    def save_result(self, path: str, remember: bool = True) -> Path | None:
-        if Path(path).suffix.lower() not in SAVE_FORMATS:
-            path += ".png"
-        recipe = make_recipe("dream", self.result_params, source_size=self._result_source_size)
-        try:
-            saved = save_image(path, self.result, recipe)
-        except JobError as error:
-            show_error(self, str(error))
-            return None
-        if remember:
-            self.settings.set_last_folder("dream-save", saved)
-            self.settings.add_recent_file(saved)
+    def save_result(self, path: str) -> Path | None:
+        return self._saved(self.saver.save(path, self.result, self._recipe()))
+
+    def _saved(self, saved: Path | None) -> Path | None:
+        if saved is not None:
             self.status.setText(f"Saved {saved.name}.")
         return saved
 
@@ -487,8 +474,3 @@ class DreamTab(StudioTab):
             except (TypeError, ValueError):
                 return
             self.set_params(params)
-
-
-def file_stem(name: str) -> str:
-    """A file-name-safe stem from a picture's display name ("chelsea (sample photo)" -> "chelsea-sample-photo")."""
-    return re.sub(r"[^\w-]+", "-", Path(name).stem).strip("-") or "picture"

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from qasync import asyncSlot
 
 from studio.core.catalog import BACKBONES
-from studio.core.images import SAVE_FORMATS, fit_within, load_image, sample_image, save_image
+from studio.core.images import fit_within, load_image, sample_image, save_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError, Progress
@@ -40,6 +40,7 @@ from studio.ui.widgets.forms import labeled_slider, side_panel, spin, work_and_c
 from studio.ui.widgets.images import AcceptsFileDrops, ImageView, to_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.recipe_bar import RecipeBar
+from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.plot import LossPlot
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -164,6 +165,7 @@ class StyleTab(StudioTab):
         self.last_picture: np.ndarray | None = None  # newest preview: what Resume continues from
         self._job_params = StyleParams()
         self._shown_width: int | None = None  # previews of coarse scales are stretched to the result's width
+        self.saver = PictureSaver(self, settings, "style")
         self._build()
         self.set_params(StyleParams())
         self.set_content(sample_image(SAMPLE_CONTENT), f"{SAMPLE_CONTENT} (sample photo)")
@@ -445,7 +447,10 @@ class StyleTab(StudioTab):
             self._keep_result(result, params, style_names)
             self.last_picture = result
             self.result_view.set_image(result)
-            self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {content_name}. Save it to keep it.")
+            kept = self.saver.keep_in_history(result, self._recipe(), content_name)
+            self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {content_name}. "
+                                + (f"A copy is in the history folder ({kept.name}); " if kept else "")
+                                + "Save… to put it elsewhere.")
         finally:
             self._refresh_buttons()
 
@@ -480,28 +485,21 @@ class StyleTab(StudioTab):
         self.save_button.setEnabled(self.result is not None)
 
     # -- saving ---------------------------------------------------------------------------------
+    def _recipe(self) -> dict[str, Any]:
+        return make_recipe("style", self.result_params, source_size=self.content.shape[1::-1],
+                           style_sources=self.result_styles)
+
     def save_dialog(self) -> None:
-        if self.result is None:
-            return
-        suggested = Path(self.settings.last_folder("style-save")) / f"{Path(self.content_name).stem}-style.png"
-        path, _ = QFileDialog.getSaveFileName(self, "Save stylized picture", str(suggested),
-                                              "PNG with recipe (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)")
-        if path:
-            self.save_result(path)
+        if self.result is not None:
+            self._saved(self.saver.ask_and_save(self.result, self._recipe(), self.content_name,
+                                                "Save stylized picture"))
 
     def save_result(self, path: str) -> Path | None:
-        if Path(path).suffix.lower() not in SAVE_FORMATS:
-            path += ".png"
-        recipe = make_recipe("style", self.result_params, source_size=self.content.shape[1::-1],
-                             style_sources=self.result_styles)
-        try:
-            saved = save_image(path, self.result, recipe)
-        except JobError as error:
-            show_error(self, str(error))
-            return None
-        self.settings.set_last_folder("style-save", saved)
-        self.settings.add_recent_file(saved)
-        self.status.setText(f"Saved {saved.name}.")
+        return self._saved(self.saver.save(path, self.result, self._recipe()))
+
+    def _saved(self, saved: Path | None) -> Path | None:
+        if saved is not None:
+            self.status.setText(f"Saved {saved.name}.")
         return saved
 
     # -- remembered between runs ------------------------------------------------------------------

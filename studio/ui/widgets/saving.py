@@ -1,0 +1,61 @@
+"""Saving a tab's pictures: the Save… dialog, and a copy of every finished result in the history folder."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from studio.core.images import SAVE_FORMATS, save_image
+from studio.core.progress import JobError
+from studio.ui.settings import Settings
+from studio.ui.widgets.errors import show_error
+
+SAVE_FILTER = "PNG with recipe (*.png);;JPEG (*.jpg *.jpeg);;WebP (*.webp)"
+
+
+def file_stem(name: str) -> str:
+    """A file-name-safe stem from a picture's display name ("chelsea (sample photo)" -> "chelsea-sample-photo")."""
+    return re.sub(r"[^\w-]+", "-", Path(name).stem).strip("-") or "picture"
+
+
+class PictureSaver:
+    """Saves results of one technique (`dream`, `style`...) with their recipe, for one tab."""
+
+    def __init__(self, parent: QWidget, settings: Settings, technique: str):
+        self.parent = parent
+        self.settings = settings
+        self.technique = technique
+
+    def suggested_name(self, source_name: str) -> str:
+        return f"{file_stem(source_name)}-{self.technique}.png"
+
+    def ask_and_save(self, rgb: np.ndarray, recipe: dict[str, Any], source_name: str, title: str) -> Path | None:
+        folder = Path(self.settings.last_folder(f"{self.technique}-save"))
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, str(folder / self.suggested_name(source_name)),
+                                              SAVE_FILTER)
+        return self.save(path, rgb, recipe) if path else None
+
+    def save(self, path: str, rgb: np.ndarray, recipe: dict[str, Any], remember: bool = True) -> Path | None:
+        """Save atomically (PNG unless the suffix says otherwise); a failure is shown, not raised."""
+        if Path(path).suffix.lower() not in SAVE_FORMATS:
+            path += ".png"
+        try:
+            saved = save_image(path, rgb, recipe)
+        except JobError as error:
+            show_error(self.parent, str(error))
+            return None
+        if remember:
+            self.settings.set_last_folder(f"{self.technique}-save", saved)
+            self.settings.add_recent_file(saved)
+        return saved
+
+    def keep_in_history(self, rgb: np.ndarray, recipe: dict[str, Any], source_name: str) -> Path | None:
+        """Keep a copy of a finished result, so nothing made is lost even if it is never saved."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return self.save(str(self.settings.history_folder() / f"{stamp}-{self.suggested_name(source_name)}"), rgb,
+                         recipe, remember=False)
