@@ -26,17 +26,17 @@ from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
 from studio.core.images import load_image, load_mask, sample_image
-from studio.core.params import make_recipe, params_from_dict, params_to_dict
+from studio.core.params import make_recipe, params_from_dict
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed, JobHandle
-from studio.ui.tab import StudioTab
+from studio.ui.tab import PictureTab
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import double_spin, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import BeforeAfterView, from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.recipe_bar import RecipeBar
-from studio.ui.widgets.saving import PictureSaver, file_stem
+from studio.ui.widgets.saving import file_stem
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 WORK_SIZES = ((512, "512 px (fast)"), (768, "768 px"), (1024, "1024 px"), (2048, "2048 px"), (None, "Full size"))
@@ -73,19 +73,19 @@ class LayerWeights(QWidget):
             slider.setValue(float(weights.get(name, 0.0)))
 
 
-class DreamTab(StudioTab):
+class DreamTab(PictureTab):
     key = "dream"
     title = "Dream"
     opens = IMAGE_SUFFIXES
+    params_class = DreamParams
+    save_title = "Save dream"
 
     def __init__(self, runner, settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
         self.source: np.ndarray | None = None
         self.source_name = "untitled"
-        self.result: np.ndarray | None = None
         self.result_params: DreamParams | None = None
         self._job: JobHandle | None = None
-        self.saver = PictureSaver(self, settings, "dream")
         self.guide: np.ndarray | None = None
         self.guide_path: str | None = None
         self.mask_path: str | None = None
@@ -451,26 +451,6 @@ class DreamTab(StudioTab):
     def _recipe(self) -> dict[str, Any]:
         return make_recipe("dream", self.result_params, source_size=self._result_source_size)
 
-    def save_dialog(self) -> None:
-        if self.result is not None:
-            self._saved(self.saver.ask_and_save(self.result, self._recipe(), self.source_name, "Save dream"))
+    def _source_name(self) -> str:
+        return self.source_name
 
-    def save_result(self, path: str) -> Path | None:
-        return self._saved(self.saver.save(path, self.result, self._recipe()))
-
-    def _saved(self, saved: Path | None) -> Path | None:
-        if saved is not None:
-            self.status.setText(f"Saved {saved.name}.")
-        return saved
-
-    # -- remembered between runs ------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        return {"params": params_to_dict(self.current_params())}
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        if "params" in state:
-            try:
-                params = params_from_dict(DreamParams, state["params"])
-            except (TypeError, ValueError):
-                return
-            self.set_params(params)

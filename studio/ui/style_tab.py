@@ -30,17 +30,16 @@ from qasync import asyncSlot
 
 from studio.core.catalog import BACKBONES
 from studio.core.images import fit_within, load_image, sample_image, save_image
-from studio.core.params import make_recipe, params_from_dict, params_to_dict
+from studio.core.params import make_recipe, params_from_dict
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed
-from studio.ui.tab import StudioTab
+from studio.ui.tab import PictureTab
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import labeled_slider, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import AcceptsFileDrops, ImageView, to_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.recipe_bar import RecipeBar
-from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.plot import LossPlot
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -150,22 +149,22 @@ class StyleStrip(AcceptsFileDrops, QWidget):
         return tuple(round(thumb.blend.value(), 3) for thumb in self.thumbs)
 
 
-class StyleTab(StudioTab):
+class StyleTab(PictureTab):
     key = "style"
     title = "Style"
     opens = IMAGE_SUFFIXES
+    params_class = StyleParams
+    save_title = "Save stylized picture"
 
     def __init__(self, runner, settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
         self.content: np.ndarray | None = None
         self.content_name = "untitled"
-        self.result: np.ndarray | None = None
         self.result_params: StyleParams | None = None
         self.result_styles: list[str] = []
         self.last_picture: np.ndarray | None = None  # newest preview: what Resume continues from
         self._job_params = StyleParams()
         self._shown_width: int | None = None  # previews of coarse scales are stretched to the result's width
-        self.saver = PictureSaver(self, settings, "style")
         self._build()
         self.set_params(StyleParams())
         self.set_content(sample_image(SAMPLE_CONTENT), f"{SAMPLE_CONTENT} (sample photo)")
@@ -489,31 +488,13 @@ class StyleTab(StudioTab):
         return make_recipe("style", self.result_params, source_size=self.content.shape[1::-1],
                            style_sources=self.result_styles)
 
-    def save_dialog(self) -> None:
-        if self.result is not None:
-            self._saved(self.saver.ask_and_save(self.result, self._recipe(), self.content_name,
-                                                "Save stylized picture"))
-
-    def save_result(self, path: str) -> Path | None:
-        return self._saved(self.saver.save(path, self.result, self._recipe()))
-
-    def _saved(self, saved: Path | None) -> Path | None:
-        if saved is not None:
-            self.status.setText(f"Saved {saved.name}.")
-        return saved
+    def _source_name(self) -> str:
+        return self.content_name
 
     # -- remembered between runs ------------------------------------------------------------------
-    def state(self) -> dict[str, Any]:
-        return {"params": params_to_dict(self.current_params())}
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        if "params" in state:
-            try:
-                params = params_from_dict(StyleParams, state["params"])
-            except (TypeError, ValueError):
-                return
-            # Last session's result is gone, so it cannot be the start of this one's.
-            self.set_params(dataclasses.replace(params, init="content") if params.init == "image" else params)
+    def restorable(self, params: StyleParams) -> StyleParams:
+        # Last session's result is gone, so it cannot be the start of this one's.
+        return dataclasses.replace(params, init="content") if params.init == "image" else params
 
 
 def _patterns() -> str:

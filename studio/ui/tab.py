@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from studio.core.params import params_from_dict, params_to_dict
 from studio.ui.runner import JobRunner
 from studio.ui.settings import Settings
+from studio.ui.widgets.saving import PictureSaver
 
 
 class StudioTab(QWidget):
@@ -32,3 +35,52 @@ class StudioTab(QWidget):
 
     def restore_state(self, state: dict[str, Any]) -> None:
         """Put back what `state()` returned in an earlier run; ignore what no longer fits."""
+
+
+class PictureTab(StudioTab):
+    """A tab whose result is one picture made with a frozen parameter recipe (Dream, Style).
+
+    Subclasses set `params_class`, build `self.status` (a QLabel), keep `self.result`, and provide
+    `current_params()`, `set_params()` and `_recipe()`.
+    """
+
+    params_class: type = object
+    save_title = "Save picture"
+
+    def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
+        super().__init__(runner, settings, parent)
+        self.result = None
+        self.saver = PictureSaver(self, settings, self.key)
+
+    def _recipe(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _source_name(self) -> str:
+        raise NotImplementedError
+
+    def save_dialog(self) -> None:
+        if self.result is not None:
+            self._saved(self.saver.ask_and_save(self.result, self._recipe(), self._source_name(), self.save_title))
+
+    def save_result(self, path: str) -> Path | None:
+        return self._saved(self.saver.save(path, self.result, self._recipe()))
+
+    def _saved(self, saved: Path | None) -> Path | None:
+        if saved is not None:
+            self.status.setText(f"Saved {saved.name}.")
+        return saved
+
+    def state(self) -> dict[str, Any]:
+        return {"params": params_to_dict(self.current_params())}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        if "params" in state:
+            try:
+                params = params_from_dict(self.params_class, state["params"])
+            except (TypeError, ValueError):
+                return
+            self.set_params(self.restorable(params))
+
+    def restorable(self, params: Any) -> Any:
+        """Last session's parameters as they can be used now (a subclass drops what no longer exists)."""
+        return params
