@@ -87,3 +87,75 @@ def test_damaged_settings_never_keep_the_app_from_starting(qtbot, runner):
     assert window.tabs_widget.count() == 4
     assert settings.recent_files() == []
     assert window.tab("dream").dream_button.isEnabled()
+
+
+def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os, sys, time
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        app = QApplication([])
+        from studio.ui.main_window import MainWindow
+        from studio.ui.runner import JobRunner
+        from studio.ui.settings import Settings
+        runner = JobRunner()
+        window = MainWindow(runner, Settings())
+        window.show()
+        ticks = []
+        timer = QTimer(interval=10, timeout=lambda: ticks.append(time.monotonic()))
+        timer.start()
+        started = time.monotonic()
+        window.load_tensorflow()
+        while not window.device_label.text().startswith("TensorFlow ready"):
+            app.processEvents()
+            if time.monotonic() - started > 120:
+                break
+        took = time.monotonic() - started
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        print("loaded", window.device_label.text().startswith("TensorFlow ready"), "took", round(took, 2),
+              "ticks", len(ticks), "longest_gap", round(max(gaps, default=took), 3), flush=True)
+        runner.shutdown()
+        os._exit(0)  # as the app does: no interpreter teardown after TensorFlow ran on a QThread
+        """
+    )
+    env = {"STUDIO_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    assert output.returncode == 0, output.stderr
+    words = output.stdout.split()
+    assert words[:2] == ["loaded", "True"], output.stderr
+    took, ticks, longest_gap = float(words[3]), int(words[5]), float(words[7])
+    # TensorFlow takes seconds to import; the GUI thread's 10 ms timer must keep firing meanwhile.
+    assert ticks >= took * 20, (took, ticks)
+    assert longest_gap < 0.5, longest_gap
+
+
+def test_quitting_the_app_saves_settings_and_exits_cleanly(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from studio.ui.main_window import MainWindow
+        app = QApplication(["studio"])
+
+        def quit_once_ready():
+            window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+            if window.device_label.text().startswith("TensorFlow ready"):
+                window.tab("dream").octaves.setValue(7)
+                window.close()
+                app.quit()
+            else:
+                QTimer.singleShot(100, quit_once_ready)
+
+        QTimer.singleShot(100, quit_once_ready)
+        from studio.ui.app import main
+        main(["studio"])
+        """
+    )
+    env = {"STUDIO_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    assert output.returncode == 0, output.stderr
+    assert Settings(tmp_path).tab_state("dream")["params"]["octaves"] == 7

@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from importlib import resources
+from typing import NoReturn
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -15,7 +16,7 @@ def application_icon() -> QIcon:
     return QIcon(str(resources.files("studio.resources").joinpath("icons", "studio.svg")))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> NoReturn:
     """Open the main window (optionally opening `argv[1:]` files) and run until it closes."""
     import qasync
 
@@ -43,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
-    if not runner.shutdown():
-        # A step that never yields (a long download, say) is still running. Settings are saved;
-        # leave now rather than let Qt abort on destroying a running thread.
-        os._exit(0)
-    return 0
+    runner.shutdown()
+    # Settings are saved and jobs stopped (or, for a step that never yields, abandoned). Skip
+    # Python's final teardown: once TensorFlow has run on a QThread, PySide6 6.12 with TF 2.21
+    # crashes in interpreter finalization ("deallocating None"), and a step still running would
+    # make Qt abort on destroying its thread.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
