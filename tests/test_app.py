@@ -14,6 +14,12 @@ from studio.ui.main_window import MainWindow
 from studio.ui.settings import Settings
 
 
+def run_in_fresh_python(script: str, home) -> subprocess.CompletedProcess:
+    """Run `script` in a new interpreter (nothing imported yet) with its own settings and home."""
+    env = {"STUDIO_CONFIG_DIR": str(home), "PATH": "/usr/bin:/bin", "HOME": str(home)}
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+
+
 def test_window_appears_before_tensorflow_is_imported(tmp_path):
     script = textwrap.dedent(
         """
@@ -32,8 +38,7 @@ def test_window_appears_before_tensorflow_is_imported(tmp_path):
         runner.shutdown()
         """
     )
-    env = {"STUDIO_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    output = run_in_fresh_python(script, tmp_path)
     assert "visible True False False" in output.stdout, output.stderr
 
 
@@ -120,8 +125,7 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
         os._exit(0)  # as the app does: no interpreter teardown after TensorFlow ran on a QThread
         """
     )
-    env = {"STUDIO_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    output = run_in_fresh_python(script, tmp_path)
     assert output.returncode == 0, output.stderr
     words = output.stdout.split()
     assert words[:2] == ["loaded", "True"], output.stderr
@@ -155,7 +159,6 @@ def test_quitting_the_app_saves_settings_and_exits_cleanly(tmp_path):
         main(["studio"])
         """
     )
-    env = {"STUDIO_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=180)
+    output = run_in_fresh_python(script, tmp_path)
     assert output.returncode == 0, output.stderr
     assert Settings(tmp_path).tab_state("dream")["params"]["octaves"] == 7

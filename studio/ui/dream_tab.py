@@ -26,7 +26,7 @@ from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
 from studio.core.images import load_image, load_mask, sample_image
-from studio.core.params import make_recipe, params_from_dict
+from studio.core.params import make_recipe
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed, JobHandle
@@ -35,7 +35,6 @@ from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import double_spin, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import BeforeAfterView, from_qimage
 from studio.ui.widgets.job_panel import JobPanel
-from studio.ui.widgets.recipe_bar import RecipeBar
 from studio.ui.widgets.saving import file_stem
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -101,7 +100,6 @@ class DreamTab(PictureTab):
         self.view.files_dropped.connect(lambda paths: self.open_path(paths[0]))
         self.source_label = QLabel()
         self.source_label.setObjectName("hint")
-        self.recipe_bar = RecipeBar("dream", "Dream", self._restore_recipe)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -313,19 +311,8 @@ class DreamTab(PictureTab):
         self.source_label.setText(f"{name} · {width} × {height}")
         self._refresh_buttons()
 
-    def open_path(self, path: str) -> None:
-        try:
-            rgb = load_image(path)
-        except JobError as error:
-            show_error(self, str(error))
-            return
-        self.set_source(rgb, Path(path).name)
-        self.settings.set_last_folder("dream", path)
-        self.recipe_bar.offer(path)
+    set_input = set_source
 
-    def _restore_recipe(self, params: dict[str, Any]) -> None:
-        self.set_params(params_from_dict(DreamParams, params))
-        self.status.setText("Settings restored from the picture's recipe.")
 
     def open_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)

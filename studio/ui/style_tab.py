@@ -30,7 +30,7 @@ from qasync import asyncSlot
 
 from studio.core.catalog import BACKBONES
 from studio.core.images import fit_within, load_image, sample_image, save_image
-from studio.core.params import make_recipe, params_from_dict
+from studio.core.params import make_recipe
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobCancelled, JobFailed
@@ -39,7 +39,6 @@ from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import labeled_slider, side_panel, spin, work_and_controls
 from studio.ui.widgets.images import AcceptsFileDrops, ImageView, to_qimage
 from studio.ui.widgets.job_panel import JobPanel
-from studio.ui.widgets.recipe_bar import RecipeBar
 from studio.ui.widgets.plot import LossPlot
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".gif")
@@ -184,7 +183,6 @@ class StyleTab(PictureTab):
             views.addLayout(column, 1)
         self.content_label = QLabel()
         self.content_label.setObjectName("hint")
-        self.recipe_bar = RecipeBar("style", "Style", self._restore_recipe)
 
         self.styles = StyleStrip()
         self.styles.files_dropped.connect(self.add_style_paths)
@@ -364,20 +362,8 @@ class StyleTab(PictureTab):
         self.content_label.setText(f"{name} · {rgb.shape[1]} × {rgb.shape[0]}")
         self._refresh_buttons()
 
-    def open_path(self, path: str) -> None:
-        """Open a content picture (a PNG saved by this tab also offers its settings back)."""
-        try:
-            rgb = load_image(path)
-        except JobError as error:
-            show_error(self, str(error))
-            return
-        self.set_content(rgb, Path(path).name)
-        self.settings.set_last_folder("style", path)
-        self.recipe_bar.offer(path)
+    set_input = set_content
 
-    def _restore_recipe(self, params: dict[str, Any]) -> None:
-        self.set_params(params_from_dict(StyleParams, params))
-        self.status.setText("Settings restored from the picture's recipe.")
 
     def add_style_paths(self, paths: list[str]) -> None:
         for path in paths:

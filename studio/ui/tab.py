@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtWidgets import QWidget
 
+from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
+from studio.core.progress import JobError
 from studio.ui.runner import JobRunner
 from studio.ui.settings import Settings
+from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.recipe_bar import RecipeBar
 from studio.ui.widgets.saving import PictureSaver
 
 
@@ -51,6 +56,26 @@ class PictureTab(StudioTab):
         super().__init__(runner, settings, parent)
         self.result = None
         self.saver = PictureSaver(self, settings, self.key)
+        self.recipe_bar = RecipeBar(self.key, self.title, self._restore_recipe)
+
+    def set_input(self, rgb: np.ndarray, name: str) -> None:
+        """Make `rgb` the picture to work on."""
+        raise NotImplementedError
+
+    def open_path(self, path: str) -> None:
+        """Open a picture to work on; a PNG saved by this tab also offers its settings back."""
+        try:
+            rgb = load_image(path)
+        except JobError as error:
+            show_error(self, str(error))
+            return
+        self.set_input(rgb, Path(path).name)
+        self.settings.set_last_folder(self.key, path)
+        self.recipe_bar.offer(path)
+
+    def _restore_recipe(self, params: dict[str, Any]) -> None:
+        self.set_params(params_from_dict(self.params_class, params))
+        self.status.setText("Settings restored from the picture's recipe.")
 
     def _recipe(self) -> dict[str, Any]:
         raise NotImplementedError
