@@ -92,9 +92,12 @@ def timed(step: Callable[[], None]) -> tuple[float, float]:
 
 
 def summary(times: list[tuple[float, float]]) -> dict:
-    return {"steps": len(times), "seconds_per_step": statistics.median(wall for wall, _ in times),
-            "cpu_seconds_per_step": statistics.median(cpu for _, cpu in times),
-            "all_steps": [wall for wall, _ in times]}
+    return {
+        "steps": len(times),
+        "seconds_per_step": statistics.median(wall for wall, _ in times),
+        "cpu_seconds_per_step": statistics.median(cpu for _, cpu in times),
+        "all_steps": [wall for wall, _ in times],
+    }
 
 
 def run_one(engine: str, height: int, width: int, warmup: int, steps: int) -> None:
@@ -112,13 +115,24 @@ def run_one(engine: str, height: int, width: int, warmup: int, steps: int) -> No
         for _ in range(warmup):
             ours(), plain()
         pairs = [(timed(ours), timed(plain)) for _ in range(steps)]
-        print(json.dumps({"engine": "paired", "size": size, "ours": summary([o for o, _ in pairs]),
-                          "plain": summary([p for _, p in pairs])}))
+        print(
+            json.dumps(
+                {
+                    "engine": "paired",
+                    "size": size,
+                    "ours": summary([o for o, _ in pairs]),
+                    "plain": summary([p for _, p in pairs]),
+                }
+            )
+        )
         return
     step = ours_stepper(backbone, image, warmup + steps) if engine == "ours" else plain_stepper(backbone, image)
     times = [timed(step) for _ in range(warmup + steps)][warmup:]
-    print(json.dumps({"engine": engine, "size": size, **summary(times),
-                      "baseline_rss_mb": baseline, "peak_rss_mb": max_rss_mb()}))
+    print(
+        json.dumps(
+            {"engine": engine, "size": size, **summary(times), "baseline_rss_mb": baseline, "peak_rss_mb": max_rss_mb()}
+        )
+    )
 
 
 def spawn(engine: str, height: int, width: int, warmup: int, steps: int, limit_gb: float, timeout: float) -> dict:
@@ -155,12 +169,17 @@ def _rss_gb(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--one", nargs=5, metavar=("ENGINE", "HEIGHT", "WIDTH", "WARMUP", "STEPS"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--one", nargs=5, metavar=("ENGINE", "HEIGHT", "WIDTH", "WARMUP", "STEPS"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 2048], help="square sizes to time")
     parser.add_argument("--steps", type=int, default=3, help="timed steps after one warm-up step")
     parser.add_argument("--huge", action="store_true", help="also dream a 4000 x 3000 picture with our engine")
-    parser.add_argument("--paired", action="store_true",
-                        help="also alternate steps of both engines at 512 px in one process (fair under load)")
+    parser.add_argument(
+        "--paired",
+        action="store_true",
+        help="also alternate steps of both engines at 512 px in one process (fair under load)",
+    )
     parser.add_argument("--memory-limit-gb", type=float, default=16.0)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per configuration")
     args = parser.parse_args()
@@ -175,13 +194,18 @@ def main() -> None:
     if args.paired:
         configurations.append(("paired", 512, 512, 1, args.steps))
     print(f"DeepDream on offline VGG16, CPU ({os.cpu_count()} cores), layers {LAYERS}")
-    print(f"{'engine':7s} {'size':>10s} {'s/step':>8s} {'cpu s/step':>10s} {'steps':>5s} {'base MB':>8s} "
-          f"{'peak MB':>8s}  note")
+    print(
+        f"{'engine':7s} {'size':>10s} {'s/step':>8s} {'cpu s/step':>10s} {'steps':>5s} {'base MB':>8s} "
+        f"{'peak MB':>8s}  note"
+    )
     for engine, height, width, warmup, steps in configurations:
         result = spawn(engine, height, width, warmup, steps, args.memory_limit_gb, args.timeout)
         if "stopped" in result:
-            print(f"{engine:7s} {result['size']:>10s} {'-':>8s} {'-':>10s} {'-':>5s} {'-':>8s} "
-                  f"{result.get('peak_rss_mb', 0):8.0f}  stopped: {result['stopped']}", flush=True)
+            print(
+                f"{engine:7s} {result['size']:>10s} {'-':>8s} {'-':>10s} {'-':>5s} {'-':>8s} "
+                f"{result.get('peak_rss_mb', 0):8.0f}  stopped: {result['stopped']}",
+                flush=True,
+            )
         elif engine == "paired":
             for name in ("ours", "plain"):
                 print_row(name, result["size"], result[name], note="paired: steps alternate in one process")
@@ -190,11 +214,17 @@ def main() -> None:
 
 
 def print_row(engine: str, size: str, figures: dict, note: str = "") -> None:
-    memory = (f"{figures['baseline_rss_mb']:8.0f} {figures['peak_rss_mb']:8.0f}" if "peak_rss_mb" in figures
-              else f"{'-':>8s} {'-':>8s}")
-    print(f"{engine:7s} {size:>10s} {figures['seconds_per_step']:8.2f} {figures['cpu_seconds_per_step']:10.2f} "
-          f"{figures['steps']:5d} {memory}  wall per step {', '.join(f'{t:.2f}' for t in figures['all_steps'])}"
-          f"{'; ' + note if note else ''}", flush=True)
+    memory = (
+        f"{figures['baseline_rss_mb']:8.0f} {figures['peak_rss_mb']:8.0f}"
+        if "peak_rss_mb" in figures
+        else f"{'-':>8s} {'-':>8s}"
+    )
+    print(
+        f"{engine:7s} {size:>10s} {figures['seconds_per_step']:8.2f} {figures['cpu_seconds_per_step']:10.2f} "
+        f"{figures['steps']:5d} {memory}  wall per step {', '.join(f'{t:.2f}' for t in figures['all_steps'])}"
+        f"{'; ' + note if note else ''}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ def main(count: int = 50) -> None:
         if index == 1 or index % 10 == 0:
             print(f"{index:>6} {side:>6} {resident_mb():>8.0f}", flush=True)
     objective = objective_for(backbone, tuple(params.active_layers()), guided=False)
-    print(f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {len(set(sizes))} sizes; "
-          f"{time.perf_counter() - started:.0f} s in all")
+    print(
+        f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {len(set(sizes))} sizes; "
+        f"{time.perf_counter() - started:.0f} s in all"
+    )
 
 
 if __name__ == "__main__":

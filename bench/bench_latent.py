@@ -97,8 +97,10 @@ def bench_slider(explorer, events: int) -> None:
                 page.picture_view.repaint()
                 page.grid_view.repaint()  # the marker moves too
                 ui.append(time.perf_counter() - started)
-            print(f"slider -> picture painted (tab, offscreen): median {median_ms(ui):.2f} ms, "
-                  f"p95 {p95_ms(ui):.2f} ms (goal < 16 ms median)")
+            print(
+                f"slider -> picture painted (tab, offscreen): median {median_ms(ui):.2f} ms, "
+                f"p95 {p95_ms(ui):.2f} ms (goal < 16 ms median)"
+            )
             live = []
             for value in np.linspace(0.5, 3.0, 40):
                 started = time.perf_counter()
@@ -106,8 +108,10 @@ def bench_slider(explorer, events: int) -> None:
                 page.grid_view.repaint()
                 live.append(time.perf_counter() - started)
             cells = page.grid_view.image.shape[0] // 28
-            print(f"range slider drag -> live grid ({cells}x{cells}, sized to the decode budget) painted: "
-                  f"median {median_ms(live):.1f} ms")
+            print(
+                f"range slider drag -> live grid ({cells}x{cells}, sized to the decode budget) painted: "
+                f"median {median_ms(live):.1f} ms"
+            )
             page._full_grid_timer.stop()
     finally:
         runner.shutdown()
@@ -155,8 +159,10 @@ def bench_gan_training(count: int, epochs: int) -> None:
     pictures = np.concatenate([faces] * (count // len(faces)))
     params = GanParams(epochs=epochs, seed=0)
     rate = images_per_second(timed(train_gan(pictures, params)), len(pictures))
-    print(f"GAN training (32x32 grey, latent {params.latent_dim}, batch {params.batch_size}, "
-          f"base width {params.base_filters}): {rate:.0f} images/s")
+    print(
+        f"GAN training (32x32 grey, latent {params.latent_dim}, batch {params.batch_size}, "
+        f"base width {params.base_filters}): {rate:.0f} images/s"
+    )
 
 
 def main() -> int:
@@ -165,8 +171,10 @@ def main() -> int:
     args = parser.parse_args()
     import tensorflow as tf
 
-    print(f"TensorFlow {tf.__version__}, devices: {[d.device_type for d in tf.config.list_physical_devices()]}, "
-          f"CPU cores: {os.cpu_count()}")
+    print(
+        f"TensorFlow {tf.__version__}, devices: {[d.device_type for d in tf.config.list_physical_devices()]}, "
+        f"CPU cores: {os.cpu_count()}"
+    )
     explorer = mnist_explorer()
     bench_grid(explorer, loops=100 if args.quick else 900)
     bench_slider(explorer, events=100 if args.quick else 300)

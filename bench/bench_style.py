@@ -103,8 +103,10 @@ class ReferenceLoop:
             optimizer.apply_gradients([(gradient, combination)])
             seconds.append(time.perf_counter() - started)
             if report_every and step % report_every == 0:
-                print(f"  reference step {step}: loss {float(loss):.5g}, {np.mean(seconds[-report_every:]):.3f} s/step",
-                      flush=True)
+                print(
+                    f"  reference step {step}: loss {float(loss):.5g}, {np.mean(seconds[-report_every:]):.3f} s/step",
+                    flush=True,
+                )
         return float(self.loss(combination)), seconds
 
 
@@ -116,9 +118,14 @@ def matching_params(backbone, height: int, width: int) -> StyleParams:
     for name in STYLE_LAYERS:
         _, h, w, c = features[name].shape
         layer_weights[name] = STYLE_WEIGHT / len(STYLE_LAYERS) * (h * w) ** 2 * c**2 / (36.0 * (height * width) ** 2)
-    return StyleParams(content_layer=CONTENT_LAYER, style_layers=layer_weights,
-                       content_weight=CONTENT_WEIGHT * content_size, style_weight=sum(layer_weights.values()),
-                       tv_weight=TV_WEIGHT * 127.5**2.5 * 3 * (height - 1) * (width - 1), size=max(height, width))
+    return StyleParams(
+        content_layer=CONTENT_LAYER,
+        style_layers=layer_weights,
+        content_weight=CONTENT_WEIGHT * content_size,
+        style_weight=sum(layer_weights.values()),
+        tv_weight=TV_WEIGHT * 127.5**2.5 * 3 * (height - 1) * (width - 1),
+        size=max(height, width),
+    )
 
 
 def our_run(backbone, content, style, params: StyleParams, target: float | None):
@@ -153,9 +160,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating timing rounds")
     parser.add_argument("--scales", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=300, help="our step budget to reach the reference's loss")
-    parser.add_argument("--target", type=float,
-                        help="the reference's loss after --reference-steps from an earlier run (with --reference-wall),"
-                             " to skip running those steps again")
+    parser.add_argument(
+        "--target",
+        type=float,
+        help="the reference's loss after --reference-steps from an earlier run (with --reference-wall),"
+        " to skip running those steps again",
+    )
     parser.add_argument("--reference-wall", type=float, help="the reference's wall time from that earlier run")
     parser.add_argument("--timing-only", action="store_true", help="measure seconds per iteration only")
     args = parser.parse_args()
@@ -183,16 +193,20 @@ def main() -> None:
     for _ in range(args.rounds):
         samples["reference"] += reference.run(args.timing_steps + 1, report_every=0)[1][1:]
         for optimizer in ("lbfgs", "adam"):
-            timed = dataclasses.replace(params, optimizer=optimizer, num_scales=1,
-                                        iterations=args.timing_steps + 1, learning_rate=0.02)
+            timed = dataclasses.replace(
+                params, optimizer=optimizer, num_scales=1, iterations=args.timing_steps + 1, learning_rate=0.02
+            )
             samples[optimizer] += our_run(backbone, content, style, timed, None)[0][1:]  # the first includes tracing
     per_step = {name: float(np.median(values)) for name, values in samples.items()}
 
     reference_step = per_step["reference"]
     print(f"\nResults ({width}x{height}; medians of {args.rounds} alternating rounds of {args.timing_steps} steps)")
-    print(f"  seconds per iteration: reference SGD {reference_step:.3f}, "
-          f"ours L-BFGS {per_step['lbfgs']:.3f} ({reference_step / per_step['lbfgs']:.2f}x faster), "
-          f"ours Adam {per_step['adam']:.3f} ({reference_step / per_step['adam']:.2f}x faster)", flush=True)
+    print(
+        f"  seconds per iteration: reference SGD {reference_step:.3f}, "
+        f"ours L-BFGS {per_step['lbfgs']:.3f} ({reference_step / per_step['lbfgs']:.2f}x faster), "
+        f"ours Adam {per_step['adam']:.3f} ({reference_step / per_step['adam']:.2f}x faster)",
+        flush=True,
+    )
     if args.timing_only:
         return
 
@@ -210,11 +224,16 @@ def main() -> None:
         print(f"  ours did not reach the reference's loss {target:.5g} in {args.iterations} steps (last {last:.5g})")
     else:
         paced = args.reference_steps * reference_step
-        print(f"  wall time to loss {target:.5g}: ours {reached:.2f} s ({taken} L-BFGS steps, {len(steps)} at full "
-              f"size; the reference's loss of our picture then: {finish_view:.5g})")
-        print(f"    reference measured {reference_wall:.1f} s ({reference_wall / reached:.0f}x ours); at the "
-              f"seconds per step measured beside ours, {paced:.1f} s ({paced / reached:.0f}x ours)")
+        print(
+            f"  wall time to loss {target:.5g}: ours {reached:.2f} s ({taken} L-BFGS steps, {len(steps)} at full "
+            f"size; the reference's loss of our picture then: {finish_view:.5g})"
+        )
+        print(
+            f"    reference measured {reference_wall:.1f} s ({reference_wall / reached:.0f}x ours); at the "
+            f"seconds per step measured beside ours, {paced:.1f} s ({paced / reached:.0f}x ours)"
+        )
     print(f"  loss check on one picture: ours {ours_view:.6g}, the reference's {reference_view:.6g}")
+
 
 if __name__ == "__main__":
     main()

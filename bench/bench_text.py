@@ -29,8 +29,17 @@ from studio.engines.text_sampling import next_token_distribution, sample  # noqa
 
 def train_briefly(architecture: str, args, folder: str):
     """Train `args.train_steps` batches; return the model and training tokens per second (after the first batch)."""
-    params = TextTrainParams(architecture=architecture, size="small", epochs=1, steps_per_epoch=args.train_steps,
-                             sequence_length=args.context, batch_size=64, sample_length=1, temperatures=(1.0,), seed=0)
+    params = TextTrainParams(
+        architecture=architecture,
+        size="small",
+        epochs=1,
+        steps_per_epoch=args.train_steps,
+        sequence_length=args.context,
+        batch_size=64,
+        sample_length=1,
+        temperatures=(1.0,),
+        seed=0,
+    )
     path = os.path.join(folder, f"{architecture}.textmodel")
     batch_times = []
     last = None
@@ -94,12 +103,16 @@ def main() -> None:
             incremental(text_model, 10)  # trace the step function outside the timing
             fast = incremental(text_model, args.tokens)
             slow = rerun(text_model, args.tokens, args.context)
-            print(f"  generating {args.tokens} tokens: incremental {fast:,.0f} tokens/s, "
-                  f"rerun {slow:,.0f} tokens/s ({fast / slow:.1f}x)")
+            print(
+                f"  generating {args.tokens} tokens: incremental {fast:,.0f} tokens/s, "
+                f"rerun {slow:,.0f} tokens/s ({fast / slow:.1f}x)"
+            )
             if not args.skip_predict:
                 chapter = chapter_predict(text_model, args.tokens, args.context)
-                print(f"  chapter-style model.predict per token: {chapter:,.1f} tokens/s ({fast / chapter:.0f}x slower "
-                      "than incremental)")
+                print(
+                    f"  chapter-style model.predict per token: {chapter:,.1f} tokens/s ({fast / chapter:.0f}x slower "
+                    "than incremental)"
+                )
 
 
 if __name__ == "__main__":

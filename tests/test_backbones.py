@@ -12,7 +12,8 @@ import pytest
 from studio.core import backbones
 from studio.core.backbones import download_weights, load_backbone, weights_cache_dir
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
-from studio.core.progress import JobError, run_to_end as run
+from studio.core.progress import JobError
+from studio.core.progress import run_to_end as run
 
 WEIGHTS_URL = "https://example.invalid/models/some_weights_notop.h5"
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from studio.core.params.dream import DreamParams
-from studio.core.progress import JobError, run_to_end as run
+from studio.core.progress import JobError
+from studio.core.progress import run_to_end as run
 from studio.engines import dream as engine
 
 TINY_LAYERS = {"conv2": 1.0, "conv3": 0.5}
@@ -53,8 +54,9 @@ def test_octave_shapes_ascend_to_the_input_size_and_respect_the_minimum_side():
 
 def test_several_octaves_keep_odd_sizes(tiny_backbone):
     picture = textured(37, 53)
-    events, result = run(engine.dream(picture, tiny_params(octaves=3, octave_scale=1.3, steps_per_octave=2),
-                                      tiny_backbone))
+    events, result = run(
+        engine.dream(picture, tiny_params(octaves=3, octave_scale=1.3, steps_per_octave=2), tiny_backbone)
+    )
     assert result.shape == (37, 53, 3)
     sizes = [event.preview.shape[:2] for event in events]
     assert sizes[-1] == (37, 53) and sizes[0] != (37, 53)

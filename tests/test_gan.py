@@ -9,13 +9,17 @@ import pytest
 from PIL import Image
 
 from studio.core.params.gan import GanParams, GanSampleParams
-from studio.core.progress import JobError, run_to_end as run
+from studio.core.progress import JobError
+from studio.core.progress import run_to_end as run
 
 pytestmark = pytest.mark.filterwarnings(
     # Keras' own .keras writer trips NumPy 2's copy-keyword deprecation; nothing of ours.
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
-TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3)
+TINY = GanParams(
+    image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3
+)
 
 
 def stripes(count=16, size=28, channels=1):
@@ -34,8 +38,11 @@ def test_networks_have_the_chapter_shape_at_every_size():
         assert model.discriminator.output_shape == (None, 1)
         kinds = [type(layer).__name__ for layer in model.discriminator.layers]
         assert "Dropout" in kinds and "LeakyReLU" in kinds and "MaxPooling2D" not in kinds
-        strided = [layer for layer in model.generator.layers + model.discriminator.layers
-                   if getattr(layer, "strides", (1, 1)) != (1, 1)]
+        strided = [
+            layer
+            for layer in model.generator.layers + model.discriminator.layers
+            if getattr(layer, "strides", (1, 1)) != (1, 1)
+        ]
         assert strided and all(layer.kernel_size[0] % layer.strides[0] == 0 for layer in strided)
     with pytest.raises(JobError, match="28, 32, 64"):
         GanModel(GanParams(image_size=48))
@@ -108,8 +115,20 @@ def test_warning_when_the_discriminator_wins():
     """Rigged: the generator never learns (rate 0) and the discriminator trains fast without tricks."""
     from studio.engines.gan import discriminator_advice, train_gan
 
-    rigged = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=8, epochs=30, batch_size=8,
-                       report_every=2, seed=1, g_learning_rate=0.0, d_learning_rate=3e-3, label_noise=0.0, dropout=0.0)
+    rigged = GanParams(
+        image_size=28,
+        channels=1,
+        latent_dim=8,
+        base_filters=8,
+        epochs=30,
+        batch_size=8,
+        report_every=2,
+        seed=1,
+        g_learning_rate=0.0,
+        d_learning_rate=3e-3,
+        label_noise=0.0,
+        dropout=0.0,
+    )
     warned = None
     for event in train_gan(stripes(16), rigged):
         if event.data.get("warning"):
@@ -144,21 +163,22 @@ def test_truncation_keeps_latents_inside_and_seeds_repeat():
 
 
 def test_sampling_interpolation_and_walk(tmp_path):
-    from studio.engines.gan import (GanModel, export_walk_job, generate, interpolation_strip, sample_grid,
-                                    sample_latents)
+    from studio.engines.gan import GanModel, export_walk_job, generate, interpolation_strip, sample_grid, sample_latents
 
     model = GanModel(TINY)
     grid, latents = sample_grid(model, GanSampleParams(count=6, columns=3, seed=5, truncation=1.5))
     assert grid.shape == (56, 84, 3) and latents.shape == (6, 8)
-    np.testing.assert_array_equal(sample_grid(model, GanSampleParams(count=6, columns=3, seed=5, truncation=1.5))[0],
-                                  grid)
+    np.testing.assert_array_equal(
+        sample_grid(model, GanSampleParams(count=6, columns=3, seed=5, truncation=1.5))[0], grid
+    )
     start, end = latents[0], latents[5]
     strip = interpolation_strip(model, start, end, steps=5)
     assert strip.shape == (28, 5 * 28 + 4, 3)
     np.testing.assert_array_equal(strip[:, :28, 0], generate(model, latents[:1])[0, ..., 0])
     np.testing.assert_array_equal(strip[:, -28:, 0], generate(model, latents[5:])[0, ..., 0])
-    events, saved = run(export_walk_job(model, str(tmp_path / "walk.gif"), keypoints=sample_latents(3, 8, seed=1),
-                                        steps_per_leg=4))
+    events, saved = run(
+        export_walk_job(model, str(tmp_path / "walk.gif"), keypoints=sample_latents(3, 8, seed=1), steps_per_leg=4)
+    )
     with Image.open(saved) as gif:
         assert gif.n_frames == 12 and min(gif.size) >= 192
 
@@ -175,16 +195,70 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
     for index, picture in enumerate(stripes(16, size=40, channels=3)):
         Image.fromarray(picture).save(folder / f"{index}.png")
     model = tmp_path / "gan.keras"
-    assert cli("gan", "train", "--dataset", str(folder), "--size", "28", "--grey", "--latent-dim", "8",
-               "--filters", "4", "--epochs", "1", "--batch-size", "8", "--seed", "0", "-o", str(model),
-               "--grid", str(tmp_path / "monitor.png")) == 0
+    assert (
+        cli(
+            "gan",
+            "train",
+            "--dataset",
+            str(folder),
+            "--size",
+            "28",
+            "--grey",
+            "--latent-dim",
+            "8",
+            "--filters",
+            "4",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--seed",
+            "0",
+            "-o",
+            str(model),
+            "--grid",
+            str(tmp_path / "monitor.png"),
+        )
+        == 0
+    )
     assert model.is_file() and (tmp_path / "monitor.png").is_file()
-    assert cli("gan", "train", "--resume", str(model), "--dataset", str(folder), "--epochs", "2",
-               "--batch-size", "8", "-o", str(model)) == 0
+    assert (
+        cli(
+            "gan",
+            "train",
+            "--resume",
+            str(model),
+            "--dataset",
+            str(folder),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "8",
+            "-o",
+            str(model),
+        )
+        == 0
+    )
     assert "(2 epochs)" in capsys.readouterr().out
     grid_path = tmp_path / "grid.png"
-    assert cli("gan", "sample", str(model), "-o", str(grid_path), "--count", "8", "--columns", "4",
-               "--seed", "1", "--truncation", "1.5") == 0
+    assert (
+        cli(
+            "gan",
+            "sample",
+            str(model),
+            "-o",
+            str(grid_path),
+            "--count",
+            "8",
+            "--columns",
+            "4",
+            "--seed",
+            "1",
+            "--truncation",
+            "1.5",
+        )
+        == 0
+    )
     with Image.open(grid_path) as grid:
         assert grid.size == (4 * 28, 2 * 28)
     from studio.core.images import read_recipe

@@ -10,9 +10,12 @@ from studio.core.params.gan import GanParams
 
 pytestmark = pytest.mark.filterwarnings(
     # Keras' own .keras writer trips NumPy 2's copy-keyword deprecation; nothing of ours.
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+)
 
-TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3)
+TINY = GanParams(
+    image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3
+)
 
 
 @pytest.fixture

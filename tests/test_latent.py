@@ -5,8 +5,17 @@ import pytest
 from PIL import Image
 
 from studio.core.progress import JobError
-from studio.engines.latent import (LatentPlane, concept_vector, interpolate, lerp, principal_directions,
-                                   save_animation, slerp, tile_images, walk)
+from studio.engines.latent import (
+    LatentPlane,
+    concept_vector,
+    interpolate,
+    lerp,
+    principal_directions,
+    save_animation,
+    slerp,
+    tile_images,
+    walk,
+)
 
 
 def test_slerp_hits_both_endpoints():

@@ -19,8 +19,13 @@ def frames(count=5, delay=0.0, fail_at=None, user_error=False, closed=None):
             if index == fail_at:
                 raise (JobError("The picture is too dark.") if user_error else RuntimeError("boom"))
             time.sleep(delay)
-            yield Progress(step=index + 1, total=count, stage="frames", preview=np.full((4, 4, 3), index, np.uint8),
-                           data={"thread": threading.get_ident()})
+            yield Progress(
+                step=index + 1,
+                total=count,
+                stage="frames",
+                preview=np.full((4, 4, 3), index, np.uint8),
+                data={"thread": threading.get_ident()},
+            )
         return "done"
     finally:
         if closed is not None:
@@ -29,8 +34,9 @@ def frames(count=5, delay=0.0, fail_at=None, user_error=False, closed=None):
 
 def test_life_of_a_job_in_order(qtbot, runner):
     handle = runner.run(Job(frames, {"count": 1}))
-    with qtbot.waitSignals([handle.started, handle.progress, handle.preview, handle.finished], order="strict",
-                           timeout=5000):
+    with qtbot.waitSignals(
+        [handle.started, handle.progress, handle.preview, handle.finished], order="strict", timeout=5000
+    ):
         pass
     assert handle.outcome == ("finished", "done")
 

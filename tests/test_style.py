@@ -12,11 +12,20 @@ import tensorflow as tf
 from studio.core.images import load_image, read_recipe, save_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
-from studio.core.progress import JobError, run_to_end as run
+from studio.core.progress import JobError
+from studio.core.progress import run_to_end as run
 from studio.engines.style import StyleObjective, gram_matrix, stylize, to_working, to_yiq
 
-TINY = StyleParams(content_layer="conv3", style_layers={"conv1": 1.0, "conv2": 1.0}, content_weight=1.0,
-                   style_weight=100.0, tv_weight=0.1, size=64, iterations=6, num_scales=1)
+TINY = StyleParams(
+    content_layer="conv3",
+    style_layers={"conv1": 1.0, "conv2": 1.0},
+    content_weight=1.0,
+    style_weight=100.0,
+    tv_weight=0.1,
+    size=64,
+    iterations=6,
+    num_scales=1,
+)
 
 
 @pytest.fixture
@@ -63,7 +72,9 @@ def chroma_error(result, content):
 def test_luminance_transfer_keeps_the_content_colours(tiny_backbone, rgb, style_picture):
     params = dataclasses.replace(TINY, iterations=8)
     _, plain = run(stylize(rgb, [style_picture], params, tiny_backbone))
-    _, kept = run(stylize(rgb, [style_picture], dataclasses.replace(params, preserve_colors="luminance"), tiny_backbone))
+    _, kept = run(
+        stylize(rgb, [style_picture], dataclasses.replace(params, preserve_colors="luminance"), tiny_backbone)
+    )
     assert chroma_error(kept, rgb) < 0.01
     assert chroma_error(plain, rgb) > 3 * chroma_error(kept, rgb)
     luminance_change = np.abs(to_yiq(to_working(kept))[..., 0] - to_yiq(to_working(rgb))[..., 0]).mean()
@@ -98,7 +109,9 @@ def test_tiles_give_the_same_loss_and_gradient_as_the_whole_picture(tiny_backbon
         targets = objective.targets(to_working(rgb), [to_working(style_picture)], [1.0])
         evaluations.append(objective.evaluate(picture, targets, weights))
     assert evaluations[1].total == pytest.approx(evaluations[0].total, rel=1e-4)
-    assert np.allclose(evaluations[1].gradient, evaluations[0].gradient, atol=1e-4 * np.abs(evaluations[0].gradient).max())
+    assert np.allclose(
+        evaluations[1].gradient, evaluations[0].gradient, atol=1e-4 * np.abs(evaluations[0].gradient).max()
+    )
 
 
 def test_tiled_run_reaches_the_requested_size(tiny_backbone, rgb, style_picture):
@@ -124,19 +137,23 @@ def test_several_styles_blend_and_noise_start_is_seeded(tiny_backbone, rgb, styl
     first = run(stylize(rgb, [style_picture, flat_grey], params, tiny_backbone))[1]
     second = run(stylize(rgb, [style_picture, flat_grey], params, tiny_backbone))[1]
     assert np.array_equal(first, second)
-    other_blend = run(stylize(rgb, [style_picture, flat_grey], dataclasses.replace(params, style_blend=(0.0, 1.0)),
-                              tiny_backbone))[1]
+    other_blend = run(
+        stylize(rgb, [style_picture, flat_grey], dataclasses.replace(params, style_blend=(0.0, 1.0)), tiny_backbone)
+    )[1]
     assert not np.array_equal(first, other_blend)
 
 
-@pytest.mark.parametrize("change, num_styles, message", [
-    ({}, 0, "style picture"),
-    ({"size": 10}, 1, "size"),
-    ({"optimizer": "sgd"}, 1, "optimizer"),
-    ({"init": "image"}, 1, "needs that image"),
-    ({"style_blend": (1.0, 2.0)}, 1, "blend weight"),
-    ({"style_layers": {"nope": 1.0}}, 1, "no layer named nope"),
-])
+@pytest.mark.parametrize(
+    "change, num_styles, message",
+    [
+        ({}, 0, "style picture"),
+        ({"size": 10}, 1, "size"),
+        ({"optimizer": "sgd"}, 1, "optimizer"),
+        ({"init": "image"}, 1, "needs that image"),
+        ({"style_blend": (1.0, 2.0)}, 1, "blend weight"),
+        ({"style_layers": {"nope": 1.0}}, 1, "no layer named nope"),
+    ],
+)
 def test_bad_parameters_say_how_to_fix_them(tiny_backbone, rgb, change, num_styles, message):
     params = dataclasses.replace(TINY, **change)
     with pytest.raises(JobError, match=message):
@@ -155,8 +172,26 @@ def test_cli_stylizes_with_the_real_backbone_and_saves_recipe_and_checkpoint(tmp
     save_image(content_path, rgb)
     save_image(style_path, style_picture)
     out = tmp_path / "out.png"
-    code = main(["style", str(content_path), str(style_path), str(style_path), "-o", str(out), "--size", "48",
-                 "--iterations", "2", "--scales", "1", "--blend", "1,2", "--checkpoint-every", "1"])
+    code = main(
+        [
+            "style",
+            str(content_path),
+            str(style_path),
+            str(style_path),
+            "-o",
+            str(out),
+            "--size",
+            "48",
+            "--iterations",
+            "2",
+            "--scales",
+            "1",
+            "--blend",
+            "1,2",
+            "--checkpoint-every",
+            "1",
+        ]
+    )
     assert code == 0
     assert load_image(out).shape == (36, 48, 3)
     recipe = read_recipe(out)

@@ -10,8 +10,10 @@ from studio.core.corpus import BUILTIN_CORPUS, CorpusFile, inspect_file, read_ch
 from studio.core.params.text import SamplingParams, TextTrainParams
 from studio.core.progress import JobError, run_to_end
 
-PANGRAMS = ("The quick brown fox jumps over the lazy dog. A lazy dog sleeps; the fox runs (far) away!\n"
-            "Pack my box with five dozen liquor jugs. How vexingly quick daft zebras jump.\n")
+PANGRAMS = (
+    "The quick brown fox jumps over the lazy dog. A lazy dog sleeps; the fox runs (far) away!\n"
+    "Pack my box with five dozen liquor jugs. How vexingly quick daft zebras jump.\n"
+)
 
 
 @pytest.fixture
@@ -22,8 +24,17 @@ def small_corpus(tmp_path):
 
 
 def tiny_params(**overrides) -> TextTrainParams:
-    settings = dict(size="tiny", sequence_length=16, batch_size=8, epochs=1, sample_length=8,
-                    temperatures=(0.5, 1.0), learning_rate=0.01, dropout=0.0, seed=0)
+    settings = dict(
+        size="tiny",
+        sequence_length=16,
+        batch_size=8,
+        epochs=1,
+        sample_length=8,
+        temperatures=(0.5, 1.0),
+        learning_rate=0.01,
+        dropout=0.0,
+        seed=0,
+    )
     return TextTrainParams(**{**settings, **overrides})
 
 
@@ -85,7 +96,9 @@ def test_training_streams_a_corpus_larger_than_one_chunk(tmp_path):
 
     path = tmp_path / "huge.txt"
     path.write_text(PANGRAMS * 12_000, encoding="utf-8")  # 2 MB: two chunks and more
-    events, result = run_to_end(train([str(path)], tiny_params(steps_per_epoch=2, sample_length=2), tmp_path / "m.textmodel"))
+    events, result = run_to_end(
+        train([str(path)], tiny_params(steps_per_epoch=2, sample_length=2), tmp_path / "m.textmodel")
+    )
     assert any(e.stage == "Building the vocabulary" for e in events) and "val_loss" in result["history"][0]
 
 
@@ -135,7 +148,9 @@ def test_temperature_reweighting_matches_the_formula():
     for temperature in (0.2, 0.7, 1.0, 1.5):
         expected = probabilities ** (1 / temperature) / np.sum(probabilities ** (1 / temperature))
         np.testing.assert_allclose(reweight(probabilities, temperature), expected, rtol=1e-9)
-        np.testing.assert_allclose(next_token_distribution(np.log(probabilities) + 3.0, temperature), expected, rtol=1e-9)
+        np.testing.assert_allclose(
+            next_token_distribution(np.log(probabilities) + 3.0, temperature), expected, rtol=1e-9
+        )
     assert next_token_distribution(np.log(probabilities), 0.0).tolist() == [1, 0, 0, 0]
 
 
@@ -228,7 +243,9 @@ def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_
     assert len(trained_events) == 30 and all(e.text for e in trained_events)
     again = load_text_model(model_path)
     ids = loaded.tokenizer.encode(PANGRAMS[:30])[None]
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(again.model(ids)), keras.ops.convert_to_numpy(loaded.model(ids)))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(again.model(ids)), keras.ops.convert_to_numpy(loaded.model(ids))
+    )
     _, repeat = run_to_end(generate(again, SamplingParams(prompt="The ", length=30, seed=3)))
     assert repeat == "".join(e.text for e in trained_events)
     choices = next_token_choices(loaded, "The quick brown ", SamplingParams(top_k=3), count=5)
@@ -245,13 +262,21 @@ def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path):
 
     tokenizer = Tokenizer("word", ["[UNK]", "the", "dog", "."])
     model = build_model("transformer", "tiny", tokenizer.size, 8, 0.1)
-    saved = save_text_model(tmp_path / "t.textmodel", TextModel(model, tokenizer, tiny_params(), 2, [{"loss": 1.0}], "x.txt"))
+    saved = save_text_model(
+        tmp_path / "t.textmodel", TextModel(model, tokenizer, tiny_params(), 2, [{"loss": 1.0}], "x.txt")
+    )
     assert [p.name for p in tmp_path.iterdir()] == ["t.textmodel"]
     loaded = load_text_model(saved)
     ids = np.array([[1, 2, 3, 1]], np.int32)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded.model(ids)), keras.ops.convert_to_numpy(model(ids)), atol=1e-6)
-    assert (loaded.tokenizer.vocabulary, loaded.epochs_done, loaded.history, loaded.corpus) == \
-        (tokenizer.vocabulary, 2, [{"loss": 1.0}], "x.txt")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded.model(ids)), keras.ops.convert_to_numpy(model(ids)), atol=1e-6
+    )
+    assert (loaded.tokenizer.vocabulary, loaded.epochs_done, loaded.history, loaded.corpus) == (
+        tokenizer.vocabulary,
+        2,
+        [{"loss": 1.0}],
+        "x.txt",
+    )
     (tmp_path / "junk.textmodel").write_bytes(b"not a zip")
     with pytest.raises(JobError, match="not a text model"):
         load_text_model(tmp_path / "junk.textmodel")
@@ -285,13 +310,58 @@ def test_cli_trains_and_generates(small_corpus, tmp_path, capsys):
     from studio.cli import main
 
     model_path = tmp_path / "cli.textmodel"
-    assert main(["text", "train", str(small_corpus), "-o", str(model_path), "--level", "word", "--size", "small",
-                 "--architecture", "gru", "--sequence-length", "8", "--batch-size", "4", "--epochs", "1",
-                 "--steps-per-epoch", "3", "--sample-length", "5", "--seed", "0"]) == 0
+    assert (
+        main(
+            [
+                "text",
+                "train",
+                str(small_corpus),
+                "-o",
+                str(model_path),
+                "--level",
+                "word",
+                "--size",
+                "small",
+                "--architecture",
+                "gru",
+                "--sequence-length",
+                "8",
+                "--batch-size",
+                "4",
+                "--epochs",
+                "1",
+                "--steps-per-epoch",
+                "3",
+                "--sample-length",
+                "5",
+                "--seed",
+                "0",
+            ]
+        )
+        == 0
+    )
     assert model_path.is_file() and "after 1 epochs" in capsys.readouterr().out
     saved = tmp_path / "out.txt"
-    assert main(["text", "generate", str(model_path), "--prompt", "the lazy", "--length", "12", "--top-k", "4",
-                 "--seed", "5", "-o", str(saved)]) == 0
+    assert (
+        main(
+            [
+                "text",
+                "generate",
+                str(model_path),
+                "--prompt",
+                "the lazy",
+                "--length",
+                "12",
+                "--top-k",
+                "4",
+                "--seed",
+                "5",
+                "-o",
+                str(saved),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("the lazy") and len(out.split()) >= 5
     assert saved.read_text(encoding="utf-8").strip() == out.strip()

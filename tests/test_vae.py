@@ -6,11 +6,13 @@ from PIL import Image
 
 from studio.core.images import read_recipe
 from studio.core.params.vae import VaeParams
-from studio.core.progress import JobError, run_to_end as run
+from studio.core.progress import JobError
+from studio.core.progress import run_to_end as run
 from studio.engines.vae import Explorer, Sampler, Vae, latent_stats, train_job, train_vae
 
-TINY = VaeParams(image_size=16, filters=(8, 16), dense_units=32, latent_dim=2, epochs=8, batch_size=4,
-                 learning_rate=1e-2, seed=3)
+TINY = VaeParams(
+    image_size=16, filters=(8, 16), dense_units=32, latent_dim=2, epochs=8, batch_size=4, learning_rate=1e-2, seed=3
+)
 
 
 def bars(count: int = 32, size: int = 16) -> np.ndarray:
@@ -147,8 +149,28 @@ def test_cli_trains_then_draws_a_grid_and_a_walk(tmp_path):
     for index, picture in enumerate(bars(12)):
         Image.fromarray(picture[..., 0]).save(folder / f"{index}.png")
     model = tmp_path / "model.keras"
-    assert main(["vae", "train", str(folder), "-o", str(model), "--size", "16", "--filters", "8,16",
-                 "--epochs", "1", "--batch-size", "8", "--seed", "1"]) == 0
+    assert (
+        main(
+            [
+                "vae",
+                "train",
+                str(folder),
+                "-o",
+                str(model),
+                "--size",
+                "16",
+                "--filters",
+                "8,16",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "8",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
     assert Vae.load(model).epochs_done == 1
     grid = tmp_path / "grid.png"
     assert main(["vae", "grid", str(model), "-o", str(grid), "-n", "6", "--extent", "2"]) == 0

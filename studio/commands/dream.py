@@ -40,8 +40,20 @@ def params_from_args(args: argparse.Namespace) -> DreamParams:
     params = params_from_recipe(args.recipe, "dream", DreamParams) if args.recipe else DreamParams()
     overrides = {
         name: getattr(args, name)
-        for name in ("backbone", "backbone_path", "octaves", "octave_scale", "steps_per_octave", "step_size",
-                     "max_loss", "seed", "tile_size", "guide_path", "mask_path", "max_side")
+        for name in (
+            "backbone",
+            "backbone_path",
+            "octaves",
+            "octave_scale",
+            "steps_per_octave",
+            "step_size",
+            "max_loss",
+            "seed",
+            "tile_size",
+            "guide_path",
+            "mask_path",
+            "max_side",
+        )
         if getattr(args, name) is not None
     }
     if overrides.get("max_side") == 0:

@@ -10,13 +10,29 @@ from studio.core.params import make_recipe
 from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError
 
-TRAIN_FLAGS = ("dataset", "limit", "image_size", "channels", "latent_dim", "base_filters", "epochs", "batch_size",
-               "d_learning_rate", "g_learning_rate", "label_noise", "dropout", "seed")
+TRAIN_FLAGS = (
+    "dataset",
+    "limit",
+    "image_size",
+    "channels",
+    "latent_dim",
+    "base_filters",
+    "epochs",
+    "batch_size",
+    "d_learning_rate",
+    "g_learning_rate",
+    "label_noise",
+    "dropout",
+    "seed",
+)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("gan", help="train a DCGAN and sample from it",
-                                   description="Train a DCGAN on pictures, then sample grids and latent walks.")
+    parser = subparsers.add_parser(
+        "gan",
+        help="train a DCGAN and sample from it",
+        description="Train a DCGAN on pictures, then sample grids and latent walks.",
+    )
     verbs = parser.add_subparsers(dest="gan_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train (or --resume) a GAN and save it as .keras")
@@ -26,8 +42,9 @@ def register(subparsers) -> None:
     train.add_argument("--limit", type=int, help="use at most this many pictures")
     train.add_argument("--size", dest="image_size", type=int, choices=GAN_SIZES, help="picture side in pixels")
     train.add_argument("--grey", dest="channels", action="store_const", const=1, help="train on greyscale pictures")
-    train.add_argument("--colour", "--color", dest="channels", action="store_const", const=3,
-                       help="train on colour pictures")
+    train.add_argument(
+        "--colour", "--color", dest="channels", action="store_const", const=3, help="train on colour pictures"
+    )
     train.add_argument("--latent-dim", type=int)
     train.add_argument("--filters", dest="base_filters", type=int, help="width of the first discriminator layer")
     train.add_argument("--epochs", type=int, help="epochs in all (a resumed model counts those it has done)")
@@ -98,7 +115,16 @@ def run_sample(args: argparse.Namespace) -> int:
 def run_walk(args: argparse.Namespace) -> int:
     from studio.engines.gan import export_walk_job, load_gan
 
-    saved = drive(export_walk_job(load_gan(args.model), args.output, count=args.points, seed=args.seed,
-                                  truncation=args.truncation, steps_per_leg=args.steps, fps=args.fps))
+    saved = drive(
+        export_walk_job(
+            load_gan(args.model),
+            args.output,
+            count=args.points,
+            seed=args.seed,
+            truncation=args.truncation,
+            steps_per_leg=args.steps,
+            fps=args.fps,
+        )
+    )
     print(f"Saved {saved}")
     return 0

@@ -15,15 +15,33 @@ from studio.core.params import make_recipe
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
 
-FLAGS = ("backbone", "backbone_path", "content_layer", "content_weight", "style_weight", "tv_weight", "size",
-         "iterations", "num_scales", "optimizer", "learning_rate", "style_scale", "preserve_colors", "init", "seed",
-         "checkpoint_every", "tile_size")
+FLAGS = (
+    "backbone",
+    "backbone_path",
+    "content_layer",
+    "content_weight",
+    "style_weight",
+    "tv_weight",
+    "size",
+    "iterations",
+    "num_scales",
+    "optimizer",
+    "learning_rate",
+    "style_scale",
+    "preserve_colors",
+    "init",
+    "seed",
+    "checkpoint_every",
+    "tile_size",
+)
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "style", help="paint a picture in the style of others (neural style transfer)",
-        description="Paint CONTENT in the style of one or more STYLE pictures (Gatys et al.).")
+        "style",
+        help="paint a picture in the style of others (neural style transfer)",
+        description="Paint CONTENT in the style of one or more STYLE pictures (Gatys et al.).",
+    )
     parser.add_argument("content", help="the picture to repaint")
     parser.add_argument("styles", nargs="+", metavar="style", help="one or more style pictures")
     parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
@@ -101,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
     styles = [load_image(path) for path in args.styles]
     start_path = args.resume or args.init_image
     init_image = load_image(start_path) if start_path else None
-    recipe = make_recipe("style", params, source_size=content.shape[1::-1],
-                         style_sources=[Path(path).name for path in args.styles])
+    recipe = make_recipe(
+        "style", params, source_size=content.shape[1::-1], style_sources=[Path(path).name for path in args.styles]
+    )
     events = saving_checkpoints(stylize_job(content, styles, params, init_image), checkpoint_path(args.output), recipe)
     result = drive(events)
     saved = save_image(args.output, result, recipe)

@@ -11,14 +11,31 @@ from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
 from studio.core.params.text import ARCHITECTURES, LEVELS, SIZES, SamplingParams, TextTrainParams
 
-TRAIN_FLAGS = ("level", "lowercase", "max_vocabulary", "sequence_length", "validation_fraction", "architecture", "size",
-               "dropout", "epochs", "batch_size", "learning_rate", "steps_per_epoch", "sample_prompt", "sample_length",
-               "seed")
+TRAIN_FLAGS = (
+    "level",
+    "lowercase",
+    "max_vocabulary",
+    "sequence_length",
+    "validation_fraction",
+    "architecture",
+    "size",
+    "dropout",
+    "epochs",
+    "batch_size",
+    "learning_rate",
+    "steps_per_epoch",
+    "sample_prompt",
+    "sample_length",
+    "seed",
+)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("text", help="train a language model on your text and write with it",
-                                   description="Train a language model on your text and write with it.")
+    parser = subparsers.add_parser(
+        "text",
+        help="train a language model on your text and write with it",
+        description="Train a language model on your text and write with it.",
+    )
     verbs = parser.add_subparsers(dest="text_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train (or resume training) a model on text files or folders")
@@ -72,8 +89,11 @@ def run_train(args: argparse.Namespace) -> int:
 def run_generate(args: argparse.Namespace) -> int:
     from studio.engines.text import generate_job
 
-    overrides = {name: getattr(args, name) for name in ("length", "temperature", "top_k", "top_p", "seed")
-                 if getattr(args, name) is not None}
+    overrides = {
+        name: getattr(args, name)
+        for name in ("length", "temperature", "top_k", "top_p", "seed")
+        if getattr(args, name) is not None
+    }
     params = dataclasses.replace(SamplingParams(prompt=args.prompt), **overrides)
     generator = generate_job(args.model, params)
     sys.stdout.write(params.prompt)

@@ -13,8 +13,11 @@ from studio.core.progress import JobError
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("vae", help="train and explore a variational autoencoder",
-                                   description="Train a VAE on pictures and draw from its latent space.")
+    parser = subparsers.add_parser(
+        "vae",
+        help="train and explore a variational autoencoder",
+        description="Train a VAE on pictures and draw from its latent space.",
+    )
     verbs = parser.add_subparsers(dest="vae_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train (or resume) a VAE and save it as .keras")
@@ -63,9 +66,21 @@ def register(subparsers) -> None:
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
-    overrides = {name: getattr(args, name) for name in
-                 ("image_size", "channels", "limit", "latent_dim", "beta", "epochs", "batch_size",
-                  "learning_rate", "seed") if getattr(args, name) is not None}
+    overrides = {
+        name: getattr(args, name)
+        for name in (
+            "image_size",
+            "channels",
+            "limit",
+            "latent_dim",
+            "beta",
+            "epochs",
+            "batch_size",
+            "learning_rate",
+            "seed",
+        )
+        if getattr(args, name) is not None
+    }
     if args.filters:
         try:
             overrides["filters"] = tuple(int(width) for width in args.filters.split(","))
@@ -114,8 +129,18 @@ def run_interpolate(args: argparse.Namespace) -> int:
     check_animation_path(args.output)
     explorer = _open(args.model)
     start, end = explorer.encode([load_image(args.start), load_image(args.end)])
-    saved = drive(animation_job(explorer, args.output, start, end, steps=2 * args.steps - 2,
-                                spherical=not args.linear, fps=args.fps, scale=args.scale))
+    saved = drive(
+        animation_job(
+            explorer,
+            args.output,
+            start,
+            end,
+            steps=2 * args.steps - 2,
+            spherical=not args.linear,
+            fps=args.fps,
+            scale=args.scale,
+        )
+    )
     print(f"Saved {saved}")
     return 0
 
@@ -126,7 +151,15 @@ def run_walk(args: argparse.Namespace) -> int:
 
     check_animation_path(args.output)
     explorer = _open(args.model)
-    saved = drive(animation_job(explorer, args.output, plane=explorer.plane(extent=args.extent), steps=args.steps,
-                                fps=args.fps, scale=args.scale))
+    saved = drive(
+        animation_job(
+            explorer,
+            args.output,
+            plane=explorer.plane(extent=args.extent),
+            steps=args.steps,
+            fps=args.fps,
+            scale=args.scale,
+        )
+    )
     print(f"Saved {saved}")
     return 0

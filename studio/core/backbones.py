@@ -36,8 +36,14 @@ def identity_preprocess(x: tf.Tensor) -> tf.Tensor:
 class Backbone:
     """A model that returns the activations of its named layers for a working-space image batch."""
 
-    def __init__(self, key: str, inputs: keras.KerasTensor, layer_outputs: dict[str, keras.KerasTensor],
-                 preprocess: Callable[[tf.Tensor], tf.Tensor], label: str | None = None):
+    def __init__(
+        self,
+        key: str,
+        inputs: keras.KerasTensor,
+        layer_outputs: dict[str, keras.KerasTensor],
+        preprocess: Callable[[tf.Tensor], tf.Tensor],
+        label: str | None = None,
+    ):
         self.key = key
         self.label = label or key
         self.inputs = inputs
@@ -47,9 +53,14 @@ class Backbone:
         self._extractors: dict[tuple[str, ...], keras.Model] = {}
 
     @classmethod
-    def from_model(cls, key: str, model: keras.Model, layer_names: tuple[str, ...],
-                   preprocess: Callable[[tf.Tensor], tf.Tensor] = identity_preprocess,
-                   label: str | None = None) -> "Backbone":
+    def from_model(
+        cls,
+        key: str,
+        model: keras.Model,
+        layer_names: tuple[str, ...],
+        preprocess: Callable[[tf.Tensor], tf.Tensor] = identity_preprocess,
+        label: str | None = None,
+    ) -> Backbone:
         """A backbone over the named layers of a functional Keras model."""
         outputs = {name: model.get_layer(name).output for name in layer_names}
         return cls(key, model.inputs[0], outputs, preprocess, label)
@@ -59,8 +70,7 @@ class Backbone:
         unknown = [name for name in layer_names if name not in self.layer_names]
         if unknown:
             raise JobError(
-                f"{self.label} has no layer named {', '.join(unknown)}. "
-                f"Pick from: {', '.join(self.layer_names)}."
+                f"{self.label} has no layer named {', '.join(unknown)}. Pick from: {', '.join(self.layer_names)}."
             )
         key = tuple(layer_names)
         if key not in self._extractors:
@@ -177,8 +187,10 @@ def _from_file(path: str | None) -> Backbone:
     except Exception as error:  # Keras raises many types for a bad model file
         raise JobError(f"Could not load the model {Path(path).name}: {error}") from None
     layer_names = tuple(
-        layer.name for layer in model.layers
-        if isinstance(layer, keras.layers.Layer) and len(getattr(layer.output, "shape", ())) == 4
+        layer.name
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Layer)
+        and len(getattr(layer.output, "shape", ())) == 4
         and not isinstance(layer, keras.layers.InputLayer)
     )
     if not layer_names:

@@ -29,10 +29,15 @@ BACKBONES: dict[str, BackboneInfo] = {
     for info in (
         BackboneInfo("vgg16", "VGG16 (offline, bundled)", _vgg_layers((2, 2, 3, 3, 3)), offline=True),
         BackboneInfo(
-            "inception_v3", "InceptionV3 (ImageNet, download)", tuple(f"mixed{i}" for i in range(11)),
-            offline=False, download_mb=84,
+            "inception_v3",
+            "InceptionV3 (ImageNet, download)",
+            tuple(f"mixed{i}" for i in range(11)),
+            offline=False,
+            download_mb=84,
         ),
-        BackboneInfo("vgg19", "VGG19 (ImageNet, download)", _vgg_layers((2, 2, 4, 4, 4)), offline=False, download_mb=77),
+        BackboneInfo(
+            "vgg19", "VGG19 (ImageNet, download)", _vgg_layers((2, 2, 4, 4, 4)), offline=False, download_mb=77
+        ),
     )
 }
 DEFAULT_BACKBONE = "vgg16"
@@ -50,6 +55,6 @@ GREY_DATASETS = ("faces", "mnist", "fashion_mnist")
 
 
 def presets(technique: str) -> dict[str, dict[str, dict]]:
-    """Named presets per backbone for a technique, from resources/presets/<technique>.json."""
+    """Named presets per backbone for a technique, from studio/resources/presets/<technique>.json."""
     text = resources.files("studio.resources").joinpath("presets", f"{technique}.json").read_text("utf-8")
     return json.loads(text)

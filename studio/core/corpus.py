@@ -25,8 +25,13 @@ SNIFF_BYTES = 1 << 16  # bytes examined to decide whether a file is text and in 
 FILE_SEPARATOR = "\n\n"
 # Words, single punctuation marks and line breaks: the tokens of word-level models.
 WORD_PATTERN = re.compile(r"\w+|[^\w\s]|\n")
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _HIDDEN = re.compile(r"^[._]")
 
 
@@ -55,9 +60,13 @@ class CorpusSummary:
     skipped: tuple[str, ...] = field(default_factory=tuple)
 
     def describe(self) -> str:
-        names = ", ".join(f.name for f in self.files[:3]) + (f" and {len(self.files) - 3} more" if len(self.files) > 3 else "")
-        text = (f"{names}: {self.characters:,} characters ({self.distinct_characters} distinct), "
-                f"{self.words:,} words ({self.distinct_words:,} distinct)")
+        names = ", ".join(f.name for f in self.files[:3]) + (
+            f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
+        )
+        text = (
+            f"{names}: {self.characters:,} characters ({self.distinct_characters} distinct), "
+            f"{self.words:,} words ({self.distinct_words:,} distinct)"
+        )
         others = sorted({f.encoding for f in self.files if f.encoding not in ("utf-8", "utf-8-sig")})
         if others:
             text += f"; read as {', '.join(others)}"
@@ -108,7 +117,9 @@ def inspect_file(path: str | Path) -> CorpusFile:
         if head.startswith(bom):
             return CorpusFile(str(path), encoding, size)
     if b"\x00" in head or _control_share(head) > 0.05:
-        raise JobError(f"{path.name} is not a text file (it looks binary). Choose a plain-text file such as .txt or .md.")
+        raise JobError(
+            f"{path.name} is not a text file (it looks binary). Choose a plain-text file such as .txt or .md."
+        )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == size)
         return CorpusFile(str(path), "utf-8", size)
@@ -119,8 +130,10 @@ def inspect_file(path: str | Path) -> CorpusFile:
     matches = charset_normalizer.from_bytes(head)
     best = matches.best()
     if best is None:
-        raise JobError(f"{path.name} is not UTF-8 and its encoding could not be recognised. "
-                       "Open it in a text editor and save it as UTF-8.")
+        raise JobError(
+            f"{path.name} is not UTF-8 and its encoding could not be recognised. "
+            "Open it in a text editor and save it as UTF-8."
+        )
     # Short Western texts read equally well in several code pages; Windows-1252 is by far the likeliest.
     if any(m.encoding == "cp1252" and m.chaos <= best.chaos + 0.01 for m in matches):
         return CorpusFile(str(path), "cp1252", size)
@@ -162,8 +175,10 @@ def read_chunks(files: Iterable[CorpusFile], chunk_chars: int = CHUNK_CHARS) -> 
                 try:
                     text = decoder.decode(data, final=not data)
                 except UnicodeDecodeError as error:
-                    raise JobError(f"{corpus_file.name} is not valid {corpus_file.encoding} near byte "
-                                   f"{consumed + error.start:,}. Save it as UTF-8 and try again.") from None
+                    raise JobError(
+                        f"{corpus_file.name} is not valid {corpus_file.encoding} near byte "
+                        f"{consumed + error.start:,}. Save it as UTF-8 and try again."
+                    ) from None
                 consumed += len(data)
                 if text:
                     yield text.replace("\r\n", "\n")

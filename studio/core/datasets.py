@@ -33,8 +33,9 @@ def load_pictures(source: str | os.PathLike, size: int, channels: int, limit: in
     return load_folder(source, size, channels, limit)[0]
 
 
-def load_folder(folder: str | os.PathLike, size: int, channels: int,
-                limit: int | None = None) -> tuple[np.ndarray, list[str]]:
+def load_folder(
+    folder: str | os.PathLike, size: int, channels: int, limit: int | None = None
+) -> tuple[np.ndarray, list[str]]:
     """The readable pictures in `folder` (and its subfolders), and the names of the files skipped
     because they could not be read as pictures."""
     _check_shape(size, channels)
@@ -57,11 +58,15 @@ def load_folder(folder: str | os.PathLike, size: int, channels: int,
             continue
         pictures.append(fit_square(rgb, size, channels))
     if not pictures:
-        raise JobError(f"None of the {len(files)} files in {folder.name} is a picture Studio can read "
-                       "(use PNG, JPEG, WebP or TIFF).")
+        raise JobError(
+            f"None of the {len(files)} files in {folder.name} is a picture Studio can read "
+            "(use PNG, JPEG, WebP or TIFF)."
+        )
     if len(pictures) < MIN_PICTURES:
-        raise JobError(f"{folder.name} holds only one readable picture; a model needs at least {MIN_PICTURES} "
-                       "(and learns well from hundreds).")
+        raise JobError(
+            f"{folder.name} holds only one readable picture; a model needs at least {MIN_PICTURES} "
+            "(and learns well from hundreds)."
+        )
     return np.stack(pictures), skipped
 
 
@@ -108,8 +113,10 @@ def _keras_dataset(name: str) -> np.ndarray:
     try:
         (train, _), (test, _) = getattr(keras.datasets, name).load_data()
     except Exception as error:  # the download surfaces as many error types (URLError, OSError, ...)
-        raise JobError(f"{name} must be downloaded once and the download failed ({type(error).__name__}). "
-                       "Connect to the internet and try again, or use 'faces' or a folder of your pictures.") from None
+        raise JobError(
+            f"{name} must be downloaded once and the download failed ({type(error).__name__}). "
+            "Connect to the internet and try again, or use 'faces' or a folder of your pictures."
+        ) from None
     return np.concatenate([train, test])
 
 
@@ -123,11 +130,14 @@ def to_dataset(pictures: np.ndarray, batch_size: int, seed: int | None = None, s
     if batch_size < 1:
         raise JobError("The batch size must be at least 1.")
     if scale == "tanh":
+
         def convert(batch):
             return tf.cast(batch, tf.float32) / 127.5 - 1.0
     else:
+
         def convert(batch):
             return tf.cast(batch, tf.float32) / 255.0
+
     dataset = tf.data.Dataset.from_tensor_slices(pictures)
     dataset = dataset.shuffle(len(pictures), seed=seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).map(convert, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

@@ -69,8 +69,12 @@ def tiles(height: int, width: int, tile: int, halo: int, rng: np.random.Generato
         for x in range(-int(offset_x), width, tile):
             core = (max(y, 0), min(y + tile, height), max(x, 0), min(x + tile, width))
             if core[0] < core[1] and core[2] < core[3]:
-                patch = (max(core[0] - halo, 0), min(core[1] + halo, height),
-                         max(core[2] - halo, 0), min(core[3] + halo, width))
+                patch = (
+                    max(core[0] - halo, 0),
+                    min(core[1] + halo, height),
+                    max(core[2] - halo, 0),
+                    min(core[3] + halo, width),
+                )
                 yield core, patch
 
 
@@ -82,8 +86,11 @@ class DreamObjective:
         self.layer_names = layer_names
         backbone.extractor(layer_names)  # refuses unknown layer names with a JobError that lists the valid ones
         channels = [backbone.layer_outputs[name].shape[-1] for name in layer_names]
-        signature = [tf.TensorSpec([None, None, 3], tf.float32), tf.TensorSpec([len(layer_names)], tf.float32),
-                     tf.TensorSpec([2], tf.float32)]
+        signature = [
+            tf.TensorSpec([None, None, 3], tf.float32),
+            tf.TensorSpec([len(layer_names)], tf.float32),
+            tf.TensorSpec([2], tf.float32),
+        ]
         if guided:
             signature += [tf.TensorSpec([c], tf.float32) for c in channels]
         self.gradient = tf.function(self._gradient, input_signature=signature)
@@ -137,8 +144,14 @@ def guide_vectors(backbone: Backbone, guide: np.ndarray, layer_names: tuple[str,
     return [tf.math.l2_normalize(tf.reduce_mean(features[name], axis=(0, 1, 2))) for name in layer_names]
 
 
-def image_gradient(objective: DreamObjective, image: np.ndarray, weights: tf.Tensor, guides: list[tf.Tensor],
-                   tile_size: int, rng: np.random.Generator) -> tuple[float, np.ndarray]:
+def image_gradient(
+    objective: DreamObjective,
+    image: np.ndarray,
+    weights: tf.Tensor,
+    guides: list[tf.Tensor],
+    tile_size: int,
+    rng: np.random.Generator,
+) -> tuple[float, np.ndarray]:
     """The objective and its gradient for the whole image, computed tile by tile when it is large.
 
     Tiles are `tile_size` rounded to TILE_ALIGN; each is computed with a halo of context around it
@@ -151,16 +164,22 @@ def image_gradient(objective: DreamObjective, image: np.ndarray, weights: tf.Ten
     gradient = np.empty_like(image)
     loss = 0.0
     for (y0, y1, x0, x1), (py0, py1, px0, px1) in tiles(height, width, tile, halo, rng):
-        patch_loss, patch_gradient = objective.gradient(tf.constant(image[py0:py1, px0:px1]), weights, whole_size,
-                                                        *guides)
+        patch_loss, patch_gradient = objective.gradient(
+            tf.constant(image[py0:py1, px0:px1]), weights, whole_size, *guides
+        )
         gradient[y0:y1, x0:x1] = patch_gradient.numpy()[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
         # The patch's loss counts its halo too; its core's share of it is what the core adds.
         loss += float(patch_loss) * (y1 - y0) * (x1 - x0) / ((py1 - py0) * (px1 - px0))
     return loss, gradient
 
 
-def dream(image: np.ndarray, params: DreamParams, backbone: Backbone,
-          guide: np.ndarray | None = None, mask: np.ndarray | None = None) -> Iterator[Progress]:
+def dream(
+    image: np.ndarray,
+    params: DreamParams,
+    backbone: Backbone,
+    guide: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
+) -> Iterator[Progress]:
     """Dream on `image` (uint8 RGB). Yields a Progress with a preview after every step and returns
     the dreamed uint8 RGB picture, the size of the input.
 
@@ -202,8 +221,13 @@ def dream(image: np.ndarray, params: DreamParams, backbone: Backbone,
             stopping = params.max_loss is not None and loss > params.max_loss
             if stopping:
                 done = (octave + 1) * params.steps_per_octave
-            yield Progress(step=done, total=total, stage=f"Octave {octave + 1}/{len(shapes)} · step {step + 1}",
-                           preview=to_rgb(current), metrics={"loss": loss})
+            yield Progress(
+                step=done,
+                total=total,
+                stage=f"Octave {octave + 1}/{len(shapes)} · step {step + 1}",
+                preview=to_rgb(current),
+                metrics={"loss": loss},
+            )
             if stopping:
                 break
     result = to_rgb(current)
@@ -213,8 +237,9 @@ def dream(image: np.ndarray, params: DreamParams, backbone: Backbone,
     return result
 
 
-def dream_job(image: np.ndarray, params: DreamParams, guide: np.ndarray | None = None,
-              mask: np.ndarray | None = None) -> Iterator[Progress]:
+def dream_job(
+    image: np.ndarray, params: DreamParams, guide: np.ndarray | None = None, mask: np.ndarray | None = None
+) -> Iterator[Progress]:
     """What the app and CLI run: load the backbone the params name (downloading if needed), shrink
     the picture to `params.max_side`, then dream."""
     if params.seed is not None:

@@ -50,8 +50,10 @@ def build_discriminator(params: GanParams) -> keras.Sequential:
     _, steps = network_plan(params.image_size)
     stack = [keras.Input((params.image_size, params.image_size, params.channels))]
     for index in range(steps):
-        stack += [layers.Conv2D(params.base_filters * 2**index, kernel_size=4, strides=2, padding="same"),
-                  layers.LeakyReLU(negative_slope=0.2)]
+        stack += [
+            layers.Conv2D(params.base_filters * 2**index, kernel_size=4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+        ]
     stack += [layers.Flatten(), layers.Dropout(params.dropout, name="dropout"), layers.Dense(1, activation="sigmoid")]
     return keras.Sequential(stack, name="discriminator")
 
@@ -61,11 +63,17 @@ def build_generator(params: GanParams) -> keras.Sequential:
     (as in the DCGAN paper; it costs far less than widening toward the output)."""
     start, steps = network_plan(params.image_size)
     widest = params.base_filters * 2 ** (steps - 1)
-    stack = [keras.Input((params.latent_dim,)), layers.Dense(start * start * widest),
-             layers.Reshape((start, start, widest)), layers.LeakyReLU(negative_slope=0.2)]
+    stack = [
+        keras.Input((params.latent_dim,)),
+        layers.Dense(start * start * widest),
+        layers.Reshape((start, start, widest)),
+        layers.LeakyReLU(negative_slope=0.2),
+    ]
     for index in range(steps):
-        stack += [layers.Conv2DTranspose(widest // 2**index, kernel_size=4, strides=2, padding="same"),
-                  layers.LeakyReLU(negative_slope=0.2)]
+        stack += [
+            layers.Conv2DTranspose(widest // 2**index, kernel_size=4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+        ]
     stack.append(layers.Conv2D(params.channels, kernel_size=5, padding="same", activation="tanh"))
     return keras.Sequential(stack, name="generator")
 
@@ -88,8 +96,11 @@ class GanModel(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
         self._label_noise = self.gan_params.label_noise
         seed = self.gan_params.seed
-        self._noise = tf.random.Generator.from_seed(seed) if seed is not None else \
-            tf.random.Generator.from_non_deterministic_state()
+        self._noise = (
+            tf.random.Generator.from_seed(seed)
+            if seed is not None
+            else tf.random.Generator.from_non_deterministic_state()
+        )
         self._compiled_step = None
         self.built = True  # both networks were built from their Input layers
 
@@ -157,10 +168,12 @@ def discriminator_advice(d_loss: float, params: GanParams) -> str | None:
     """The reference chapter's advice when the discriminator dominates, with values to try; None otherwise."""
     if d_loss >= DISCRIMINATOR_WINS_LOSS:
         return None
-    return (f"The discriminator is winning (its loss is {d_loss:.3f}, near zero), so the generator has little to "
-            f"learn from. Stop, then try a lower discriminator learning rate (e.g. {params.d_learning_rate / 2:.2g}), "
-            f"more label noise (e.g. {min(max(params.label_noise * 2, 0.1), 0.3):.2g}) or more dropout "
-            f"(e.g. {min(params.dropout + 0.2, 0.7):.2g}), and Resume.")
+    return (
+        f"The discriminator is winning (its loss is {d_loss:.3f}, near zero), so the generator has little to "
+        f"learn from. Stop, then try a lower discriminator learning rate (e.g. {params.d_learning_rate / 2:.2g}), "
+        f"more label noise (e.g. {min(max(params.label_noise * 2, 0.1), 0.3):.2g}) or more dropout "
+        f"(e.g. {min(params.dropout + 0.2, 0.7):.2g}), and Resume."
+    )
 
 
 def monitor_latents(latent_dim: int) -> np.ndarray:
@@ -173,8 +186,12 @@ def monitor_grid(model: GanModel) -> np.ndarray:
     return tile_images(generate(model, monitor_latents(model.latent_dim)), MONITOR_COLUMNS, gap=1)
 
 
-def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = None,
-              checkpoint_path: str | os.PathLike | None = None) -> Iterator[Progress]:
+def train_gan(
+    pictures: np.ndarray,
+    params: GanParams,
+    model: GanModel | None = None,
+    checkpoint_path: str | os.PathLike | None = None,
+) -> Iterator[Progress]:
     """Train a DCGAN on uint8 `pictures` (N, size, size, channels) until `params.epochs` epochs in all.
 
     Continues `model` if given (its architecture wins; its training knobs follow `params`).
@@ -193,11 +210,15 @@ def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = 
     params = model.gan_params
     expected = (params.image_size, params.image_size, params.channels)
     if pictures.ndim != 4 or pictures.shape[1:] != expected:
-        raise JobError(f"This GAN makes {params.image_size} px pictures with {params.channels} channel(s); "
-                       f"the pictures given are shaped {pictures.shape[1:]}.")
+        raise JobError(
+            f"This GAN makes {params.image_size} px pictures with {params.channels} channel(s); "
+            f"the pictures given are shaped {pictures.shape[1:]}."
+        )
     if len(pictures) < MIN_PICTURES:
-        raise JobError(f"A GAN needs at least {MIN_PICTURES} pictures to learn from (it learns well from "
-                       f"thousands); only {len(pictures)} were given.")
+        raise JobError(
+            f"A GAN needs at least {MIN_PICTURES} pictures to learn from (it learns well from "
+            f"thousands); only {len(pictures)} were given."
+        )
     if params.epochs <= model.epochs_done:
         raise JobError(f"This model has already trained {model.epochs_done} epochs; set more epochs to train further.")
     if not 0 <= params.label_noise < 0.5 or not 0 <= params.dropout < 1:
@@ -211,8 +232,13 @@ def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = 
     step = 0
     # The monitor's points travel with its grid so a viewer can pick its cells.
     monitor = {"latents": monitor_latents(params.latent_dim), "columns": MONITOR_COLUMNS}
-    yield Progress(step, total, f"Epoch {model.epochs_done + 1}/{params.epochs}", preview=monitor_grid(model),
-                   data={"epoch": model.epochs_done, "model": model, **monitor})
+    yield Progress(
+        step,
+        total,
+        f"Epoch {model.epochs_done + 1}/{params.epochs}",
+        preview=monitor_grid(model),
+        data={"epoch": model.epochs_done, "model": model, **monitor},
+    )
     warning = None
     for epoch in range(model.epochs_done, params.epochs):
         window: list[dict[str, tf.Tensor]] = []
@@ -235,8 +261,9 @@ def train_gan(pictures: np.ndarray, params: GanParams, model: GanModel | None = 
     return model
 
 
-def train_gan_job(params: GanParams, model: GanModel | None = None, resume_from: str | None = None,
-                  checkpoint_path: str | None = None) -> Iterator[Progress]:
+def train_gan_job(
+    params: GanParams, model: GanModel | None = None, resume_from: str | None = None, checkpoint_path: str | None = None
+) -> Iterator[Progress]:
     """What the app and CLI run: read the dataset `params` names, then train (a fresh model, the
     given `model`, or the one saved at `resume_from`)."""
     from studio.core.datasets import load_pictures
@@ -272,8 +299,10 @@ def load_gan(path: str | os.PathLike) -> GanModel:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise JobError(f"{path.name} is not a .keras model file, or the file is damaged.") from None
     if config.get("registered_name") != "studio>GanModel":
-        raise JobError(f"{path.name} holds a {config.get('class_name', 'model')}, not a GAN saved by Studio "
-                       "(VAEs open on the VAE page).")
+        raise JobError(
+            f"{path.name} holds a {config.get('class_name', 'model')}, not a GAN saved by Studio "
+            "(VAEs open on the VAE page)."
+        )
     try:
         return keras.saving.load_model(path)
     except Exception as error:  # Keras reports a bad file with many error types
@@ -291,8 +320,7 @@ def save_gan_job(model: GanModel, path: str) -> Iterator[Progress]:
 
 
 # -- sampling ---------------------------------------------------------------------------------------
-def sample_latents(count: int, latent_dim: int, seed: int | None = None,
-                   truncation: float | None = None) -> np.ndarray:
+def sample_latents(count: int, latent_dim: int, seed: int | None = None, truncation: float | None = None) -> np.ndarray:
     """`count` standard-normal latent points; with `truncation`, components beyond it are drawn again."""
     rng = np.random.default_rng(seed)
     latents = rng.standard_normal((count, latent_dim)).astype(np.float32)
@@ -332,28 +360,38 @@ def enlarged(image: np.ndarray, min_side: int = ANIMATION_MIN_SIDE) -> np.ndarra
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
-def interpolation_strip(model: GanModel, start: np.ndarray, end: np.ndarray, steps: int = 8,
-                        spherical: bool = True) -> np.ndarray:
+def interpolation_strip(
+    model: GanModel, start: np.ndarray, end: np.ndarray, steps: int = 8, spherical: bool = True
+) -> np.ndarray:
     """The pictures on the way from one latent point to another, side by side (uint8 RGB)."""
     return tile_images(generate(model, interpolate(start, end, steps, spherical)), steps, gap=1)
 
 
-def interpolation_job(model: GanModel, start: np.ndarray, end: np.ndarray, steps: int = 8,
-                      spherical: bool = True) -> Iterator[Progress]:
+def interpolation_job(
+    model: GanModel, start: np.ndarray, end: np.ndarray, steps: int = 8, spherical: bool = True
+) -> Iterator[Progress]:
     yield Progress(0, 0, "Interpolating")
     return interpolation_strip(model, start, end, steps, spherical)
 
 
-def walk_frames(model: GanModel, keypoints: np.ndarray, steps_per_leg: int = 24,
-                spherical: bool = True) -> list[np.ndarray]:
+def walk_frames(
+    model: GanModel, keypoints: np.ndarray, steps_per_leg: int = 24, spherical: bool = True
+) -> list[np.ndarray]:
     """A looping walk through `keypoints` as enlarged uint8 RGB frames."""
     path = walk(keypoints, steps_per_leg, spherical, loop=True)
     return [enlarged(tile_images(image[None], 1)) for image in generate(model, path)]
 
 
-def export_walk_job(model: GanModel, path: str, keypoints: np.ndarray | None = None, count: int = 4,
-                    seed: int | None = None, truncation: float | None = None, steps_per_leg: int = 24,
-                    fps: float = 12.0) -> Iterator[Progress]:
+def export_walk_job(
+    model: GanModel,
+    path: str,
+    keypoints: np.ndarray | None = None,
+    count: int = 4,
+    seed: int | None = None,
+    truncation: float | None = None,
+    steps_per_leg: int = 24,
+    fps: float = 12.0,
+) -> Iterator[Progress]:
     """Save a latent walk animation (GIF, or MP4 with ffmpeg) through `keypoints`, or through
     `count` random points drawn with `seed` and `truncation`. Returns the saved path."""
     if keypoints is None:

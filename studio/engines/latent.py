@@ -19,8 +19,6 @@ from studio.core.progress import JobError
 ANIMATION_FORMATS = (".gif", ".mp4")
 
 
-
-
 def lerp(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
     """Straight-line blend of codes `a` and `b` (t=0 gives a, t=1 gives b). An array of t gives one row each."""
     a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
@@ -74,8 +72,9 @@ class LatentPlane:
     extent: float = 1.0
 
     @classmethod
-    def axes(cls, latent_dim: int, first: int = 0, second: int = 1, extent: float = 1.0,
-             origin: np.ndarray | None = None) -> "LatentPlane":
+    def axes(
+        cls, latent_dim: int, first: int = 0, second: int = 1, extent: float = 1.0, origin: np.ndarray | None = None
+    ) -> LatentPlane:
         """The plane spanned by two latent dimensions, through `origin` (default 0)."""
         if not (0 <= first < latent_dim and 0 <= second < latent_dim) or first == second:
             raise JobError(f"Pick two different dimensions between 1 and {latent_dim}.")
@@ -165,8 +164,9 @@ def save_animation(frames: list[np.ndarray], path: str | os.PathLike, fps: float
     with atomic_path(path) as temp:
         if suffix == ".gif":
             pictures = [Image.fromarray(np.asarray(frame, np.uint8)) for frame in frames]
-            pictures[0].save(temp, format="GIF", save_all=True, append_images=pictures[1:],
-                             duration=round(1000 / fps), loop=0)
+            pictures[0].save(
+                temp, format="GIF", save_all=True, append_images=pictures[1:], duration=round(1000 / fps), loop=0
+            )
         else:
             _write_mp4(frames, str(temp), fps)
     return path

@@ -178,8 +178,9 @@ class StyleObjective:
         scalar = tf.TensorSpec([], tf.float32)
         self._whole = tf.function(self._whole_loss_and_gradient, input_signature=[image, content, weights, *grams])
         self._statistics = tf.function(self._tile_statistics, input_signature=[image, box])
-        self._tile_gradient = tf.function(self._tile_loss_and_gradient,
-                                          input_signature=[image, box, content, scalar, *grams])
+        self._tile_gradient = tf.function(
+            self._tile_loss_and_gradient, input_signature=[image, box, content, scalar, *grams]
+        )
         self._tv = tf.function(self._tv_and_gradient, input_signature=[image])
 
     def _strides(self) -> dict[str, int]:
@@ -194,10 +195,12 @@ class StyleObjective:
             tape.watch(image)
             features = self.backbone.features(image[None], self.layer_names)
             content = weights[0] * content_loss(features[self.content_layer][0], content_target)
-            style = tf.add_n([
-                weights[2 + index] * style_loss(gram_matrix(features[name][0]), target_grams[index])
-                for index, name in enumerate(self.style_layers)
-            ])
+            style = tf.add_n(
+                [
+                    weights[2 + index] * style_loss(gram_matrix(features[name][0]), target_grams[index])
+                    for index, name in enumerate(self.style_layers)
+                ]
+            )
             tv = weights[1] * total_variation_loss(image)
             total = content + style + tv
         return total, content, style, tv, tape.gradient(total, image)
@@ -230,7 +233,8 @@ class StyleObjective:
             tape.watch(patch)
             features = self.backbone.features(patch[None], self.layer_names)
             content = content_scale * tf.reduce_sum(
-                tf.square(self._core(features[self.content_layer], self.content_layer, box) - content_target))
+                tf.square(self._core(features[self.content_layer], self.content_layer, box) - content_target)
+            )
             style = tf.zeros(())
             for index, name in enumerate(self.style_layers):
                 flat = tf.reshape(self._core(features[name], name, box), (-1, tf.shape(features[name])[-1]))
@@ -273,7 +277,8 @@ class StyleObjective:
         windows = self.tiles(*image.shape[:2])
         if len(windows) == 1:
             total, content, style, tv, gradient = self._whole(
-                tf.constant(image), targets.content[0], tf.constant(weights), *targets.grams)
+                tf.constant(image), targets.content[0], tf.constant(weights), *targets.grams
+            )
             return Evaluation(float(total), float(content), float(style), float(tv), gradient.numpy())
         # Pass 1: the picture's Gram matrices, which every tile's style gradient depends on.
         _, grams, counts = self.statistics(image)
@@ -281,15 +286,17 @@ class StyleObjective:
         for index, (gram, target) in enumerate(zip(grams, targets.grams)):
             difference = gram - target.numpy()
             style += weights[2 + index] * float(np.mean(np.square(difference)))
-            slopes.append(tf.constant(2 * weights[2 + index] * difference / (difference.size * counts[index]),
-                                      tf.float32))
+            slopes.append(
+                tf.constant(2 * weights[2 + index] * difference / (difference.size * counts[index]), tf.float32)
+            )
         # Pass 2: each patch's gradient, added where the patch lies (patches overlap by the halo).
         gradient = np.zeros_like(image)
         content = 0.0
         content_scale = tf.constant(weights[0] / targets.content_size, tf.float32)
         for (core, patch), content_target in zip(windows, targets.content):
             part, patch_gradient = self._tile_gradient(
-                _crop(image, patch), _relative(core, patch), content_target, content_scale, *slopes)
+                _crop(image, patch), _relative(core, patch), content_target, content_scale, *slopes
+            )
             content += float(part)
             gradient[patch[0] : patch[1], patch[2] : patch[3]] += patch_gradient.numpy()
         tv, tv_gradient = self._tv(tf.constant(image))
@@ -307,8 +314,9 @@ def _relative(core: Box, patch: Box) -> tf.Tensor:
 
 
 @functools.lru_cache(maxsize=8)  # each keeps traced graphs; a session rarely juggles more layer sets
-def objective_for(backbone: Backbone, content_layer: str, style_layers: tuple[str, ...],
-                  tile_size: int) -> StyleObjective:
+def objective_for(
+    backbone: Backbone, content_layer: str, style_layers: tuple[str, ...], tile_size: int
+) -> StyleObjective:
     return StyleObjective(backbone, content_layer, style_layers, tile_size)
 
 
@@ -332,8 +340,9 @@ class SteppedLbfgs:
         self._requests: queue.Queue = queue.Queue()
         self._replies: queue.Queue = queue.Queue()
         history = int(np.clip(LBFGS_HISTORY_BYTES // (16 * start.size), 3, 10))
-        self._thread = threading.Thread(target=self._minimise, args=(start, max_steps, history), daemon=True,
-                                        name="studio-lbfgs")
+        self._thread = threading.Thread(
+            target=self._minimise, args=(start, max_steps, history), daemon=True, name="studio-lbfgs"
+        )
         # Its TensorFlow calls may trace deep graphs, as the compute thread's do: give it the same stack.
         previous_stack = threading.stack_size(LBFGS_STACK_BYTES)
         try:
@@ -357,12 +366,20 @@ class SteppedLbfgs:
             # on them, taking cores from TensorFlow (10x slower steps when it does).
             with threadpool_limits(limits=1, user_api="blas"):
                 scipy.optimize.minimize(
-                    self._loss_and_gradient, start.ravel().astype(np.float64), jac=True, method="L-BFGS-B",
+                    self._loss_and_gradient,
+                    start.ravel().astype(np.float64),
+                    jac=True,
+                    method="L-BFGS-B",
                     bounds=scipy.optimize.Bounds(np.full(start.size, -1.0), np.full(start.size, 1.0)),
                     callback=self._pause,
                     # Run every step asked for: no convergence test stops it early.
-                    options={"maxiter": max_steps, "maxfun": 4 * max_steps, "maxcor": history, "ftol": 0.0,
-                             "gtol": 0.0},
+                    options={
+                        "maxiter": max_steps,
+                        "maxfun": 4 * max_steps,
+                        "maxcor": history,
+                        "ftol": 0.0,
+                        "gtol": 0.0,
+                    },
                 )
         except Exception as error:  # handed to the generator's thread, which raises it
             outcome = error
@@ -429,8 +446,9 @@ def check_params(params: StyleParams, num_styles: int, has_init_image: bool) -> 
         raise JobError("Give at least one style layer a non-zero weight.")
     if not 0.1 <= params.style_scale <= 4:
         raise JobError("Choose a style scale between 0.1 and 4.")
-    if params.style_blend and (len(params.style_blend) != num_styles or min(params.style_blend) < 0
-                               or sum(params.style_blend) <= 0):
+    if params.style_blend and (
+        len(params.style_blend) != num_styles or min(params.style_blend) < 0 or sum(params.style_blend) <= 0
+    ):
         raise JobError("Give one blend weight per style picture, none negative and not all zero.")
     if min(params.content_weight, params.style_weight, params.tv_weight) < 0:
         raise JobError("Loss weights cannot be negative.")
@@ -452,8 +470,13 @@ def loss_weights(params: StyleParams) -> np.ndarray:
     return np.array([params.content_weight, params.tv_weight, *(params.style_weight * shares)], np.float32)
 
 
-def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, backbone: Backbone,
-            init_image: np.ndarray | None = None) -> Iterator[Progress]:
+def stylize(
+    content: np.ndarray,
+    styles: list[np.ndarray],
+    params: StyleParams,
+    backbone: Backbone,
+    init_image: np.ndarray | None = None,
+) -> Iterator[Progress]:
     """Paint `content` (uint8 RGB) in the style of `styles` (uint8 RGB, any sizes).
 
     Yields a Progress with a preview after every step (and the picture in `data["checkpoint"]`
@@ -493,8 +516,11 @@ def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, 
         current = _start(params, scale, shape, current, work_content, init_image, rng)
         chroma = content_here if params.preserve_colors == "luminance" else None
         evaluate = functools.partial(objective.evaluate, targets=targets, weights=weights)
-        optimizer = (SteppedLbfgs(evaluate, current, num_steps) if params.optimizer == "lbfgs"
-                     else SteppedAdam(evaluate, current, params.learning_rate))
+        optimizer = (
+            SteppedLbfgs(evaluate, current, num_steps)
+            if params.optimizer == "lbfgs"
+            else SteppedAdam(evaluate, current, params.learning_rate)
+        )
         try:
             for step in range(num_steps):
                 picture = optimizer.step()
@@ -504,10 +530,14 @@ def stylize(content: np.ndarray, styles: list[np.ndarray], params: StyleParams, 
                 done += 1
                 preview = _visible(current, chroma)
                 checkpoint = params.checkpoint_every > 0 and done % params.checkpoint_every == 0
-                yield Progress(step=done, total=params.iterations,
-                               stage=f"Scale {scale + 1}/{len(shapes)} ({shape[1]}×{shape[0]}) · step {step + 1}",
-                               preview=preview, metrics=optimizer.last.metrics,
-                               data={"checkpoint": preview} if checkpoint else {})
+                yield Progress(
+                    step=done,
+                    total=params.iterations,
+                    stage=f"Scale {scale + 1}/{len(shapes)} ({shape[1]}×{shape[0]}) · step {step + 1}",
+                    preview=preview,
+                    metrics=optimizer.last.metrics,
+                    data={"checkpoint": preview} if checkpoint else {},
+                )
         finally:
             optimizer.close()
         done = sum(steps_per_scale[: scale + 1])
@@ -519,8 +549,15 @@ def _visible(picture: np.ndarray, chroma_source: np.ndarray | None) -> np.ndarra
     return to_rgb(picture if chroma_source is None else with_chroma(picture, chroma_source))
 
 
-def _start(params: StyleParams, scale: int, shape: tuple[int, int], previous: np.ndarray | None,
-           content: np.ndarray, init_image: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
+def _start(
+    params: StyleParams,
+    scale: int,
+    shape: tuple[int, int],
+    previous: np.ndarray | None,
+    content: np.ndarray,
+    init_image: np.ndarray | None,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """The picture a scale starts from: the previous scale's result upscaled, or the chosen start."""
     if scale > 0:
         return resize(previous, shape)
@@ -533,8 +570,9 @@ def _start(params: StyleParams, scale: int, shape: tuple[int, int], previous: np
     return content.copy()
 
 
-def stylize_job(content: np.ndarray, styles: list[np.ndarray], params: StyleParams,
-                init_image: np.ndarray | None = None) -> Iterator[Progress]:
+def stylize_job(
+    content: np.ndarray, styles: list[np.ndarray], params: StyleParams, init_image: np.ndarray | None = None
+) -> Iterator[Progress]:
     """What the app and CLI run: load the backbone the params name (downloading if needed), then stylize."""
     if params.seed is not None:
         keras.utils.set_random_seed(params.seed)

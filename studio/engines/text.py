@@ -28,7 +28,14 @@ from studio.core.params.text import ARCHITECTURES, LEVELS, SamplingParams, TextT
 from studio.core.progress import JobError, Progress
 from studio.engines.text_models import TransformerLanguageModel, build_model
 from studio.engines.text_sampling import next_token_distribution, sample
-from studio.engines.text_tokens import Tokenizer, VocabularyCounter, block_windows, token_windows, validation_period, window_dataset
+from studio.engines.text_tokens import (
+    Tokenizer,
+    VocabularyCounter,
+    block_windows,
+    token_windows,
+    validation_period,
+    window_dataset,
+)
 
 MODEL_SUFFIX = ".textmodel"
 MAX_VALIDATION_BATCHES = 50  # enough for a steady estimate on any corpus size
@@ -64,8 +71,12 @@ class TextModel:
                 return logits, tf.stack(new_state)
 
             fuse = isinstance(model, TransformerLanguageModel)
-            self._step = tf.function(packed_step, jit_compile=fuse, autograph=False, input_signature=[
-                tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32), state_spec])
+            self._step = tf.function(
+                packed_step,
+                jit_compile=fuse,
+                autograph=False,
+                input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.int32), state_spec],
+            )
         return self._step
 
     def initial_state(self, batch: int) -> tf.Tensor:
@@ -75,8 +86,14 @@ class TextModel:
 # -- one file per model ----------------------------------------------------------------------
 def save_text_model(path: str | os.PathLike, text_model: TextModel) -> Path:
     """Write model (.keras, with optimizer state), tokenizer and settings into one zip, atomically."""
-    settings = {"format": "studio-text-model", "version": 1, "params": params_to_dict(text_model.params),
-                "epochs_done": text_model.epochs_done, "history": text_model.history, "corpus": text_model.corpus}
+    settings = {
+        "format": "studio-text-model",
+        "version": 1,
+        "params": params_to_dict(text_model.params),
+        "epochs_done": text_model.epochs_done,
+        "history": text_model.history,
+        "corpus": text_model.corpus,
+    }
     with tempfile.TemporaryDirectory() as folder:
         keras_file = Path(folder) / "model.keras"
         text_model.model.save(keras_file)
@@ -99,8 +116,14 @@ def load_text_model(path: str | os.PathLike) -> TextModel:
             model = keras.saving.load_model(Path(folder) / "model.keras")
     except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError) as error:
         raise JobError(f"{path.name} is not a text model saved by Generative Studio ({error}).") from None
-    return TextModel(model, tokenizer, params_from_dict(TextTrainParams, settings["params"]),
-                     settings.get("epochs_done", 0), settings.get("history", []), settings.get("corpus", ""))
+    return TextModel(
+        model,
+        tokenizer,
+        params_from_dict(TextTrainParams, settings["params"]),
+        settings.get("epochs_done", 0),
+        settings.get("history", []),
+        settings.get("corpus", ""),
+    )
 
 
 _loaded: dict[str, tuple[float, TextModel]] = {}
@@ -130,8 +153,11 @@ class Continuation:
 
     def feed(self, tokens: np.ndarray) -> np.ndarray:
         """One step: `tokens` (batch,), one per row; returns the logits (batch, vocabulary) after them."""
-        logits, self.state = self.step(tf.constant(np.asarray(tokens, np.int32).reshape(self.batch)),
-                                       tf.constant(self.position, tf.int32), self.state)
+        logits, self.state = self.step(
+            tf.constant(np.asarray(tokens, np.int32).reshape(self.batch)),
+            tf.constant(self.position, tf.int32),
+            self.state,
+        )
         self.position += 1
         return logits.numpy()
 
@@ -167,8 +193,9 @@ def generate(text_model: TextModel, params: SamplingParams) -> Iterator[Progress
     return "".join(pieces)
 
 
-def sample_ladder(text_model: TextModel, prompt: str, length: int, temperatures: tuple[float, ...],
-                  seed: int | None = None) -> dict[float, str]:
+def sample_ladder(
+    text_model: TextModel, prompt: str, length: int, temperatures: tuple[float, ...], seed: int | None = None
+) -> dict[float, str]:
     """Continuations of `prompt` at each temperature, generated side by side as one batch."""
     tokenizer = text_model.tokenizer
     rng = np.random.default_rng(seed)
@@ -184,7 +211,9 @@ def sample_ladder(text_model: TextModel, prompt: str, length: int, temperatures:
     return {t: tokenizer.continuation(prompt, row) for t, row in zip(temperatures, ids)}
 
 
-def next_token_choices(text_model: TextModel, text: str, params: SamplingParams, count: int = 10) -> list[tuple[str, float]]:
+def next_token_choices(
+    text_model: TextModel, text: str, params: SamplingParams, count: int = 10
+) -> list[tuple[str, float]]:
     """The `count` likeliest next pieces of text after `text` under the sampling settings, with probabilities."""
     continuation = Continuation(text_model)
     logits = continuation.start(text)[0]
@@ -238,8 +267,9 @@ def build_vocabulary(files, params: TextTrainParams) -> Iterator[Progress]:
     return counter.tokenizer(params.max_vocabulary), counter.total
 
 
-def train(corpus_paths: list[str], params: TextTrainParams, model_path: str | os.PathLike,
-          resume: bool = False) -> Iterator[Progress]:
+def train(
+    corpus_paths: list[str], params: TextTrainParams, model_path: str | os.PathLike, resume: bool = False
+) -> Iterator[Progress]:
     """Train a language model on the corpus, checkpointing to `model_path` after every epoch.
 
     With `resume`, continue the model saved at `model_path` (its tokenizer and architecture) up to
@@ -253,11 +283,18 @@ def train(corpus_paths: list[str], params: TextTrainParams, model_path: str | os
     rng = np.random.default_rng(params.seed)
     if resume:
         text_model = load_text_model(model_path)
-        text_model.params = replace(text_model.params, epochs=params.epochs, steps_per_epoch=params.steps_per_epoch,
-                                    sample_prompt=params.sample_prompt, temperatures=params.temperatures)
+        text_model.params = replace(
+            text_model.params,
+            epochs=params.epochs,
+            steps_per_epoch=params.steps_per_epoch,
+            sample_prompt=params.sample_prompt,
+            temperatures=params.temperatures,
+        )
         if text_model.epochs_done >= params.epochs:
-            raise JobError(f"This model has already trained {text_model.epochs_done} epochs. "
-                           "Raise the number of epochs to train it further.")
+            raise JobError(
+                f"This model has already trained {text_model.epochs_done} epochs. "
+                "Raise the number of epochs to train it further."
+            )
         token_count = None
     else:
         tokenizer, token_count = yield from build_vocabulary(files, params)
@@ -270,8 +307,10 @@ def train(corpus_paths: list[str], params: TextTrainParams, model_path: str | os
     windows = token_count // window
     if windows < 1:
         unit = "characters" if params.level == "char" else "words"
-        raise JobError(f"The corpus is only {token_count:,} {unit} long, shorter than one training sequence "
-                       f"({window} {unit}). Add more text or lower the sequence length.")
+        raise JobError(
+            f"The corpus is only {token_count:,} {unit} long, shorter than one training sequence "
+            f"({window} {unit}). Add more text or lower the sequence length."
+        )
     period = validation_period(params.validation_fraction, windows)
     block = block_windows(windows, period)
     train_windows = windows - (windows // period if period else 0)
@@ -279,8 +318,10 @@ def train(corpus_paths: list[str], params: TextTrainParams, model_path: str | os
     if params.steps_per_epoch:
         steps_per_epoch = min(steps_per_epoch, params.steps_per_epoch)
     if not model.compiled:
-        model.compile(optimizer=keras.optimizers.Adam(params.learning_rate, clipnorm=1.0),
-                      loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.compile(
+            optimizer=keras.optimizers.Adam(params.learning_rate, clipnorm=1.0),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
     train_step, evaluate_step = compiled_steps(model)
     total = steps_per_epoch * params.epochs
     report_every = max(1, steps_per_epoch // REPORTS_PER_EPOCH)
@@ -291,15 +332,24 @@ def train(corpus_paths: list[str], params: TextTrainParams, model_path: str | os
     step = text_model.epochs_done * steps_per_epoch
     for epoch in range(text_model.epochs_done, params.epochs):
         stage = f"Epoch {epoch + 1}/{params.epochs}"
-        dataset = window_dataset(windows_of(False, int(rng.integers(0, window))), window, params.batch_size,
-                                 shuffle=True, seed=int(rng.integers(2**31)))
+        dataset = window_dataset(
+            windows_of(False, int(rng.integers(0, window))),
+            window,
+            params.batch_size,
+            shuffle=True,
+            seed=int(rng.integers(2**31)),
+        )
         losses = []
         for batch, (inputs, targets) in enumerate(dataset.take(steps_per_epoch)):
             losses.append(float(train_step(inputs, targets)))
             step += 1
             if (batch + 1) % report_every == 0:
-                yield Progress(step=step, total=total, stage=f"{stage} · batch {batch + 1}/{steps_per_epoch}",
-                               metrics={"loss": float(np.mean(losses[-report_every:]))})
+                yield Progress(
+                    step=step,
+                    total=total,
+                    stage=f"{stage} · batch {batch + 1}/{steps_per_epoch}",
+                    metrics={"loss": float(np.mean(losses[-report_every:]))},
+                )
         step = (epoch + 1) * steps_per_epoch
         record = {"loss": float(np.mean(losses))} if losses else {}
         if period:
@@ -308,13 +358,17 @@ def train(corpus_paths: list[str], params: TextTrainParams, model_path: str | os
             if val_losses:
                 record["val_loss"] = float(np.mean(val_losses))
         yield Progress(step=step, total=total, stage=f"{stage} · writing samples", metrics=dict(record))
-        samples = sample_ladder(text_model, params.sample_prompt, params.sample_length, params.temperatures,
-                                seed=epoch)
+        samples = sample_ladder(text_model, params.sample_prompt, params.sample_length, params.temperatures, seed=epoch)
         text_model.epochs_done = epoch + 1
         text_model.history.append(record)
         save_text_model(model_path, text_model)
-        yield Progress(step=step, total=total, stage=f"{stage} done · saved", metrics=dict(record),
-                       data={"epoch": epoch + 1, "samples": samples, "prompt": params.sample_prompt})
+        yield Progress(
+            step=step,
+            total=total,
+            stage=f"{stage} done · saved",
+            metrics=dict(record),
+            data={"epoch": epoch + 1, "samples": samples, "prompt": params.sample_prompt},
+        )
     return {"path": str(model_path), "epochs": text_model.epochs_done, "history": text_model.history}
 
 
@@ -340,7 +394,9 @@ def compiled_steps(model: keras.Model):
 
 
 # -- what the app and CLI run ----------------------------------------------------------------
-def train_job(corpus_paths: list[str], params: TextTrainParams, model_path: str, resume: bool = False) -> Iterator[Progress]:
+def train_job(
+    corpus_paths: list[str], params: TextTrainParams, model_path: str, resume: bool = False
+) -> Iterator[Progress]:
     return (yield from train(list(corpus_paths), params, model_path, resume))
 
 
@@ -358,5 +414,10 @@ def describe_model_job(model_path: str) -> Iterator[Progress]:
     """Summary of a saved model for the tab: settings, epochs, last losses."""
     yield Progress(step=0, total=1, stage="Reading the model")
     text_model = cached_text_model(model_path)
-    return {"params": params_to_dict(text_model.params), "epochs_done": text_model.epochs_done,
-            "history": text_model.history, "corpus": text_model.corpus, "vocabulary": text_model.tokenizer.size}
+    return {
+        "params": params_to_dict(text_model.params),
+        "epochs_done": text_model.epochs_done,
+        "history": text_model.history,
+        "corpus": text_model.corpus,
+        "vocabulary": text_model.tokenizer.size,
+    }

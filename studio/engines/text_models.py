@@ -46,8 +46,16 @@ def build_model(architecture: str, size: str, vocabulary_size: int, context: int
 class RecurrentLanguageModel(keras.Model):
     """Embedding, stacked LSTM or GRU layers with dropout between them, and a softmax head (as logits)."""
 
-    def __init__(self, vocabulary_size: int, cell: str = "lstm", embedding_dim: int = 64, units: int = 256,
-                 num_layers: int = 1, dropout: float = 0.1, **kwargs):
+    def __init__(
+        self,
+        vocabulary_size: int,
+        cell: str = "lstm",
+        embedding_dim: int = 64,
+        units: int = 256,
+        num_layers: int = 1,
+        dropout: float = 0.1,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.vocabulary_size, self.cell, self.embedding_dim = vocabulary_size, cell, embedding_dim
         self.units, self.num_layers, self.dropout = units, num_layers, dropout
@@ -83,9 +91,15 @@ class RecurrentLanguageModel(keras.Model):
         return self.head(x), tuple(new_state)
 
     def get_config(self):
-        return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "cell": self.cell,
-                "embedding_dim": self.embedding_dim, "units": self.units, "num_layers": self.num_layers,
-                "dropout": self.dropout}
+        return {
+            **super().get_config(),
+            "vocabulary_size": self.vocabulary_size,
+            "cell": self.cell,
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+        }
 
 
 def rotate(x, positions):
@@ -174,7 +188,9 @@ class DecoderBlock(layers.Layer):
         return x + self.feed_forward_dropout(self.feed_forward(self.feed_forward_norm(x)), training=training)
 
     def step(self, x, position, cache_keys, cache_values):
-        attended, cache_keys, cache_values = self.attention.step(self.attention_norm(x), position, cache_keys, cache_values)
+        attended, cache_keys, cache_values = self.attention.step(
+            self.attention_norm(x), position, cache_keys, cache_values
+        )
         x = x + attended
         return x + self.feed_forward(self.feed_forward_norm(x)), cache_keys, cache_values
 
@@ -186,8 +202,16 @@ class DecoderBlock(layers.Layer):
 class TransformerLanguageModel(keras.Model):
     """Token embedding, decoder blocks, a final norm and a head giving next-token logits."""
 
-    def __init__(self, vocabulary_size: int, context: int = 100, width: int = 128, num_heads: int = 4,
-                 num_layers: int = 2, dropout: float = 0.1, **kwargs):
+    def __init__(
+        self,
+        vocabulary_size: int,
+        context: int = 100,
+        width: int = 128,
+        num_heads: int = 4,
+        num_layers: int = 2,
+        dropout: float = 0.1,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.vocabulary_size, self.context, self.width = vocabulary_size, context, width
         self.num_heads, self.num_layers, self.dropout = num_heads, num_layers, dropout
@@ -217,6 +241,12 @@ class TransformerLanguageModel(keras.Model):
         return self.head(self.final_norm(x))[:, 0], tuple(new_state)
 
     def get_config(self):
-        return {**super().get_config(), "vocabulary_size": self.vocabulary_size, "context": self.context,
-                "width": self.width, "num_heads": self.num_heads, "num_layers": self.num_layers,
-                "dropout": self.dropout}
+        return {
+            **super().get_config(),
+            "vocabulary_size": self.vocabulary_size,
+            "context": self.context,
+            "width": self.width,
+            "num_heads": self.num_heads,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+        }

@@ -17,7 +17,9 @@ def reweight(probabilities: np.ndarray, temperature: float) -> np.ndarray:
         return softmax(np.log(np.asarray(probabilities, np.float64)) / temperature)
 
 
-def next_token_distribution(logits: np.ndarray, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0) -> np.ndarray:
+def next_token_distribution(
+    logits: np.ndarray, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0
+) -> np.ndarray:
     """Probabilities to sample the next token from (last axis = vocabulary).
 
     Temperature 0 is greedy (all mass on the best token). Then only the `top_k` most likely tokens

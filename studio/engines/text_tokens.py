@@ -84,8 +84,14 @@ class Tokenizer:
     def continuation(self, previous: str, ids: Iterable[int]) -> str:
         """The text that `ids` add after `previous` (with the space a word needs before it)."""
         text = self.decode(ids)
-        if self.level == "word" and text and previous and previous[-1] not in NO_SPACE_AFTER \
-                and not previous[-1].isspace() and text[0] not in NO_SPACE_BEFORE:
+        if (
+            self.level == "word"
+            and text
+            and previous
+            and previous[-1] not in NO_SPACE_AFTER
+            and not previous[-1].isspace()
+            and text[0] not in NO_SPACE_BEFORE
+        ):
             return " " + text
         return text
 
@@ -133,7 +139,9 @@ class VocabularyCounter:
         counts = self.counts + Counter(self._probe.split(self._carry))
         counts.pop(self.unknown, None)
         frequent = [token for token, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
-        return Tokenizer(self._probe.level, [self.unknown, *frequent[: max(1, max_vocabulary - 1)]], self._probe.lowercase)
+        return Tokenizer(
+            self._probe.level, [self.unknown, *frequent[: max(1, max_vocabulary - 1)]], self._probe.lowercase
+        )
 
 
 def _after_last_space(text: str) -> int:
@@ -156,8 +164,15 @@ def block_windows(windows: int, period: int) -> int:
     return max(1, min(BLOCK_WINDOWS, windows // max(period, 1) // 2)) if period else BLOCK_WINDOWS
 
 
-def token_windows(tokenizer: Tokenizer, files: list[CorpusFile], window: int, block: int, period: int,
-                  validation: bool, offset: int = 0) -> Iterator[np.ndarray]:
+def token_windows(
+    tokenizer: Tokenizer,
+    files: list[CorpusFile],
+    window: int,
+    block: int,
+    period: int,
+    validation: bool,
+    offset: int = 0,
+) -> Iterator[np.ndarray]:
     """Streams windows of `window` token ids from the corpus.
 
     The token stream is cut into blocks of `block` windows; every `period`-th block is validation.
@@ -175,8 +190,9 @@ def token_windows(tokenizer: Tokenizer, files: list[CorpusFile], window: int, bl
     yield from _block_windows(pending, block_index, window, period, validation, offset)
 
 
-def _block_windows(tokens: np.ndarray, block_index: int, window: int, period: int, validation: bool,
-                   offset: int) -> Iterator[np.ndarray]:
+def _block_windows(
+    tokens: np.ndarray, block_index: int, window: int, period: int, validation: bool, offset: int
+) -> Iterator[np.ndarray]:
     is_validation = period > 0 and block_index % period == period - 1
     if is_validation != validation:
         return
@@ -185,8 +201,9 @@ def _block_windows(tokens: np.ndarray, block_index: int, window: int, period: in
     yield from tokens[start : start + count * window].reshape(count, window)
 
 
-def window_dataset(windows: Callable[[], Iterator[np.ndarray]], window: int, batch_size: int, shuffle: bool,
-                   seed: int | None = None) -> tf.data.Dataset:
+def window_dataset(
+    windows: Callable[[], Iterator[np.ndarray]], window: int, batch_size: int, shuffle: bool, seed: int | None = None
+) -> tf.data.Dataset:
     """(inputs, targets) batches from a window generator factory: the target is the input shifted by one."""
     dataset = tf.data.Dataset.from_generator(windows, output_signature=tf.TensorSpec([window], tf.int32))
     if shuffle:

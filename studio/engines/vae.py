@@ -24,14 +24,21 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from studio.core.datasets import fit_square, load_folder, load_pictures, SHIPPED, to_dataset
+from studio.core.datasets import SHIPPED, fit_square, load_folder, load_pictures, to_dataset
 from studio.core.files import atomic_path
 from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
 from studio.core.progress import JobError, Progress
-from studio.engines.latent import (LatentPlane, check_animation_path, concept_vector, interpolate,
-                                   principal_directions, save_animation, tile_images)
+from studio.engines.latent import (
+    LatentPlane,
+    check_animation_path,
+    concept_vector,
+    interpolate,
+    principal_directions,
+    save_animation,
+    tile_images,
+)
 
 STUDIO_ENTRY = "studio.json"  # our metadata, stored inside the .keras zip beside Keras's own files
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
@@ -88,8 +95,9 @@ class Vae:
     file with its optimizer state) plus what Studio knows about it: its parameters, how many epochs
     it has trained, and where its training pictures sit in the latent space."""
 
-    def __init__(self, model: keras.Model, params: VaeParams, epochs_done: int = 0,
-                 latent_stats: dict[str, list] | None = None):
+    def __init__(
+        self, model: keras.Model, params: VaeParams, epochs_done: int = 0, latent_stats: dict[str, list] | None = None
+    ):
         self.model = model
         self.params = params
         self.epochs_done = epochs_done
@@ -99,7 +107,7 @@ class Vae:
         self.decoder_logits = keras.Model(self.decoder.inputs, self.decoder.get_layer("logits").output)
 
     @classmethod
-    def build(cls, params: VaeParams) -> "Vae":
+    def build(cls, params: VaeParams) -> Vae:
         problems = params.problems()
         if problems:
             raise JobError(" ".join(problems))
@@ -116,14 +124,18 @@ class Vae:
             raise JobError(f"Save the model as a .keras file, not '{path.suffix or path.name}'.")
         with atomic_path(path) as temp:
             self.model.save(temp)
-            metadata = {"technique": "vae", "params": params_to_dict(self.params),
-                        "epochs_done": self.epochs_done, "latent_stats": self.latent_stats}
+            metadata = {
+                "technique": "vae",
+                "params": params_to_dict(self.params),
+                "epochs_done": self.epochs_done,
+                "latent_stats": self.latent_stats,
+            }
             with zipfile.ZipFile(temp, "a") as archive:
                 archive.writestr(STUDIO_ENTRY, json.dumps(metadata))
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> "Vae":
+    def load(cls, path: str | os.PathLike) -> Vae:
         path = Path(path)
         try:
             with zipfile.ZipFile(path) as archive:
@@ -131,15 +143,20 @@ class Vae:
         except FileNotFoundError:
             raise JobError(f"{path.name} was not found.") from None
         except KeyError:
-            raise JobError(f"{path.name} is not a VAE saved by Studio "
-                           "(if it is a GAN, open it on the GAN page).") from None
+            raise JobError(
+                f"{path.name} is not a VAE saved by Studio (if it is a GAN, open it on the GAN page)."
+            ) from None
         except (zipfile.BadZipFile, json.JSONDecodeError):
             raise JobError(f"{path.name} is not a VAE saved by Studio; the file may be damaged.") from None
         if metadata.get("technique") != "vae":
             raise JobError(f"{path.name} holds a {metadata.get('technique', 'different')} model, not a VAE.")
         model = keras.models.load_model(path, compile=True)
-        return cls(model, params_from_dict(VaeParams, metadata["params"]), metadata.get("epochs_done", 0),
-                   metadata.get("latent_stats"))
+        return cls(
+            model,
+            params_from_dict(VaeParams, metadata["params"]),
+            metadata.get("epochs_done", 0),
+            metadata.get("latent_stats"),
+        )
 
 
 class VaeTrainer:
@@ -182,8 +199,9 @@ def preview_codes(latent_dim: int) -> np.ndarray:
     return np.random.default_rng(0).standard_normal((PREVIEW_SIDE**2, latent_dim)).astype(np.float32)
 
 
-def train_vae(pictures: np.ndarray, params: VaeParams, vae: Vae | None = None,
-              checkpoint: str | os.PathLike | None = None) -> Iterator[Progress]:
+def train_vae(
+    pictures: np.ndarray, params: VaeParams, vae: Vae | None = None, checkpoint: str | os.PathLike | None = None
+) -> Iterator[Progress]:
     """Train on uint8 pictures (N, size, size, channels) until `params.epochs` epochs are done in
     all (a loaded `vae` resumes where it stopped). Yields metrics {"loss", "reconstruction", "kl"}
     several times per epoch and a decoded preview grid after each epoch; saves to `checkpoint`
@@ -195,12 +213,21 @@ def train_vae(pictures: np.ndarray, params: VaeParams, vae: Vae | None = None,
     if pictures.shape[1:] != tuple(expected):
         raise JobError(f"The pictures are {pictures.shape[1:]} but the model expects {tuple(expected)}.")
     if vae.epochs_done >= params.epochs:
-        raise JobError(f"This model has already trained for {vae.epochs_done} epochs; "
-                       f"set more than {vae.epochs_done} epochs to train it further.")
+        raise JobError(
+            f"This model has already trained for {vae.epochs_done} epochs; "
+            f"set more than {vae.epochs_done} epochs to train it further."
+        )
     # The architecture is the model's own; how it trains follows the settings of this run.
-    vae.params = replace(vae.params, dataset=params.dataset, limit=params.limit, beta=params.beta,
-                         epochs=params.epochs, batch_size=params.batch_size,
-                         learning_rate=params.learning_rate, seed=params.seed)
+    vae.params = replace(
+        vae.params,
+        dataset=params.dataset,
+        limit=params.limit,
+        beta=params.beta,
+        epochs=params.epochs,
+        batch_size=params.batch_size,
+        learning_rate=params.learning_rate,
+        seed=params.seed,
+    )
     vae.model.optimizer.learning_rate.assign(params.learning_rate)
     trainer = VaeTrainer(vae, params.beta, params.seed)
     dataset = to_dataset(pictures, params.batch_size, seed=params.seed, scale="sigmoid")
@@ -221,15 +248,20 @@ def train_vae(pictures: np.ndarray, params: VaeParams, vae: Vae | None = None,
                 sums += [float(value) for value in losses]
                 seen += 1
                 if (index + 1) % report_every == 0 and index + 1 < batches:
-                    yield Progress(step, total, f"epoch {epoch + 1}/{params.epochs}",
-                                   metrics=_metrics(sums / seen))
+                    yield Progress(step, total, f"epoch {epoch + 1}/{params.epochs}", metrics=_metrics(sums / seen))
             vae.epochs_done = epoch + 1
             grid = tile_images(to_uint8(vae.decoder(fixed_codes, training=False)), PREVIEW_SIDE)
             if checkpoint is not None:
                 vae.save(checkpoint)
                 trained_since_save = False
-            yield Progress(step, total, f"epoch {epoch + 1}/{params.epochs}", preview=grid,
-                           metrics=_metrics(sums / max(seen, 1)), data={"grid": grid, "epoch": epoch + 1})
+            yield Progress(
+                step,
+                total,
+                f"epoch {epoch + 1}/{params.epochs}",
+                preview=grid,
+                metrics=_metrics(sums / max(seen, 1)),
+                data={"grid": grid, "epoch": epoch + 1},
+            )
         vae.latent_stats = latent_stats(vae, pictures)
         if checkpoint is not None:
             vae.save(checkpoint)
@@ -254,11 +286,19 @@ def to_uint8(pictures) -> np.ndarray:
 def latent_stats(vae: Vae, pictures: np.ndarray) -> dict[str, list]:
     """Where the training pictures sit: mean code and principal directions with their spread."""
     sample = pictures[:STATS_PICTURES].astype(np.float32) / 255.0
-    codes = np.concatenate([vae.encoder(sample[i : i + DECODE_CHUNK], training=False)[0].numpy()
-                            for i in range(0, len(sample), DECODE_CHUNK)])
+    codes = np.concatenate(
+        [
+            vae.encoder(sample[i : i + DECODE_CHUNK], training=False)[0].numpy()
+            for i in range(0, len(sample), DECODE_CHUNK)
+        ]
+    )
     mean, directions, spread = principal_directions(codes, MAX_SLIDERS)
-    return {"mean": mean.tolist(), "directions": directions.tolist(), "spread": spread.tolist(),
-            "std": codes.std(axis=0).tolist()}
+    return {
+        "mean": mean.tolist(),
+        "directions": directions.tolist(),
+        "spread": spread.tolist(),
+        "std": codes.std(axis=0).tolist(),
+    }
 
 
 class Explorer:
@@ -283,10 +323,14 @@ class Explorer:
         self.latent_dim = vae.params.latent_dim
         self.image_size = vae.params.image_size
         self.channels = vae.params.channels
-        self._decode = tf.function(lambda codes: vae.decoder(codes, training=False),
-                                   input_signature=[tf.TensorSpec([None, self.latent_dim], tf.float32)])
-        self._encode = tf.function(lambda pictures: vae.encoder(pictures, training=False)[0],
-                                   input_signature=[tf.TensorSpec([None, *vae.encoder.input_shape[1:]], tf.float32)])
+        self._decode = tf.function(
+            lambda codes: vae.decoder(codes, training=False),
+            input_signature=[tf.TensorSpec([None, self.latent_dim], tf.float32)],
+        )
+        self._encode = tf.function(
+            lambda pictures: vae.encoder(pictures, training=False)[0],
+            input_signature=[tf.TensorSpec([None, *vae.encoder.input_shape[1:]], tf.float32)],
+        )
         self._decode(tf.zeros((1, self.latent_dim)))
         self._encode(tf.zeros((1, *vae.encoder.input_shape[1:])))
         stats = vae.latent_stats
@@ -317,8 +361,9 @@ class Explorer:
         """One code (D,) to a uint8 RGB picture (H, W, 3), or codes (N, D) to (N, H, W, 3)."""
         codes = np.asarray(codes, np.float32)
         batch = codes.reshape(-1, self.latent_dim)
-        pictures = np.concatenate([self._decode(batch[i : i + DECODE_CHUNK]).numpy()
-                                   for i in range(0, len(batch), DECODE_CHUNK)])
+        pictures = np.concatenate(
+            [self._decode(batch[i : i + DECODE_CHUNK]).numpy() for i in range(0, len(batch), DECODE_CHUNK)]
+        )
         pictures = to_uint8(pictures)
         return pictures[0] if codes.ndim == 1 else pictures
 
@@ -327,13 +372,15 @@ class Explorer:
         single = isinstance(pictures, np.ndarray) and pictures.ndim == 3
         batch = [pictures] if single else list(pictures)
         fitted = np.stack([fit_square(p, self.image_size, self.channels) for p in batch]).astype(np.float32) / 255.0
-        codes = np.concatenate([self._encode(fitted[i : i + DECODE_CHUNK]).numpy()
-                                for i in range(0, len(fitted), DECODE_CHUNK)])
+        codes = np.concatenate(
+            [self._encode(fitted[i : i + DECODE_CHUNK]).numpy() for i in range(0, len(fitted), DECODE_CHUNK)]
+        )
         return codes[0] if single else codes
 
     # -- planes and grids ------------------------------------------------------------------
-    def plane(self, first: int = 0, second: int = 1, extent: float = 1.0,
-              origin: np.ndarray | None = None) -> LatentPlane:
+    def plane(
+        self, first: int = 0, second: int = 1, extent: float = 1.0, origin: np.ndarray | None = None
+    ) -> LatentPlane:
         """The plane spanned by two slider axes through `origin` (default: the centre). With a 2D
         latent space and the defaults, the reference chapter's view."""
         count = self.slider_count
@@ -363,8 +410,9 @@ class Explorer:
         return np.random.default_rng(seed).standard_normal(self.latent_dim).astype(np.float32)
 
     # -- paths and concepts ------------------------------------------------------------------
-    def interpolation(self, start: np.ndarray, end: np.ndarray, steps: int = 24,
-                      spherical: bool = True) -> list[np.ndarray]:
+    def interpolation(
+        self, start: np.ndarray, end: np.ndarray, steps: int = 24, spherical: bool = True
+    ) -> list[np.ndarray]:
         """Frames from `start` to `end` (codes), decoded in one batch."""
         return list(self.decode(interpolate(start, end, steps, spherical)))
 
@@ -398,8 +446,7 @@ def read_pictures(params: VaeParams) -> tuple[np.ndarray, str]:
     return pictures, note
 
 
-def train_job(params: VaeParams, resume_from: str | None = None,
-              checkpoint: str | None = None) -> Iterator[Progress]:
+def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str | None = None) -> Iterator[Progress]:
     """Read the pictures, train (or resume from a .keras file) and return an Explorer of the result."""
     problems = params.problems()
     if problems:
@@ -408,8 +455,15 @@ def train_job(params: VaeParams, resume_from: str | None = None,
     vae = None
     if resume_from:
         vae = Vae.load(resume_from)
-        params = replace(vae.params, epochs=params.epochs, beta=params.beta, batch_size=params.batch_size,
-                         learning_rate=params.learning_rate, dataset=params.dataset, limit=params.limit)
+        params = replace(
+            vae.params,
+            epochs=params.epochs,
+            beta=params.beta,
+            batch_size=params.batch_size,
+            learning_rate=params.learning_rate,
+            dataset=params.dataset,
+            limit=params.limit,
+        )
     pictures, note = read_pictures(params)
     yield Progress(0, 0, note, data={"pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
     vae = yield from train_vae(pictures, params, vae, checkpoint)
@@ -429,8 +483,9 @@ def read_group(source: str | Sequence[str], size: int, channels: int) -> list[np
     return [load_image(path) for path in source]
 
 
-def concept_job(explorer: Explorer, group_with: str | Sequence[str],
-                group_without: str | Sequence[str]) -> Iterator[Progress]:
+def concept_job(
+    explorer: Explorer, group_with: str | Sequence[str], group_without: str | Sequence[str]
+) -> Iterator[Progress]:
     """Read two groups of pictures and return their concept vector (D,)."""
     yield Progress(0, 2, "reading the first group")
     pictures_with = read_group(group_with, explorer.image_size, explorer.channels)
@@ -455,9 +510,17 @@ def enlarge(frames: list[np.ndarray], scale: int) -> list[np.ndarray]:
     return [np.kron(frame, np.ones((scale, scale, 1), np.uint8)) for frame in frames] if scale > 1 else frames
 
 
-def animation_job(explorer: Explorer, path: str, start: np.ndarray | None = None, end: np.ndarray | None = None,
-                  plane: LatentPlane | None = None, steps: int = 48, spherical: bool = True, fps: float = 12.0,
-                  scale: int = 4) -> Iterator[Progress]:
+def animation_job(
+    explorer: Explorer,
+    path: str,
+    start: np.ndarray | None = None,
+    end: np.ndarray | None = None,
+    plane: LatentPlane | None = None,
+    steps: int = 48,
+    spherical: bool = True,
+    fps: float = 12.0,
+    scale: int = 4,
+) -> Iterator[Progress]:
     """Save an animation: there and back between codes `start` and `end` (a seamless loop), or,
     with `plane`, a walk through it. Returns the saved path."""
     check_animation_path(path)

@@ -187,8 +187,10 @@ class DreamTab(PictureTab):
         self.guide_button.clicked.connect(self.choose_guide)
         self.paint_button = QPushButton("Paint")
         self.paint_button.setCheckable(True)
-        self.paint_button.setToolTip("Paint on the Before picture where the dream should go (Shift+drag erases). "
-                                     "With no mask, the whole picture dreams.")
+        self.paint_button.setToolTip(
+            "Paint on the Before picture where the dream should go (Shift+drag erases). "
+            "With no mask, the whole picture dreams."
+        )
         self.paint_button.toggled.connect(self.view.before.set_painting)
         self.mask_button = QPushButton("Load…")
         self.mask_button.setToolTip("A greyscale picture: white areas dream, black areas stay as they are")
@@ -260,19 +262,22 @@ class DreamTab(PictureTab):
         """The user picked a backbone; a model file needs choosing first."""
         if self.backbone_combo.currentData() != CUSTOM_BACKBONE:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Backbone model", self.settings.last_folder("models"),
-                                              "Keras models (*.keras *.h5)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Backbone model", self.settings.last_folder("models"), "Keras models (*.keras *.h5)"
+        )
         if not path:
             self.backbone_combo.setCurrentIndex(0)
             return
         self.backbone_path = path
         self.settings.set_last_folder("models", path)
         self.status.setText(f"Reading the layers of {Path(path).name}…")
-        handle = self.runner.run(Job("studio.core.backbones:layer_names", {"key": CUSTOM_BACKBONE, "path": path},
-                                     title="Reading model"))
+        handle = self.runner.run(
+            Job("studio.core.backbones:layer_names", {"key": CUSTOM_BACKBONE, "path": path}, title="Reading model")
+        )
         handle.finished.connect(self._custom_layers_ready)
-        handle.failed.connect(lambda message, details: (show_error(self, message, details),
-                                                        self.backbone_combo.setCurrentIndex(0)))
+        handle.failed.connect(
+            lambda message, details: (show_error(self, message, details), self.backbone_combo.setCurrentIndex(0))
+        )
 
     def _custom_layers_ready(self, names: tuple[str, ...]) -> None:
         self.layer_weights.set_layers(names)
@@ -313,11 +318,11 @@ class DreamTab(PictureTab):
 
     set_input = set_source
 
-
     def open_dialog(self) -> None:
         patterns = " ".join(f"*{s}" for s in IMAGE_SUFFIXES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open picture", self.settings.last_folder("dream"),
-                                              f"Pictures ({patterns})")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open picture", self.settings.last_folder("dream"), f"Pictures ({patterns})"
+        )
         if path:
             self.settings.add_recent_file(path)
             self.open_path(path)
@@ -390,8 +395,11 @@ class DreamTab(PictureTab):
         mask = self.view.before.mask()
         source, source_name = self.source, self.source_name
         handle = self.runner.run(
-            Job("studio.engines.dream:dream_job", {"image": source, "params": params, "guide": self.guide, "mask": mask},
-                title="Dream"),
+            Job(
+                "studio.engines.dream:dream_job",
+                {"image": source, "params": params, "guide": self.guide, "mask": mask},
+                title="Dream",
+            ),
             owner=self,
         )
         self.job_panel.watch(handle)
@@ -414,9 +422,11 @@ class DreamTab(PictureTab):
             self._result_source_size = source.shape[1::-1]
             self.view.after.set_image(result, shown_width=source.shape[1])
             kept = self.saver.keep_in_history(result, self._recipe(), source_name)
-            self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}. "
-                                + (f"A copy is in the history folder ({kept.name}); " if kept else "")
-                                + "Save… to put it elsewhere.")
+            self.status.setText(
+                f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}. "
+                + (f"A copy is in the history folder ({kept.name}); " if kept else "")
+                + "Save… to put it elsewhere."
+            )
         finally:
             self._refresh_buttons()
 
@@ -440,4 +450,3 @@ class DreamTab(PictureTab):
 
     def _source_name(self) -> str:
         return self.source_name
-

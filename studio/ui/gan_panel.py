@@ -132,8 +132,9 @@ class GanPanel(QWidget):
         self.warning_label = QLabel()
         self.warning_label.setObjectName("warning")
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("QLabel#warning { background: #fff3cd; color: #664d03; padding: 6px; "
-                                         "border-radius: 4px; }")
+        self.warning_label.setStyleSheet(
+            "QLabel#warning { background: #fff3cd; color: #664d03; padding: 6px; border-radius: 4px; }"
+        )
         self.warning_label.hide()
         self.strip_view = ImageView("Click two pictures of the grid to see the way between them")
         self.strip_view.setMinimumHeight(90)
@@ -257,8 +258,9 @@ class GanPanel(QWidget):
         self.spherical.setChecked(True)
         self.spherical.setToolTip("Follow the sphere where most latent points lie, rather than a straight line")
         self.export_button = QPushButton("Export walk…")
-        self.export_button.setToolTip("A looping animation through the two picked pictures, or through four "
-                                      "random points when none are picked")
+        self.export_button.setToolTip(
+            "A looping animation through the two picked pictures, or through four random points when none are picked"
+        )
         self.export_button.clicked.connect(self.export_dialog)
         sampling_form.addRow("Seed", self.seed)
         sampling_form.addRow(self.truncation_on, self.truncation)
@@ -308,8 +310,12 @@ class GanPanel(QWidget):
         self.dropout.setValue(params.dropout)
 
     def sample_params(self) -> GanSampleParams:
-        return GanSampleParams(count=36, columns=6, seed=self.seed.value(),
-                               truncation=self.truncation.value() if self.truncation_on.isChecked() else None)
+        return GanSampleParams(
+            count=36,
+            columns=6,
+            seed=self.seed.value(),
+            truncation=self.truncation.value() if self.truncation_on.isChecked() else None,
+        )
 
     def set_dataset(self, source: str) -> None:
         """Select a shipped set by name or a folder by path (added to the list once)."""
@@ -363,8 +369,9 @@ class GanPanel(QWidget):
             show_error(self, "There is no model to resume yet: press Train first.")
             return
         self._plot_offset = self._last_step
-        self._start_training(kwargs, "Resuming training: the model keeps its size and widths, the tricks follow "
-                                     "the settings above.")
+        self._start_training(
+            kwargs, "Resuming training: the model keeps its size and widths, the tricks follow the settings above."
+        )
 
     def _start_training(self, kwargs: dict[str, Any], message: str) -> None:
         kwargs["checkpoint_path"] = str(self.checkpoint_path)
@@ -399,8 +406,10 @@ class GanPanel(QWidget):
         if "latents" in event.data:
             self.latents, self._grid_columns = event.data["latents"], event.data["columns"]
         if "checkpoint" in event.data:
-            self.status.setText(f"Epoch {event.data['epoch']} done; checkpoint saved. "
-                                "The grid shows the same latent points after every epoch.")
+            self.status.setText(
+                f"Epoch {event.data['epoch']} done; checkpoint saved. "
+                "The grid shows the same latent points after every epoch."
+            )
 
     def _show_monitor(self, grid: np.ndarray) -> None:
         self.picked.clear()
@@ -412,8 +421,10 @@ class GanPanel(QWidget):
     def _training_finished(self, model: object) -> None:
         self.model = model
         self.training = None
-        self.status.setText(f"Trained {self._model_summary()}. Click two pictures to see the way between them, "
-                            "draw a new grid, or save the model.")
+        self.status.setText(
+            f"Trained {self._model_summary()}. Click two pictures to see the way between them, "
+            "draw a new grid, or save the model."
+        )
         self._refresh()
 
     def _training_stopped(self) -> None:
@@ -436,8 +447,9 @@ class GanPanel(QWidget):
         """Draw the grid for the current seed and truncation."""
         if self.model is None or self.training is not None:
             return None
-        handle = self._run(Job(f"{ENGINE}:sample_grid_job", {"model": self.model, "params": self.sample_params()},
-                               title="Sampling"))
+        handle = self._run(
+            Job(f"{ENGINE}:sample_grid_job", {"model": self.model, "params": self.sample_params()}, title="Sampling")
+        )
         handle.finished.connect(self._show_samples)
         handle.failed.connect(self._failed)
         return handle
@@ -461,9 +473,19 @@ class GanPanel(QWidget):
 
     def interpolate(self) -> JobHandle:
         start, end = (self.latents[index] for index in self.picked)
-        handle = self._run(Job(f"{ENGINE}:interpolation_job",
-                               {"model": self.model, "start": start, "end": end, "steps": self.steps.value(),
-                                "spherical": self.spherical.isChecked()}, title="Interpolating"))
+        handle = self._run(
+            Job(
+                f"{ENGINE}:interpolation_job",
+                {
+                    "model": self.model,
+                    "start": start,
+                    "end": end,
+                    "steps": self.steps.value(),
+                    "spherical": self.spherical.isChecked(),
+                },
+                title="Interpolating",
+            )
+        )
         handle.finished.connect(self.strip_view.set_image)
         handle.failed.connect(self._failed)
         self.status.setText("The strip below goes from the first picked picture to the second.")
@@ -509,8 +531,9 @@ class GanPanel(QWidget):
         return handle
 
     def load_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load GAN", self.settings.last_folder("gan-model"),
-                                              "Keras model (*.keras)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load GAN", self.settings.last_folder("gan-model"), "Keras model (*.keras)"
+        )
         if path:
             self.load_model(path)
 

@@ -177,8 +177,10 @@ class VaePage(QWidget):
         # axis its curve (the one beta acts on) would be a flat line.
         self.loss_plot = LossPlot()
         self.kl_plot = LossPlot()
-        self.samples_view = LatentPictureView("Pictures decoded from fixed points of the latent space appear "
-                                              "here after each epoch, so you can watch them sharpen.")
+        self.samples_view = LatentPictureView(
+            "Pictures decoded from fixed points of the latent space appear "
+            "here after each epoch, so you can watch them sharpen."
+        )
         plots = QHBoxLayout()
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.kl_plot)
@@ -205,8 +207,12 @@ class VaePage(QWidget):
         self.x_axis_combo.currentIndexChanged.connect(self._plane_changed)
         self.y_axis_combo.currentIndexChanged.connect(self._plane_changed)
         grid_controls = QHBoxLayout()
-        for label, widget in (("Grid", self.cells_spin), ("Range ±", self.extent_slider),
-                              ("x", self.x_axis_combo), ("y", self.y_axis_combo)):
+        for label, widget in (
+            ("Grid", self.cells_spin),
+            ("Range ±", self.extent_slider),
+            ("x", self.x_axis_combo),
+            ("y", self.y_axis_combo),
+        ):
             grid_controls.addWidget(QLabel(label))
             grid_controls.addWidget(widget, 2 if widget is self.extent_slider else 0)
         grid_column = QVBoxLayout()
@@ -404,8 +410,9 @@ class VaePage(QWidget):
 
     # -- opening and saving ------------------------------------------------------------------------
     def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a VAE", self.settings.last_folder("latent-models"),
-                                              "Keras models (*.keras)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a VAE", self.settings.last_folder("latent-models"), "Keras models (*.keras)"
+        )
         if path:
             self.settings.set_last_folder("latent-models", path)
             self.open_path(path)
@@ -414,8 +421,9 @@ class VaePage(QWidget):
         self._open_model(path, switch=True)
 
     def _open_model(self, path: str, switch: bool) -> None:
-        handle = self.runner.run(Job(f"{ENGINE}:load_job", {"path": path}, title="Opening the VAE"),
-                                 owner=(self, "open"))
+        handle = self.runner.run(
+            Job(f"{ENGINE}:load_job", {"path": path}, title="Opening the VAE"), owner=(self, "open")
+        )
         handle.finished.connect(lambda explorer: self._on_opened(explorer, path, switch))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
 
@@ -429,14 +437,17 @@ class VaePage(QWidget):
     def _save_dialog(self) -> None:
         if self.explorer is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the VAE", self.settings.last_folder("latent-models"),
-                                              "Keras models (*.keras)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the VAE", self.settings.last_folder("latent-models"), "Keras models (*.keras)"
+        )
         if not path:
             return
         path = path if path.endswith(".keras") else path + ".keras"
         self.settings.set_last_folder("latent-models", path)
-        handle = self.runner.run(Job(f"{ENGINE}:save_job", {"explorer": self.explorer, "path": path},
-                                     title="Saving the VAE"), owner=self.save_button)
+        handle = self.runner.run(
+            Job(f"{ENGINE}:save_job", {"explorer": self.explorer, "path": path}, title="Saving the VAE"),
+            owner=self.save_button,
+        )
         handle.finished.connect(lambda saved: self.status.setText(f"Saved {Path(saved).name}."))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
 
@@ -474,11 +485,24 @@ class VaePage(QWidget):
 
     def _set_explorer_enabled(self, on: bool) -> None:
         two_d = on and self.explorer is not None and self.explorer.slider_count >= 2
-        for widget in (self.cells_spin, self.extent_slider, self.x_axis_combo, self.y_axis_combo,
-                       self.export_walk_button):
+        for widget in (
+            self.cells_spin,
+            self.extent_slider,
+            self.x_axis_combo,
+            self.y_axis_combo,
+            self.export_walk_button,
+        ):
             widget.setEnabled(two_d)
-        for widget in (self.random_button, self.with_button, self.without_button, self.concept_button,
-                       self.start_button, self.end_button, self.spherical_check, self.export_loop_button):
+        for widget in (
+            self.random_button,
+            self.with_button,
+            self.without_button,
+            self.concept_button,
+            self.start_button,
+            self.end_button,
+            self.spherical_check,
+            self.export_loop_button,
+        ):
             widget.setEnabled(on)
 
     def plane(self):
@@ -513,8 +537,12 @@ class VaePage(QWidget):
         plane, cells = self.plane(), self.cells_spin.value()
         if plane is None:
             return
-        handle = self.runner.run(Job(f"{ENGINE}:grid_job", {"explorer": self.explorer, "plane": plane, "n": cells},
-                                     title="Drawing the grid"), owner=self.grid_view)
+        handle = self.runner.run(
+            Job(
+                f"{ENGINE}:grid_job", {"explorer": self.explorer, "plane": plane, "n": cells}, title="Drawing the grid"
+            ),
+            owner=self.grid_view,
+        )
         handle.finished.connect(lambda grid: self._show_full_grid(grid, cells))
 
     def _show_full_grid(self, grid: np.ndarray, cells: int) -> None:
@@ -590,8 +618,9 @@ class VaePage(QWidget):
     def _update_strip(self, *_args) -> None:
         if self.explorer is None or len(self.ends) < 2:
             return
-        frames = self.explorer.interpolation(self.ends["A"], self.ends["B"], STRIP_FRAMES,
-                                             spherical=self.spherical_check.isChecked())
+        frames = self.explorer.interpolation(
+            self.ends["A"], self.ends["B"], STRIP_FRAMES, spherical=self.spherical_check.isChecked()
+        )
         self.strip_view.set_image(np.concatenate(frames, axis=1))
 
     def _export_animation(self, walk: bool) -> None:
@@ -600,9 +629,9 @@ class VaePage(QWidget):
         if not walk and len(self.ends) < 2:
             show_error(self, "Set A and B first: pick a point, press Set A, pick another, press Set B.")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save the animation",
-                                              self.settings.last_folder("latent-animations"),
-                                              "GIF (*.gif);;MP4 video (*.mp4)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the animation", self.settings.last_folder("latent-animations"), "GIF (*.gif);;MP4 video (*.mp4)"
+        )
         if not path:
             return
         path = path if Path(path).suffix.lower() in (".gif", ".mp4") else path + ".gif"
@@ -615,16 +644,18 @@ class VaePage(QWidget):
             kwargs["plane"] = self.plane()
         else:
             kwargs.update(start=self.ends["A"], end=self.ends["B"], spherical=self.spherical_check.isChecked())
-        handle = self.runner.run(Job(f"{ENGINE}:animation_job", kwargs, title="Saving the animation"),
-                                 owner=self.strip_view)
+        handle = self.runner.run(
+            Job(f"{ENGINE}:animation_job", kwargs, title="Saving the animation"), owner=self.strip_view
+        )
         handle.finished.connect(lambda saved: self.status.setText(f"Saved {Path(saved).name}."))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
         return handle
 
     # -- concept vectors --------------------------------------------------------------------------
     def _choose_group(self, which: str) -> None:
-        folder = QFileDialog.getExistingDirectory(self, f"Pictures {which} the concept",
-                                                  self.settings.last_folder("latent-concepts"))
+        folder = QFileDialog.getExistingDirectory(
+            self, f"Pictures {which} the concept", self.settings.last_folder("latent-concepts")
+        )
         if folder:
             self.settings.set_last_folder("latent-concepts", folder)
             self.set_concept_group(which, folder)
@@ -638,13 +669,24 @@ class VaePage(QWidget):
         if self.explorer is None:
             return None
         if set(self.concept_groups) != {"with", "without"}:
-            show_error(self, "Choose a folder of pictures with the concept and one without it "
-                             "(for example smiling and not smiling faces).")
+            show_error(
+                self,
+                "Choose a folder of pictures with the concept and one without it "
+                "(for example smiling and not smiling faces).",
+            )
             return None
-        handle = self.runner.run(Job(f"{ENGINE}:concept_job", {"explorer": self.explorer,
-                                                                "group_with": self.concept_groups["with"],
-                                                                "group_without": self.concept_groups["without"]},
-                                     title="Finding the concept"), owner=self.concept_button)
+        handle = self.runner.run(
+            Job(
+                f"{ENGINE}:concept_job",
+                {
+                    "explorer": self.explorer,
+                    "group_with": self.concept_groups["with"],
+                    "group_without": self.concept_groups["without"],
+                },
+                title="Finding the concept",
+            ),
+            owner=self.concept_button,
+        )
         handle.finished.connect(self._on_concept)
         handle.failed.connect(lambda message, details: show_error(self, message, details))
         return handle
@@ -658,8 +700,11 @@ class VaePage(QWidget):
 
     # -- state ----------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return {"params": params_to_dict(self.current_params()), "cells": self.cells_spin.value(),
-                "extent": self.extent_slider.value()}
+        return {
+            "params": params_to_dict(self.current_params()),
+            "cells": self.cells_spin.value(),
+            "extent": self.extent_slider.value(),
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         try:

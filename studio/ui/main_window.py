@@ -49,7 +49,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         if unrestored:
             self.statusBar().showMessage(
-                f"Saved settings of {', '.join(unrestored)} could not be read back; defaults are used.", 10_000)
+                f"Saved settings of {', '.join(unrestored)} could not be read back; defaults are used.", 10_000
+            )
         geometry = settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 820)
@@ -100,7 +101,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"The {tab.title} tab has nothing to open from the menu.", 4000)
             return
         patterns = " ".join(f"*{suffix}" for suffix in tab.opens)
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self.settings.last_folder(tab.key), f"Supported ({patterns})")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open", self.settings.last_folder(tab.key), f"Supported ({patterns})"
+        )
         if path:
             self.open_path(path)
 

@@ -82,7 +82,9 @@ class JobHandle(QObject):
         super().__init__(parent)
         self.job = job
         self.last_progress: Progress | None = None
-        self.outcome: tuple[str, Any] | None = None  # ("finished", result) | ("failed", JobFailed) | ("cancelled", None)
+        self.outcome: tuple[str, Any] | None = (
+            None  # ("finished", result) | ("failed", JobFailed) | ("cancelled", None)
+        )
         self._stop_requested = threading.Event()
         self._silenced = False
         self._started_at: float | None = None
@@ -259,7 +261,7 @@ class _ComputeThread(QThread):
             handle._execute()
 
 
-_live_runners: "weakref.WeakSet[JobRunner]" = weakref.WeakSet()
+_live_runners: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
 class JobRunner(QObject):
@@ -270,7 +272,7 @@ class JobRunner(QObject):
         self._thread = _ComputeThread()
         self._thread.start()
         self._by_owner: dict[object, JobHandle] = {}
-        self._handles: "weakref.WeakSet[JobHandle]" = weakref.WeakSet()
+        self._handles: weakref.WeakSet[JobHandle] = weakref.WeakSet()
         _live_runners.add(self)
 
     def run(self, job: Job, owner: object | None = None) -> JobHandle:

@@ -16,8 +16,10 @@ class Settings:
     """A thin, typed layer over an INI file in the user's config folder (or `$STUDIO_CONFIG_DIR`)."""
 
     def __init__(self, folder: str | os.PathLike | None = None):
-        folder = folder or os.environ.get("STUDIO_CONFIG_DIR") or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppConfigLocation
+        folder = (
+            folder
+            or os.environ.get("STUDIO_CONFIG_DIR")
+            or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
         )
         self.path = Path(folder) / "studio.ini"
         self._store = QSettings(str(self.path), QSettings.Format.IniFormat)

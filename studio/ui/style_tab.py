@@ -45,8 +45,11 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".g
 SAMPLE_CONTENT = "astronaut"
 THUMB_SIDE = 88
 OPTIMIZER_LABELS = (("lbfgs", "L-BFGS (best quality)"), ("adam", "Adam"))
-COLOR_LABELS = (("none", "Off: take the style's colours"), ("luminance", "Luminance only: keep content colours"),
-                ("match", "Match: recolour the style first"))
+COLOR_LABELS = (
+    ("none", "Off: take the style's colours"),
+    ("luminance", "Luminance only: keep content colours"),
+    ("match", "Match: recolour the style first"),
+)
 START_LABELS = (("content", "The content picture"), ("noise", "Noise"), ("image", "The current result"))
 
 
@@ -364,7 +367,6 @@ class StyleTab(PictureTab):
 
     set_input = set_content
 
-
     def add_style_paths(self, paths: list[str]) -> None:
         for path in paths:
             try:
@@ -375,15 +377,17 @@ class StyleTab(PictureTab):
                 self.settings.set_last_folder("style-styles", path)
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open content picture", self.settings.last_folder("style"),
-                                              _patterns())
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open content picture", self.settings.last_folder("style"), _patterns()
+        )
         if path:
             self.settings.add_recent_file(path)
             self.open_path(path)
 
     def add_style_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add style pictures", self.settings.last_folder("style-styles"),
-                                                _patterns())
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add style pictures", self.settings.last_folder("style-styles"), _patterns()
+        )
         self.add_style_paths(paths)
 
     # -- stylizing ---------------------------------------------------------------------------------
@@ -407,9 +411,11 @@ class StyleTab(PictureTab):
         height, width = content.shape[:2]
         self._shown_width = params.size if width >= height else round(params.size * width / height)
         handle = self.runner.run(
-            Job("studio.engines.style:stylize_job",
+            Job(
+                "studio.engines.style:stylize_job",
                 {"content": content, "styles": self.styles.pictures(), "params": params, "init_image": start_picture},
-                title="Stylize"),
+                title="Stylize",
+            ),
             owner=self,
         )
         self.job_panel.watch(handle)
@@ -433,9 +439,11 @@ class StyleTab(PictureTab):
             self.last_picture = result
             self.result_view.set_image(result)
             kept = self.saver.keep_in_history(result, self._recipe(), content_name)
-            self.status.setText(f"Done: {result.shape[1]} × {result.shape[0]} from {content_name}. "
-                                + (f"A copy is in the history folder ({kept.name}); " if kept else "")
-                                + "Save… to put it elsewhere.")
+            self.status.setText(
+                f"Done: {result.shape[1]} × {result.shape[0]} from {content_name}. "
+                + (f"A copy is in the history folder ({kept.name}); " if kept else "")
+                + "Save… to put it elsewhere."
+            )
         finally:
             self._refresh_buttons()
 
@@ -471,8 +479,9 @@ class StyleTab(PictureTab):
 
     # -- saving ---------------------------------------------------------------------------------
     def _recipe(self) -> dict[str, Any]:
-        return make_recipe("style", self.result_params, source_size=self.content.shape[1::-1],
-                           style_sources=self.result_styles)
+        return make_recipe(
+            "style", self.result_params, source_size=self.content.shape[1::-1], style_sources=self.result_styles
+        )
 
     def _source_name(self) -> str:
         return self.content_name

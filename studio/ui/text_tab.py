@@ -177,7 +177,8 @@ class TextTab(StudioTab):
         buttons = QHBoxLayout()
         self.train_button = QPushButton("Train")
         self.train_button.setToolTip(
-            f"Train a new model into {self.checkpoint_path.name} (Save model as… keeps a copy)")
+            f"Train a new model into {self.checkpoint_path.name} (Save model as… keeps a copy)"
+        )
         self.stop_button = QPushButton("Stop")
         self.resume_button = QPushButton("Resume")
         self.resume_button.setToolTip("Continue training the current model up to the number of epochs")
@@ -255,7 +256,9 @@ class TextTab(StudioTab):
         self.top_p = QLabeledDoubleSlider(Qt.Orientation.Horizontal)
         self.top_p.setRange(0.05, 1.0)
         self.top_p.setValue(1.0)
-        self.top_p.setToolTip("Sample only among the likeliest tokens that together hold this much probability (1 = off).")
+        self.top_p.setToolTip(
+            "Sample only among the likeliest tokens that together hold this much probability (1 = off)."
+        )
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-k", self.top_k)
         form.addRow("Top-p", self.top_p)
@@ -272,8 +275,14 @@ class TextTab(StudioTab):
         self.stop_writing_button = QPushButton("Stop")
         self.copy_button = QPushButton("Copy")
         self.save_text_button = QPushButton("Save text…")
-        for button in (self.generate_button, self.continue_button, self.suggest_button, self.stop_writing_button,
-                       self.copy_button, self.save_text_button):
+        for button in (
+            self.generate_button,
+            self.continue_button,
+            self.suggest_button,
+            self.stop_writing_button,
+            self.copy_button,
+            self.save_text_button,
+        ):
             buttons.addWidget(button)
         self.generate_button.clicked.connect(lambda: self.start_writing(continue_text=False))
         self.continue_button.clicked.connect(lambda: self.start_writing(continue_text=True))
@@ -286,7 +295,9 @@ class TextTab(StudioTab):
 
         text_row = QHBoxLayout()
         self.output = QPlainTextEdit()
-        self.output.setPlaceholderText("Generated text streams in here. You can edit it, then Continue or Suggest next.")
+        self.output.setPlaceholderText(
+            "Generated text streams in here. You can edit it, then Continue or Suggest next."
+        )
         self.suggestions = QListWidget()
         self.suggestions.setMaximumWidth(190)
         self.suggestions.setToolTip("Double-click to add a token, then pick again")
@@ -312,8 +323,9 @@ class TextTab(StudioTab):
 
     def _choose_files(self) -> None:
         patterns = " ".join(f"*{s}" for s in TEXT_SUFFIXES)
-        paths, _ = QFileDialog.getOpenFileNames(self, "Text to train on", self.settings.last_folder("text"),
-                                                f"Text ({patterns});;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Text to train on", self.settings.last_folder("text"), f"Text ({patterns});;All files (*)"
+        )
         if paths:
             self.settings.set_last_folder("text", paths[0])
             self.set_corpus(paths)
@@ -327,14 +339,21 @@ class TextTab(StudioTab):
     def _show_corpus(self) -> None:
         """Name the corpus at once, then count its characters and words on the compute thread."""
         if self.corpus_paths == [BUILTIN_CORPUS]:
-            self.drop_zone.title.setText(f"<b>Sample corpus:</b> {BUILTIN_DESCRIPTION}. Drop your own text to replace it.")
+            self.drop_zone.title.setText(
+                f"<b>Sample corpus:</b> {BUILTIN_DESCRIPTION}. Drop your own text to replace it."
+            )
         else:
             names = ", ".join(Path(p).name for p in self.corpus_paths)
             self.drop_zone.title.setText(f"<b>Your corpus:</b> {names}")
         self.drop_zone.summary.setText("Reading…")
-        handle = self.runner.run(Job("studio.core.corpus:summarize",
-                                     {"paths": self.corpus_paths, "lowercase": self.lowercase.isChecked()},
-                                     title="Reading the corpus"), owner=(self, "corpus"))
+        handle = self.runner.run(
+            Job(
+                "studio.core.corpus:summarize",
+                {"paths": self.corpus_paths, "lowercase": self.lowercase.isChecked()},
+                title="Reading the corpus",
+            ),
+            owner=(self, "corpus"),
+        )
         handle.finished.connect(self._corpus_summarized)
         handle.failed.connect(self._corpus_failed)
 
@@ -352,16 +371,26 @@ class TextTab(StudioTab):
     # -- training --------------------------------------------------------------------------
     def train_params(self) -> TextTrainParams:
         return TextTrainParams(
-            level=self.level.currentData(), lowercase=self.lowercase.isChecked(),
-            max_vocabulary=self.vocabulary.value(), sequence_length=self.sequence_length.value(),
-            architecture=self.architecture.currentData(), size=self.size.currentData(),
-            dropout=self.dropout.value(), epochs=self.epochs.value(), batch_size=self.batch_size.value(),
-            learning_rate=self.learning_rate.value(), steps_per_epoch=self.steps_per_epoch.value() or None,
+            level=self.level.currentData(),
+            lowercase=self.lowercase.isChecked(),
+            max_vocabulary=self.vocabulary.value(),
+            sequence_length=self.sequence_length.value(),
+            architecture=self.architecture.currentData(),
+            size=self.size.currentData(),
+            dropout=self.dropout.value(),
+            epochs=self.epochs.value(),
+            batch_size=self.batch_size.value(),
+            learning_rate=self.learning_rate.value(),
+            steps_per_epoch=self.steps_per_epoch.value() or None,
             sample_prompt=self.sample_prompt.text(),
         )
 
     def _set_train_params(self, params: TextTrainParams) -> None:
-        for combo, value in ((self.architecture, params.architecture), (self.size, params.size), (self.level, params.level)):
+        for combo, value in (
+            (self.architecture, params.architecture),
+            (self.size, params.size),
+            (self.level, params.level),
+        ):
             index = combo.findData(value)
             if index >= 0:
                 combo.setCurrentIndex(index)
@@ -382,10 +411,19 @@ class TextTab(StudioTab):
             self.loss_plot.clear()
             for view in self.sample_views.values():
                 view.clear()
-        handle = self.runner.run(Job("studio.engines.text:train_job",
-                                     {"corpus_paths": self.corpus_paths, "params": self.train_params(),
-                                      "model_path": str(self.model_path), "resume": resume},
-                                     title="Resuming training" if resume else "Training"), owner=(self, "train"))
+        handle = self.runner.run(
+            Job(
+                "studio.engines.text:train_job",
+                {
+                    "corpus_paths": self.corpus_paths,
+                    "params": self.train_params(),
+                    "model_path": str(self.model_path),
+                    "resume": resume,
+                },
+                title="Resuming training" if resume else "Training",
+            ),
+            owner=(self, "train"),
+        )
         self.train_handle = handle
         self.train_panel.watch(handle)
         handle.progress.connect(self._training_progress)
@@ -439,15 +477,24 @@ class TextTab(StudioTab):
     def _show_model(self) -> None:
         """Name the model file at once; when no training holds the compute thread, describe it too."""
         exists = self.model_path.exists()
-        self.model_label.setText(f"Model: <b>{self.model_path.name}</b>" if exists
-                                 else "No model yet: press Train (the sample corpus works at once).")
+        self.model_label.setText(
+            f"Model: <b>{self.model_path.name}</b>"
+            if exists
+            else "No model yet: press Train (the sample corpus works at once)."
+        )
         self.model_label.setToolTip(str(self.model_path))
         idle = self.train_handle is None or self.train_handle.is_done
         self._enable_writing(exists and idle)
         self.resume_button.setEnabled(exists and idle)
         if exists and idle:
-            handle = self.runner.run(Job("studio.engines.text:describe_model_job", {"model_path": str(self.model_path)},
-                                         title="Reading the model"), owner=(self, "model"))
+            handle = self.runner.run(
+                Job(
+                    "studio.engines.text:describe_model_job",
+                    {"model_path": str(self.model_path)},
+                    title="Reading the model",
+                ),
+                owner=(self, "model"),
+            )
             handle.finished.connect(self._describe_model)
             handle.failed.connect(lambda message, _details: self.model_label.setText(message))
 
@@ -458,7 +505,8 @@ class TextTab(StudioTab):
         self.model_label.setText(
             f"Model: <b>{self.model_path.name}</b> · {ARCHITECTURE_NAMES.get(params['architecture'], '?')} "
             f"{params['size']} on {LEVEL_NAMES.get(params['level'], '?').lower()} ({about['vocabulary']:,} tokens) · "
-            f"{about['epochs_done']} epochs{' · ' + loss_text if loss_text else ''}")
+            f"{about['epochs_done']} epochs{' · ' + loss_text if loss_text else ''}"
+        )
 
     def use_model(self, path: str) -> None:
         """Write with (and resume training) the model saved in `path`."""
@@ -466,15 +514,17 @@ class TextTab(StudioTab):
         self._show_model()
 
     def _choose_model(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load a text model", self.settings.last_folder("text-model"),
-                                              f"Text models (*{MODEL_SUFFIX})")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load a text model", self.settings.last_folder("text-model"), f"Text models (*{MODEL_SUFFIX})"
+        )
         if path:
             self.settings.set_last_folder("text-model", path)
             self.use_model(path)
 
     def _save_model_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the model", self.settings.last_folder("text-model"),
-                                              f"Text models (*{MODEL_SUFFIX})")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the model", self.settings.last_folder("text-model"), f"Text models (*{MODEL_SUFFIX})"
+        )
         if not path:
             return
         if not path.endswith(MODEL_SUFFIX):
@@ -489,9 +539,14 @@ class TextTab(StudioTab):
 
     # -- writing ---------------------------------------------------------------------------
     def sampling_params(self, prompt: str) -> SamplingParams:
-        return SamplingParams(prompt=prompt, length=self.length.value(), temperature=self.temperature.value(),
-                              top_k=self.top_k.value(), top_p=self.top_p.value(),
-                              seed=None if self.seed.value() < 0 else self.seed.value())
+        return SamplingParams(
+            prompt=prompt,
+            length=self.length.value(),
+            temperature=self.temperature.value(),
+            top_k=self.top_k.value(),
+            top_p=self.top_p.value(),
+            seed=None if self.seed.value() < 0 else self.seed.value(),
+        )
 
     def start_writing(self, continue_text: bool = False) -> JobHandle:
         if continue_text:
@@ -500,9 +555,14 @@ class TextTab(StudioTab):
             prompt = self.prompt.text()
             self.output.setPlainText(prompt)
         self.suggestions.clear()
-        handle = self.runner.run(Job("studio.engines.text:generate_job",
-                                     {"model_path": str(self.model_path), "params": self.sampling_params(prompt)},
-                                     title="Writing"), owner=(self, "write"))
+        handle = self.runner.run(
+            Job(
+                "studio.engines.text:generate_job",
+                {"model_path": str(self.model_path), "params": self.sampling_params(prompt)},
+                title="Writing",
+            ),
+            owner=(self, "write"),
+        )
         self._watch_writing(handle)
         handle.progress.connect(self._wrote)
         return handle
@@ -511,10 +571,19 @@ class TextTab(StudioTab):
         text = self.output.toPlainText() or self.prompt.text()
         if not self.output.toPlainText():
             self.output.setPlainText(text)
-        handle = self.runner.run(Job("studio.engines.text:choices_job",
-                                     {"model_path": str(self.model_path), "text": text,
-                                      "params": self.sampling_params(text), "count": SUGGESTIONS},
-                                     title="Suggesting"), owner=(self, "write"))
+        handle = self.runner.run(
+            Job(
+                "studio.engines.text:choices_job",
+                {
+                    "model_path": str(self.model_path),
+                    "text": text,
+                    "params": self.sampling_params(text),
+                    "count": SUGGESTIONS,
+                },
+                title="Suggesting",
+            ),
+            owner=(self, "write"),
+        )
         self._watch_writing(handle)
         handle.finished.connect(self._show_suggestions)
         return handle
@@ -557,8 +626,9 @@ class TextTab(StudioTab):
         show_error(self, message, details)
 
     def _save_text(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the text", self.settings.last_folder("text-output"),
-                                              "Text (*.txt)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the text", self.settings.last_folder("text-output"), "Text (*.txt)"
+        )
         if not path:
             return
         try:
@@ -571,8 +641,12 @@ class TextTab(StudioTab):
 
     # -- state -----------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
-        return {"train": params_to_dict(self.train_params()), "corpus": self.corpus_paths,
-                "model": str(self.model_path), "sampling": params_to_dict(self.sampling_params(self.prompt.text()))}
+        return {
+            "train": params_to_dict(self.train_params()),
+            "corpus": self.corpus_paths,
+            "model": str(self.model_path),
+            "sampling": params_to_dict(self.sampling_params(self.prompt.text())),
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         try:

@@ -32,8 +32,13 @@ def make_recipe(technique: str, params: Any, **extra: Any) -> dict[str, Any]:
     such as the source picture's size. `read_recipe` + `params_from_dict` bring it back."""
     from studio import __version__
 
-    return {"app": "generative-studio", "version": __version__, "technique": technique,
-            "params": params_to_dict(params), **{k: _plain(v) for k, v in extra.items()}}
+    return {
+        "app": "generative-studio",
+        "version": __version__,
+        "technique": technique,
+        "params": params_to_dict(params),
+        **{k: _plain(v) for k, v in extra.items()},
+    }
 
 
 def _plain(value: Any) -> Any:

@@ -35,8 +35,11 @@ class VaeParams:
         found = []
         reduction = 2 ** len(self.filters)
         if self.image_size % reduction:
-            found.append(f"The picture size ({self.image_size}) must be divisible by {reduction} "
-                         f"for {len(self.filters)} convolution layers: try {self.image_size // reduction * reduction or reduction}.")
+            fitting = self.image_size // reduction * reduction or reduction
+            found.append(
+                f"The picture size ({self.image_size}) must be divisible by {reduction} "
+                f"for {len(self.filters)} convolution layers: try {fitting}."
+            )
         if self.channels not in (1, 3):
             found.append("Channels must be 1 (grey) or 3 (colour).")
         if self.latent_dim < 1:

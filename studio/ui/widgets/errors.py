@@ -5,8 +5,13 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def show_message(parent: QWidget, message: str, details: str = "", title: str = "Generative Studio",
-                 icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
+def show_message(
+    parent: QWidget,
+    message: str,
+    details: str = "",
+    title: str = "Generative Studio",
+    icon: QMessageBox.Icon = QMessageBox.Icon.Information,
+) -> QMessageBox:
     """Open a non-blocking message box (never `exec()`, which breaks qasync coroutines)."""
     box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, parent)
     if details:

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from studio.core.progress import Progress
 from studio.ui.runner import JobHandle, format_seconds
 
-
 ENDINGS = {"finished": "Done", "failed": "Failed", "cancelled": "Cancelled"}
 
 

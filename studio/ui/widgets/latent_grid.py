@@ -45,8 +45,11 @@ class LatentPictureView(AcceptsFileDrops, QWidget):
 
     def set_markers(self, markers: list[tuple[float, float, str, str]]) -> None:
         """(fx, fy, label, colour name) for each ring to draw; points outside the picture are skipped."""
-        self._markers = [(fx, fy, label, QColor(colour)) for fx, fy, label, colour in markers
-                         if 0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0]
+        self._markers = [
+            (fx, fy, label, QColor(colour))
+            for fx, fy, label, colour in markers
+            if 0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0
+        ]
         self.update()
 
     def picture_rect(self) -> QRectF:
@@ -67,8 +70,11 @@ class LatentPictureView(AcceptsFileDrops, QWidget):
         rect = self.picture_rect()
         size = rect.size().toSize()
         if self._scaled is None or self._scaled.size() != size:
-            self._scaled = QPixmap.fromImage(self._qimage.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                                                 Qt.TransformationMode.FastTransformation))
+            self._scaled = QPixmap.fromImage(
+                self._qimage.scaled(
+                    size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+                )
+            )
         painter.drawPixmap(rect.topLeft(), self._scaled)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for fx, fy, label, colour in self._markers:
@@ -97,4 +103,3 @@ class LatentPictureView(AcceptsFileDrops, QWidget):
         if self.pickable and event.buttons() & Qt.MouseButton.LeftButton:
             self._pick(event.position())
         super().mouseMoveEvent(event)
-

@@ -49,10 +49,14 @@ class LossPlot(QWidget):
         for index, (name, values) in enumerate(self.series.items()):
             colour = QColor(SERIES_COLOURS[index % len(SERIES_COLOURS)])
             painter.setPen(QPen(colour, 1.6))
-            polygon = QPolygonF([
-                QPointF(margin + (x - x0) / (x1 - x0) * width, margin + (1 - (self._y(y) - y0) / (y1 - y0)) * height)
-                for x, y in values
-            ])
+            polygon = QPolygonF(
+                [
+                    QPointF(
+                        margin + (x - x0) / (x1 - x0) * width, margin + (1 - (self._y(y) - y0) / (y1 - y0)) * height
+                    )
+                    for x, y in values
+                ]
+            )
             painter.drawPolyline(polygon)
             last = values[-1][1]
             painter.drawText(margin + index * 150, self.height() - 4, f"{name}: {last:.4g}")

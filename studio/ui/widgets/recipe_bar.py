@@ -17,8 +17,9 @@ class RecipeBar(QWidget):
     the recipe's parameters (a plain dict) to `apply`. A recipe that does not fit (from another
     version, or edited by hand) gets a message instead of a half-applied panel and a traceback."""
 
-    def __init__(self, technique: str, title: str, apply: Callable[[dict[str, Any]], None],
-                 parent: QWidget | None = None):
+    def __init__(
+        self, technique: str, title: str, apply: Callable[[dict[str, Any]], None], parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.technique = technique
         self.title = title
@@ -45,5 +46,8 @@ class RecipeBar(QWidget):
         try:
             self._apply(self._params)
         except (TypeError, ValueError, OverflowError, AttributeError, KeyError) as error:
-            show_error(self, f"This picture's {self.title} recipe does not fit this version of Studio ({error}). "
-                             "Check the settings before you run it again.")
+            show_error(
+                self,
+                f"This picture's {self.title} recipe does not fit this version of Studio ({error}). "
+                "Check the settings before you run it again.",
+            )

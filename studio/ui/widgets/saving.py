@@ -36,8 +36,9 @@ class PictureSaver:
 
     def ask_and_save(self, rgb: np.ndarray, recipe: dict[str, Any], source_name: str, title: str) -> Path | None:
         folder = Path(self.settings.last_folder(f"{self.technique}-save"))
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, str(folder / self.suggested_name(source_name)),
-                                              SAVE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent, title, str(folder / self.suggested_name(source_name)), SAVE_FILTER
+        )
         return self.save(path, rgb, recipe) if path else None
 
     def save(self, path: str, rgb: np.ndarray, recipe: dict[str, Any], remember: bool = True) -> Path | None:
@@ -57,5 +58,9 @@ class PictureSaver:
     def keep_in_history(self, rgb: np.ndarray, recipe: dict[str, Any], source_name: str) -> Path | None:
         """Keep a copy of a finished result, so nothing made is lost even if it is never saved."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.save(str(self.settings.history_folder() / f"{stamp}-{self.suggested_name(source_name)}"), rgb,
-                         recipe, remember=False)
+        return self.save(
+            str(self.settings.history_folder() / f"{stamp}-{self.suggested_name(source_name)}"),
+            rgb,
+            recipe,
+            remember=False,
+        )
