@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from studio.core.image_ops import octave_shapes, to_working
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError
 from studio.core.progress import run_to_end as run
@@ -38,18 +39,18 @@ def test_dream_raises_the_loss(tiny_backbone, rgb):
 
 
 def test_octave_shapes_ascend_to_the_input_size_and_respect_the_minimum_side():
-    shapes = engine.octave_shapes((300, 400), octaves=4, scale=1.4, min_side=32)
+    shapes = octave_shapes((300, 400), octaves=4, scale=1.4, min_side=32)
     assert len(shapes) == 4
     assert shapes[-1] == (300, 400)
     assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(shapes, shapes[1:]))
     assert shapes[0] == (round(300 / 1.4**3), round(400 / 1.4**3))
 
-    clamped = engine.octave_shapes((48, 64), octaves=5, scale=2.0, min_side=32)
+    clamped = octave_shapes((48, 64), octaves=5, scale=2.0, min_side=32)
     assert clamped[-1] == (48, 64)
     assert min(min(shape) for shape in clamped) == 32
     assert len(clamped) == len(set(clamped))  # sizes that clamp to the same shape are processed once
 
-    assert engine.octave_shapes((20, 30), octaves=3, scale=1.4, min_side=32) == [(20, 30)]
+    assert octave_shapes((20, 30), octaves=3, scale=1.4, min_side=32) == [(20, 30)]
 
 
 def test_several_octaves_keep_odd_sizes(tiny_backbone):
@@ -87,7 +88,7 @@ def test_tiled_gradient_is_the_whole_pictures_gradient(tiny_backbone):
     """Aligned tiles with enough context give each pixel exactly its untiled gradient, guided or not."""
     import tensorflow as tf
 
-    image = engine.to_working(textured(150, 200))
+    image = to_working(textured(150, 200))
     guide = engine.guide_vectors(tiny_backbone, textured(40, 40, seed=9), ("conv2", "conv3"))
     weights = tf.constant([1.0, 0.5])
     for guides in ([], guide):
@@ -96,18 +97,6 @@ def test_tiled_gradient_is_the_whole_pictures_gradient(tiny_backbone):
         tiled_loss, tiled = engine.image_gradient(objective, image, weights, guides, 64, np.random.default_rng(0))
         np.testing.assert_allclose(tiled, whole, rtol=1e-3, atol=1e-4 * np.abs(whole).max())
         assert tiled_loss == pytest.approx(whole_loss, rel=0.15)
-
-
-def test_tiles_cover_every_pixel_once_with_a_halo():
-    rng = np.random.default_rng(3)
-    covered = np.zeros((70, 90), int)
-    windows = list(engine.tiles(70, 90, tile=32, halo=8, rng=rng))
-    assert len(windows) > 4
-    for (y0, y1, x0, x1), (py0, py1, px0, px1) in windows:
-        covered[y0:y1, x0:x1] += 1
-        assert py0 <= y0 and py1 >= y1 and px0 <= x0 and px1 >= x1
-        assert py0 == max(y0 - 8, 0) and px1 == min(x1 + 8, 90)
-    assert (covered == 1).all()
 
 
 def test_same_seed_gives_the_same_tiled_dream(tiny_backbone):

@@ -266,3 +266,15 @@ def test_float_tiff_in_unit_range_maps_to_8_bits(tmp_path):
     Image.fromarray(np.array([[0.0, 0.5, 1.0]], np.float32)).save(path)
     assert Image.open(path).mode == "F"
     np.testing.assert_array_equal(load_image(path)[0, :, 0], [0, 128, 255])
+
+
+def test_enlarge_keeps_pixels_crisp_and_reaches_the_asked_side():
+    from studio.core.images import enlarge, factor_to_reach
+
+    picture = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    factor = factor_to_reach(picture, 10)
+    big = enlarge(picture, factor)
+    assert factor == 4 and big.shape == (8, 12, 3)
+    np.testing.assert_array_equal(big[::4, ::4], picture)  # every block is one original pixel
+    np.testing.assert_array_equal(big[3::4, 3::4], picture)
+    assert enlarge(picture, 1) is picture

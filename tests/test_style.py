@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from studio.core.image_ops import to_working
 from studio.core.images import load_image, read_recipe, save_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError
 from studio.core.progress import run_to_end as run
-from studio.engines.style import StyleObjective, gram_matrix, stylize, to_working, to_yiq
+from studio.engines.style import StyleObjective, gram_matrix, stylize, to_yiq
 
 TINY = StyleParams(
     content_layer="conv3",

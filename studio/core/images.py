@@ -136,3 +136,14 @@ def fit_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
         return rgb
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+
+
+def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
+    """Scale a picture up by a whole `factor`, nearest neighbour: each pixel becomes a crisp square
+    (a 28 px model picture stays sharp on screen or in an animation)."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1) if factor > 1 else image
+
+
+def factor_to_reach(image: np.ndarray, min_side: int) -> int:
+    """The smallest whole factor that makes the picture's long side at least `min_side`."""
+    return max(1, -(-min_side // max(image.shape[:2])))

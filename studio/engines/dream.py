@@ -14,68 +14,14 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.backbones import Backbone, load_backbone
+from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError, Progress
+from studio.engines.tiling import TILE_ALIGN, shifted_tiles
 
 BORDER = 2  # activation pixels at each edge left out of the objective (they make edge artefacts)
-# Tiles start on multiples of this (the largest total stride of our backbones), so a tile's pooling
-# grid lines up with the whole image's and its activations are the ones the whole image would have.
-TILE_ALIGN = 32
 GUIDE_SIDE = 512  # guide pictures are summarised at this size
-
-
-def to_working(rgb: np.ndarray) -> np.ndarray:
-    """uint8 RGB to the engines' float32 working space, [-1, 1]."""
-    return rgb.astype(np.float32) / 127.5 - 1.0
-
-
-def to_rgb(working: np.ndarray | tf.Tensor) -> np.ndarray:
-    return np.clip((np.asarray(working) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
-
-
-def resize(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Bilinear resize of an (H, W, C) float array; antialiased when shrinking."""
-    if image.shape[:2] == tuple(shape):
-        return image
-    return tf.image.resize(image, shape, method="bilinear", antialias=True).numpy()
-
-
-def octave_shapes(shape: tuple[int, int], octaves: int, scale: float, min_side: int) -> list[tuple[int, int]]:
-    """Sizes to process, smallest first, ending at `shape`; none with a side below `min_side`."""
-    height, width = shape
-    shapes = []
-    for index in reversed(range(octaves)):
-        factor = max(scale**-index, min_side / min(height, width))
-        size = (min(height, round(height * factor)), min(width, round(width * factor)))
-        if size not in shapes:
-            shapes.append(size)
-    return shapes
-
-
-def tiles(height: int, width: int, tile: int, halo: int, rng: np.random.Generator):
-    """Yield (core, patch) windows as (y0, y1, x0, x1) covering the image once.
-
-    Each core is one cell of a grid of `tile` pixels whose origin is shifted at random (by whole
-    multiples of TILE_ALIGN), so tile borders fall in new places every step; each patch is its core
-    grown by `halo` so the gradient in the core sees enough context. With `tile` and `halo`
-    multiples of TILE_ALIGN, every patch starts on that alignment.
-    """
-    if max(height, width) <= tile:
-        yield (0, height, 0, width), (0, height, 0, width)
-        return
-    offset_y, offset_x = rng.integers(0, tile // TILE_ALIGN, size=2) * TILE_ALIGN
-    for y in range(-int(offset_y), height, tile):
-        for x in range(-int(offset_x), width, tile):
-            core = (max(y, 0), min(y + tile, height), max(x, 0), min(x + tile, width))
-            if core[0] < core[1] and core[2] < core[3]:
-                patch = (
-                    max(core[0] - halo, 0),
-                    min(core[1] + halo, height),
-                    max(core[2] - halo, 0),
-                    min(core[3] + halo, width),
-                )
-                yield core, patch
 
 
 class DreamObjective:
@@ -163,7 +109,7 @@ def image_gradient(
     halo = TILE_ALIGN * max(1, tile // (8 * TILE_ALIGN))
     gradient = np.empty_like(image)
     loss = 0.0
-    for (y0, y1, x0, x1), (py0, py1, px0, px1) in tiles(height, width, tile, halo, rng):
+    for (y0, y1, x0, x1), (py0, py1, px0, px1) in shifted_tiles(height, width, tile, halo, rng):
         patch_loss, patch_gradient = objective.gradient(
             tf.constant(image[py0:py1, px0:px1]), weights, whole_size, *guides
         )

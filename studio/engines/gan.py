@@ -22,6 +22,7 @@ import tensorflow as tf
 from keras import layers
 
 from studio.core.files import atomic_path
+from studio.core.images import enlarge, factor_to_reach
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -354,12 +355,6 @@ def sample_grid_job(model: GanModel, params: GanSampleParams) -> Iterator[Progre
     return {"grid": grid, "latents": latents, "columns": params.columns}
 
 
-def enlarged(image: np.ndarray, min_side: int = ANIMATION_MIN_SIDE) -> np.ndarray:
-    """Blow a small picture up by a whole factor (nearest neighbour: crisp pixels, no blur)."""
-    factor = max(1, -(-min_side // max(image.shape[:2])))
-    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
-
-
 def interpolation_strip(
     model: GanModel, start: np.ndarray, end: np.ndarray, steps: int = 8, spherical: bool = True
 ) -> np.ndarray:
@@ -379,7 +374,10 @@ def walk_frames(
 ) -> list[np.ndarray]:
     """A looping walk through `keypoints` as enlarged uint8 RGB frames."""
     path = walk(keypoints, steps_per_leg, spherical, loop=True)
-    return [enlarged(tile_images(image[None], 1)) for image in generate(model, path)]
+    return [
+        enlarge(frame, factor_to_reach(frame, ANIMATION_MIN_SIDE))
+        for frame in (tile_images(image[None], 1) for image in generate(model, path))
+    ]
 
 
 def export_walk_job(

@@ -24,10 +24,11 @@ import tensorflow as tf
 from threadpoolctl import threadpool_limits
 
 from studio.core.backbones import Backbone, load_backbone
+from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within
 from studio.core.params.style import COLOR_MODES, INIT_MODES, MAX_SIZE, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
-from studio.engines.dream import octave_shapes, resize, to_rgb, to_working
+from studio.engines.tiling import Box, fixed_tiles
 
 MIN_SIDE = 32  # smallest picture side a scale may have
 TILE_HALO = 64  # context pixels around each tile so features at its edges match the whole picture's
@@ -108,24 +109,6 @@ def match_colors(style: np.ndarray, content: np.ndarray) -> np.ndarray:
 def _matrix_power(symmetric: np.ndarray, power: float) -> np.ndarray:
     values, vectors = np.linalg.eigh(symmetric)
     return (vectors * np.maximum(values, 1e-8) ** power) @ vectors.T
-
-
-# -- tiles ----------------------------------------------------------------------------------------
-Box = tuple[int, int, int, int]  # y0, y1, x0, x1
-
-
-def tile_grid(height: int, width: int, tile: int, halo: int) -> list[tuple[Box, Box]]:
-    """(core, patch) windows covering the picture once with cores of `tile` pixels; each patch is
-    its core grown by `halo` (fixed grid, so targets computed once line up with every step)."""
-    if max(height, width) <= tile:
-        return [((0, height, 0, width), (0, height, 0, width))]
-    windows = []
-    for y in range(0, height, tile):
-        for x in range(0, width, tile):
-            core = (y, min(y + tile, height), x, min(x + tile, width))
-            patch = (max(y - halo, 0), min(y + tile + halo, height), max(x - halo, 0), min(x + tile + halo, width))
-            windows.append((core, patch))
-    return windows
 
 
 @dataclass
@@ -250,7 +233,7 @@ class StyleObjective:
 
     # whole pictures ----------------------------------------------------------------------------
     def tiles(self, height: int, width: int) -> list[tuple[Box, Box]]:
-        return tile_grid(height, width, self.tile_size, self.halo)
+        return fixed_tiles(height, width, self.tile_size, self.halo)
 
     def statistics(self, image: np.ndarray) -> tuple[list[tf.Tensor], list[np.ndarray], np.ndarray]:
         """Content activations per tile, and per style layer the picture's normalised Gram matrix

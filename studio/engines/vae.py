@@ -26,7 +26,7 @@ from keras import layers
 
 from studio.core.datasets import SHIPPED, fit_square, load_folder, load_pictures, to_dataset
 from studio.core.files import atomic_path
-from studio.core.images import load_image
+from studio.core.images import enlarge, load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
 from studio.core.progress import JobError, Progress
@@ -505,11 +505,6 @@ def save_job(explorer: Explorer, path: str) -> Iterator[Progress]:
     return str(explorer.save(path))
 
 
-def enlarge(frames: list[np.ndarray], scale: int) -> list[np.ndarray]:
-    """Frames scaled up by an integer factor, pixels kept sharp (28 px frames are too small to watch)."""
-    return [np.kron(frame, np.ones((scale, scale, 1), np.uint8)) for frame in frames] if scale > 1 else frames
-
-
 def animation_job(
     explorer: Explorer,
     path: str,
@@ -531,4 +526,4 @@ def animation_job(
         frames = explorer.interpolation(start, end, max(2, steps // 2 + 1), spherical)
         frames = frames + frames[-2:0:-1]
     yield Progress(1, 2, f"writing {Path(path).name}")
-    return str(save_animation(enlarge(frames, scale), path, fps))
+    return str(save_animation([enlarge(frame, scale) for frame in frames], path, fps))
