@@ -36,9 +36,11 @@ import tensorflow as tf
 
 from studio.commands import drive
 from studio.core.backbones import CAFFE_MEAN_BGR, load_backbone
+from studio.core.image_ops import resize, to_rgb, to_working
 from studio.core.images import sample_image
 from studio.core.params.style import StyleParams
-from studio.engines.style import loss_weights, objective_for, resize, stylize, to_rgb, to_working
+from studio.engines.style import objective_for, stylize
+from studio.engines.style.job import loss_weights
 
 CONTENT_LAYER = "block5_conv2"
 STYLE_LAYERS = tuple(f"block{block}_conv1" for block in range(1, 6))

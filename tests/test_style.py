@@ -15,7 +15,7 @@ from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError
 from studio.core.progress import run_to_end as run
-from studio.engines.style import StyleObjective, gram_matrix, stylize, to_yiq
+from studio.engines.style import StyleObjective, gram_matrix, stylize, to_yiq, total_variation_loss
 
 TINY = StyleParams(
     content_layer="conv3",
@@ -44,6 +44,14 @@ def test_gram_matrix_is_channel_correlation_averaged_over_positions():
     expected = np.array([[1 + 9 + 0 + 4, 2 + 0 + 0 + 4], [2 + 0 + 0 + 4, 4 + 0 + 1 + 4]]) / 4
     assert np.allclose(gram_matrix(tf.constant(features)).numpy(), expected)
     assert np.allclose(expected, flat.T @ flat / 4)
+    batch = np.stack([features, 2 * features])
+    assert np.allclose(gram_matrix(tf.constant(batch)).numpy(), [expected, 4 * expected])  # one per picture
+
+
+def test_total_variation_of_a_batch_is_the_mean_of_each_pictures():
+    pictures = np.random.default_rng(0).random((2, 9, 7, 3)).astype(np.float32)
+    each = [float(total_variation_loss(tf.constant(picture))) for picture in pictures]
+    assert float(total_variation_loss(tf.constant(pictures))) == pytest.approx(np.mean(each), rel=1e-5)
 
 
 @pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])

@@ -36,7 +36,7 @@ def vgg_named_tiny_backbone():
 
 @pytest.fixture
 def tab(qtbot, runner, event_loop_qt, monkeypatch, vgg_named_tiny_backbone):
-    import studio.engines.style as engine
+    import studio.engines.style.job as engine
 
     def load_tiny(key, path=None):
         return vgg_named_tiny_backbone

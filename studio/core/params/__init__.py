@@ -3,12 +3,58 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import types
 import typing
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+UI_KEY = "ui"
+
+
+def control(
+    default: Any = dataclasses.MISSING,
+    *,
+    default_factory: Any = dataclasses.MISSING,
+    label: str,
+    tooltip: str,
+    group: str = "",
+    widget: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    step: float | None = None,
+    decimals: int | None = None,
+    choices: tuple[tuple[Any, str], ...] = (),
+    suffix: str = "",
+    special: str = "",
+) -> Any:
+    """A parameter field that the UI shows as a control (a dataclass `field` carrying plain metadata).
+
+    `label` names the control; `tooltip` says what it does to the result, in the user's words.
+    `group` is the box it sits in. `widget` overrides the kind inferred from the field's type
+    ("slider" for a float slider, "spin", "check", "combo", "text"). `minimum`/`maximum`/`step`/
+    `decimals` bound numbers; `choices` are (value, label) pairs for a combo box; `suffix` follows
+    a number (" px"); `special` is the text shown for None on an optional number ("random", "all").
+    Fields made without `control` have no control: the form keeps their values as they are.
+    """
+    spec = {
+        "label": label,
+        "tooltip": tooltip,
+        "group": group,
+        "widget": widget,
+        "minimum": minimum,
+        "maximum": maximum,
+        "step": step,
+        "decimals": decimals,
+        "choices": tuple(choices),
+        "suffix": suffix,
+        "special": special,
+    }
+    return dataclasses.field(default=default, default_factory=default_factory, metadata={UI_KEY: spec})
+
+
+def control_spec(field: dataclasses.Field) -> dict[str, Any] | None:
+    """The control a field asks for (see `control`), or None for a field with no control."""
+    return field.metadata.get(UI_KEY)
 
 
 def params_to_dict(params: Any) -> dict[str, Any]:
@@ -43,14 +89,6 @@ def make_recipe(technique: str, params: Any, **extra: Any) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
-
-
-def params_to_json(params: Any) -> str:
-    return json.dumps(params_to_dict(params), sort_keys=True)
-
-
-def params_from_json(cls: type[T], text: str) -> T:
-    return params_from_dict(cls, json.loads(text))
 
 
 def _coerce(hint: Any, value: Any) -> Any:

@@ -1,0 +1,210 @@
+"""The style objective of one picture at one scale: targets computed once, then the loss and its
+gradient with respect to the picture, whole or tile by tile (two passes: the Gram matrices are summed
+over all tiles before any tile's gradient is taken, so tiling changes nothing but memory)."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import tensorflow as tf
+
+from studio.core.backbones import Backbone
+from studio.engines.style.losses import content_loss, gram_matrix, style_loss, total_variation_loss
+from studio.engines.tiling import Box, fixed_tiles
+
+TILE_HALO = 64  # context pixels around each tile so features at its edges match the whole picture's
+
+
+@dataclass
+class Targets:
+    """What the picture is pulled toward at one scale: the content activations (one array per
+    tile) and the blended style Gram matrices (one per style layer)."""
+
+    content: list[tf.Tensor]
+    grams: list[tf.Tensor]
+
+    @property
+    def content_size(self) -> int:
+        return sum(int(np.prod(part.shape)) for part in self.content)
+
+
+@dataclass
+class Evaluation:
+    total: float
+    content: float
+    style: float
+    tv: float
+    gradient: np.ndarray
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return {"loss": self.total, "content": self.content, "style": self.style, "tv": self.tv}
+
+
+class StyleObjective:
+    """The style transfer loss and its gradient with respect to the picture (never the weights),
+    for one backbone and layer choice, compiled once for pictures of any size."""
+
+    def __init__(self, backbone: Backbone, content_layer: str, style_layers: tuple[str, ...], tile_size: int):
+        self.backbone = backbone
+        self.content_layer = content_layer
+        self.style_layers = style_layers
+        self.layer_names = tuple(dict.fromkeys((content_layer, *style_layers)))
+        backbone.extractor(self.layer_names)  # a JobError now if a layer name is wrong
+        channels = {name: backbone.layer_outputs[name].shape[-1] for name in self.layer_names}
+        self.channels = [channels[name] for name in style_layers]
+        self.strides = self._strides()
+        align = max(self.strides.values())
+        self.tile_size = max(align, tile_size // align * align)
+        self.halo = math.ceil(TILE_HALO / align) * align
+        image = tf.TensorSpec([None, None, 3], tf.float32)
+        box = tf.TensorSpec([4], tf.int32)
+        content = tf.TensorSpec([None, None, channels[content_layer]], tf.float32)
+        grams = [tf.TensorSpec([c, c], tf.float32) for c in self.channels]
+        weights = tf.TensorSpec([2 + len(style_layers)], tf.float32)
+        scalar = tf.TensorSpec([], tf.float32)
+        self._whole = tf.function(self._whole_loss_and_gradient, input_signature=[image, content, weights, *grams])
+        self._statistics = tf.function(self._tile_statistics, input_signature=[image, box])
+        self._tile_gradient = tf.function(
+            self._tile_loss_and_gradient, input_signature=[image, box, content, scalar, *grams]
+        )
+        self._tv = tf.function(self._tv_and_gradient, input_signature=[image])
+
+    def _strides(self) -> dict[str, int]:
+        """How many picture pixels one activation pixel of each layer spans (for tile alignment)."""
+        probe = 256
+        features = self.backbone.features(tf.zeros((1, probe, probe, 3)), self.layer_names)
+        return {name: max(1, round(probe / int(value.shape[1]))) for name, value in features.items()}
+
+    # compiled pieces ---------------------------------------------------------------------------
+    def _whole_loss_and_gradient(self, image, content_target, weights, *target_grams):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            features = self.backbone.features(image[None], self.layer_names)
+            content = weights[0] * content_loss(features[self.content_layer][0], content_target)
+            style = tf.add_n(
+                [
+                    weights[2 + index] * style_loss(gram_matrix(features[name][0]), target_grams[index])
+                    for index, name in enumerate(self.style_layers)
+                ]
+            )
+            tv = weights[1] * total_variation_loss(image)
+            total = content + style + tv
+        return total, content, style, tv, tape.gradient(total, image)
+
+    def _core(self, activation: tf.Tensor, name: str, box: tf.Tensor) -> tf.Tensor:
+        """The part of a patch's (1, h, w, C) activation that lies over the tile's core `box`."""
+        stride = self.strides[name]
+        height, width = tf.shape(activation)[1], tf.shape(activation)[2]
+        y0, x0 = box[0] // stride, box[2] // stride
+        y1 = tf.clip_by_value(-(-box[1] // stride), y0 + 1, height)
+        x1 = tf.clip_by_value(-(-box[3] // stride), x0 + 1, width)
+        return activation[0, y0:y1, x0:x1, :]
+
+    def _tile_statistics(self, patch, box):
+        """For the tile's core: content activations, and per style layer its position count and
+        un-normalised Gram matrix (these add up over tiles to the whole picture's)."""
+        features = self.backbone.features(patch[None], self.layer_names)
+        counts, sums = [], []
+        for name in self.style_layers:
+            flat = tf.reshape(self._core(features[name], name, box), (-1, tf.shape(features[name])[-1]))
+            counts.append(tf.cast(tf.shape(flat)[0], tf.float32))
+            sums.append(tf.matmul(flat, flat, transpose_a=True))
+        return self._core(features[self.content_layer], self.content_layer, box), tf.stack(counts), *sums
+
+    def _tile_loss_and_gradient(self, patch, box, content_target, content_scale, *gram_slopes):
+        """The tile's content loss, and the gradient on its patch of content + style, where the
+        style term is linearised around the whole picture's Gram matrices (`gram_slopes` are the
+        style loss's derivatives with respect to each un-normalised Gram sum), which is exact."""
+        with tf.GradientTape() as tape:
+            tape.watch(patch)
+            features = self.backbone.features(patch[None], self.layer_names)
+            content = content_scale * tf.reduce_sum(
+                tf.square(self._core(features[self.content_layer], self.content_layer, box) - content_target)
+            )
+            style = tf.zeros(())
+            for index, name in enumerate(self.style_layers):
+                flat = tf.reshape(self._core(features[name], name, box), (-1, tf.shape(features[name])[-1]))
+                style += tf.reduce_sum(gram_slopes[index] * tf.matmul(flat, flat, transpose_a=True))
+            surrogate = content + style
+        return content, tape.gradient(surrogate, patch)
+
+    def _tv_and_gradient(self, image):
+        with tf.GradientTape() as tape:
+            tape.watch(image)
+            tv = total_variation_loss(image)
+        return tv, tape.gradient(tv, image)
+
+    # whole pictures ----------------------------------------------------------------------------
+    def tiles(self, height: int, width: int) -> list[tuple[Box, Box]]:
+        return fixed_tiles(height, width, self.tile_size, self.halo)
+
+    def statistics(self, image: np.ndarray) -> tuple[list[tf.Tensor], list[np.ndarray], np.ndarray]:
+        """Content activations per tile, and per style layer the picture's normalised Gram matrix
+        and its number of activation positions."""
+        contents, sums, count = [], None, None
+        for core, patch in self.tiles(*image.shape[:2]):
+            content, counts, *grams = self._statistics(_crop(image, patch), _relative(core, patch))
+            contents.append(content)
+            sums = [g.numpy() for g in grams] if sums is None else [s + g.numpy() for s, g in zip(sums, grams)]
+            count = counts.numpy() if count is None else count + counts.numpy()
+        return contents, [total / n for total, n in zip(sums, count)], count
+
+    def targets(self, content: np.ndarray, styles: list[np.ndarray], blend: list[float]) -> Targets:
+        """Computed once per scale: the content's activations and the blend of the style Grams."""
+        content_features = self.statistics(content)[0]
+        grams = [np.zeros((c, c), np.float32) for c in self.channels]
+        for style, share in zip(styles, blend):
+            for total, gram in zip(grams, self.statistics(style)[1]):
+                total += share * gram
+        return Targets(content_features, [tf.constant(gram) for gram in grams])
+
+    def evaluate(self, image: np.ndarray, targets: Targets, weights: np.ndarray) -> Evaluation:
+        """Loss and gradient for the whole picture; tile by tile when it is larger than a tile."""
+        windows = self.tiles(*image.shape[:2])
+        if len(windows) == 1:
+            total, content, style, tv, gradient = self._whole(
+                tf.constant(image), targets.content[0], tf.constant(weights), *targets.grams
+            )
+            return Evaluation(float(total), float(content), float(style), float(tv), gradient.numpy())
+        # Pass 1: the picture's Gram matrices, which every tile's style gradient depends on.
+        _, grams, counts = self.statistics(image)
+        style, slopes = 0.0, []
+        for index, (gram, target) in enumerate(zip(grams, targets.grams)):
+            difference = gram - target.numpy()
+            style += weights[2 + index] * float(np.mean(np.square(difference)))
+            slopes.append(
+                tf.constant(2 * weights[2 + index] * difference / (difference.size * counts[index]), tf.float32)
+            )
+        # Pass 2: each patch's gradient, added where the patch lies (patches overlap by the halo).
+        gradient = np.zeros_like(image)
+        content = 0.0
+        content_scale = tf.constant(weights[0] / targets.content_size, tf.float32)
+        for (core, patch), content_target in zip(windows, targets.content):
+            part, patch_gradient = self._tile_gradient(
+                _crop(image, patch), _relative(core, patch), content_target, content_scale, *slopes
+            )
+            content += float(part)
+            gradient[patch[0] : patch[1], patch[2] : patch[3]] += patch_gradient.numpy()
+        tv, tv_gradient = self._tv(tf.constant(image))
+        gradient += weights[1] * tv_gradient.numpy()
+        tv = weights[1] * float(tv)
+        return Evaluation(float(content + style + tv), float(content), float(style), float(tv), gradient)
+
+
+def _crop(image: np.ndarray, box: Box) -> tf.Tensor:
+    return tf.constant(image[box[0] : box[1], box[2] : box[3]])
+
+
+def _relative(core: Box, patch: Box) -> tf.Tensor:
+    return tf.constant([core[0] - patch[0], core[1] - patch[0], core[2] - patch[2], core[3] - patch[2]], tf.int32)
+
+
+@functools.lru_cache(maxsize=8)  # each keeps traced graphs; a session rarely juggles more layer sets
+def objective_for(
+    backbone: Backbone, content_layer: str, style_layers: tuple[str, ...], tile_size: int
+) -> StyleObjective:
+    return StyleObjective(backbone, content_layer, style_layers, tile_size)
