@@ -50,10 +50,17 @@ def test_offline_download_says_to_use_the_offline_vgg16(offline):
     assert not list(weights_cache_dir().glob("*"))  # no half-written file is left to be mistaken for weights
 
 
-def test_online_backbone_offline_fails_clearly(offline):
+@pytest.mark.parametrize(
+    "key, file_name",
+    [
+        ("inception_v3", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+        ("vgg19", "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+    ],
+)
+def test_online_backbones_fetch_the_official_keras_weights_and_fail_clearly_offline(offline, key, file_name):
     with pytest.raises(JobError, match="offline VGG16"):
-        run(load_backbone("vgg19"))
-    assert len(offline) == 1
+        run(load_backbone(key))
+    assert offline == [f"https://storage.googleapis.com/tensorflow/keras-applications/{key}/{file_name}"]
 
 
 def test_download_reports_progress_and_caches(monkeypatch):

@@ -21,6 +21,14 @@ from studio.core.progress import JobError, Progress
 
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 
+# The official Keras Applications weights without the classifier head: the files Keras itself
+# downloads, so a copy already in Keras' cache is used as is.
+KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications"
+WEIGHTS_URLS = {
+    "inception_v3": f"{KERAS_WEIGHTS}/inception_v3/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    "vgg19": f"{KERAS_WEIGHTS}/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+}
+
 
 def caffe_preprocess(x: tf.Tensor) -> tf.Tensor:
     """[-1, 1] RGB to the BGR, mean-subtracted 0..255 input of VGG-family weights."""
@@ -134,15 +142,11 @@ def _vgg16_from_hed() -> Backbone:
 
 def _keras_application(key: str) -> Iterator[Progress]:
     if key == "inception_v3":
-        from keras.src.applications.inception_v3 import WEIGHTS_PATH_NO_TOP as url
-
         build, preprocess = keras.applications.InceptionV3, identity_preprocess
     else:
-        from keras.src.applications.vgg19 import WEIGHTS_PATH_NO_TOP as url
-
         build, preprocess = keras.applications.VGG19, caffe_preprocess
     info = BACKBONES[key]
-    weights = yield from download_weights(url, info.label)
+    weights = yield from download_weights(WEIGHTS_URLS[key], info.label)
     model = build(weights=str(weights), include_top=False)
     return Backbone.from_model(key, model, info.layers, preprocess, info.label)
 
