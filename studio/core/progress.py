@@ -1,10 +1,11 @@
-"""The event a long job yields between steps."""
+"""The event a long job yields between steps, and the ledger that weighs steps by their cost."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -16,6 +17,8 @@ class Progress:
     `preview` is a uint8 RGB image (H, W, 3) for picture jobs; `text` carries streamed text
     for text jobs; `metrics` holds plain numbers (loss, val_loss, ...) for plots and labels;
     `data` carries anything else a tab needs from this moment (a sample grid, a table).
+    `step` and `total` count steps as a user reads them ("step 30 of 120"); `work_done`, when the
+    job knows its steps differ in cost, is the share of the work done (see `CostLedger`).
     """
 
     step: int
@@ -25,10 +28,14 @@ class Progress:
     text: str | None = None
     metrics: dict[str, float] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    work_done: float | None = None
 
     @property
     def fraction(self) -> float:
-        """How much of the job is done, 0..1 (0 when the total is unknown)."""
+        """How much of the job is done, 0..1 (0 when the total is unknown): the share of the work
+        when the job reports it, else the share of the steps."""
+        if self.work_done is not None:
+            return min(max(self.work_done, 0.0), 1.0)
         return min(max(self.step / self.total, 0.0), 1.0) if self.total > 0 else 0.0
 
 
@@ -45,3 +52,79 @@ def run_to_end(job: Iterator[Progress]) -> tuple[list[Progress], Any]:
             events.append(next(job))
         except StopIteration as stop:
             return events, stop.value
+
+
+Yielded = TypeVar("Yielded")
+Relayed = TypeVar("Relayed")
+Result = TypeVar("Result")
+
+
+def relay(
+    work: Generator[Yielded, None, Result], convert: Callable[[Yielded], Relayed]
+) -> Generator[Relayed, None, Result]:
+    """Run the generator `work`, yielding `convert` of each thing it yields, and return its result
+    (`yield from` with a translation; closing this closes `work`)."""
+    try:
+        while True:
+            try:
+                item = next(work)
+            except StopIteration as stop:
+                return stop.value
+            yield convert(item)
+    finally:
+        work.close()
+
+
+class CostLedger:
+    """A job's planned work as stages (octaves, scales) of equal steps, each stage with the cost of
+    one of its steps in any unit (pixels, say), so that progress is the share of the cost done.
+
+    Counting steps alone makes "time left" (elapsed * (1 - f) / f) far too short whenever later
+    steps cost more than early ones, as a full-size octave does; weighing them keeps it honest.
+    """
+
+    def __init__(self, stages: Sequence[tuple[int, float]]):
+        """`stages`: (number of steps, cost of one step) for each stage, in the order they run."""
+        self.stages = [(int(steps), float(cost)) for steps, cost in stages]
+        self._steps_before = [0, *itertools.accumulate(steps for steps, _ in self.stages)]
+        self._cost_before = [0.0, *itertools.accumulate(steps * cost for steps, cost in self.stages)]
+        self.total_steps = self._steps_before[-1]
+        self.total_cost = self._cost_before[-1]
+
+    def fraction(self, stage: int, steps: float) -> float:
+        """Share of the whole cost done once `steps` steps of `stage` are (a fraction of a step
+        for part of one; at most the stage's steps)."""
+        stage_steps, cost = self.stages[stage]
+        done = self._cost_before[stage] + min(max(steps, 0.0), stage_steps) * cost
+        return done / self.total_cost if self.total_cost > 0 else 0.0
+
+    def steps_done(self, stage: int, steps: float) -> int:
+        """Whole steps of the job done once `steps` steps of `stage` are."""
+        return self._steps_before[stage] + min(int(steps), self.stages[stage][0])
+
+    def progress(self, stage: int, steps: float, /, **fields: Any) -> Progress:
+        """The event for `steps` done in `stage`: `step` and `total` count whole steps, `work_done`
+        weighs them by cost; `fields` are the rest of the Progress (stage text, preview, metrics)."""
+        return Progress(
+            step=self.steps_done(stage, steps),
+            total=self.total_steps,
+            work_done=self.fraction(stage, steps),
+            **fields,
+        )
+
+    def heartbeats(
+        self, work: Generator[float, None, Result], stage: int, step: int, label: str, counted: bool = True
+    ) -> Generator[Progress, None, Result]:
+        """Run `work`, a generator that yields how much of step `step` of `stage` is done (0..1) and
+        returns the step's result, yielding a light event (no preview) for each, so that the job can
+        be cancelled part-way through a long step; returns `work`'s result. For work that is not a
+        step (preparing a stage), `counted=False` leaves the share done where it is."""
+        within = 0.0
+
+        def event(done: float) -> Progress:
+            nonlocal within
+            if counted:
+                within = max(within, min(done, 1.0))  # a step may take several passes: never go back
+            return self.progress(stage, step + within, stage=label)
+
+        return (yield from relay(work, event))

@@ -18,8 +18,8 @@ TILE_ALIGN = 32
 Box = tuple[int, int, int, int]  # y0, y1, x0, x1
 
 
-def shifted_tiles(height: int, width: int, tile: int, halo: int, rng: np.random.Generator):
-    """Yield (core, patch) windows as (y0, y1, x0, x1) covering the image once.
+def shifted_tiles(height: int, width: int, tile: int, halo: int, rng: np.random.Generator) -> list[tuple[Box, Box]]:
+    """(core, patch) windows as (y0, y1, x0, x1) covering the image once.
 
     Each core is one cell of a grid of `tile` pixels whose origin is shifted at random (by whole
     multiples of TILE_ALIGN), so tile borders fall in new places every step; each patch is its core
@@ -27,20 +27,9 @@ def shifted_tiles(height: int, width: int, tile: int, halo: int, rng: np.random.
     multiples of TILE_ALIGN, every patch starts on that alignment.
     """
     if max(height, width) <= tile:
-        yield (0, height, 0, width), (0, height, 0, width)
-        return
+        return [((0, height, 0, width), (0, height, 0, width))]
     offset_y, offset_x = rng.integers(0, tile // TILE_ALIGN, size=2) * TILE_ALIGN
-    for y in range(-int(offset_y), height, tile):
-        for x in range(-int(offset_x), width, tile):
-            core = (max(y, 0), min(y + tile, height), max(x, 0), min(x + tile, width))
-            if core[0] < core[1] and core[2] < core[3]:
-                patch = (
-                    max(core[0] - halo, 0),
-                    min(core[1] + halo, height),
-                    max(core[2] - halo, 0),
-                    min(core[3] + halo, width),
-                )
-                yield core, patch
+    return _windows(_spans(height, tile, halo, int(offset_y)), _spans(width, tile, halo, int(offset_x)))
 
 
 def fixed_tiles(height: int, width: int, tile: int, halo: int) -> list[tuple[Box, Box]]:
@@ -48,13 +37,59 @@ def fixed_tiles(height: int, width: int, tile: int, halo: int) -> list[tuple[Box
     its core grown by `halo` (fixed grid, so targets computed once line up with every step)."""
     if max(height, width) <= tile:
         return [((0, height, 0, width), (0, height, 0, width))]
-    windows = []
-    for y in range(0, height, tile):
-        for x in range(0, width, tile):
-            core = (y, min(y + tile, height), x, min(x + tile, width))
-            patch = (max(y - halo, 0), min(y + tile + halo, height), max(x - halo, 0), min(x + tile + halo, width))
-            windows.append((core, patch))
-    return windows
+    return _windows(_spans(height, tile, halo, 0), _spans(width, tile, halo, 0))
+
+
+def mean_shifted_tile_pixels(height: int, width: int, tile: int, halo: int) -> float:
+    """The pixels the patches of `shifted_tiles` hold in all, each padded to TILE_ALIGN as the
+    network gets them, on average over the grid's random shifts (what one tiled pass costs)."""
+    if max(height, width) <= tile:
+        return aligned(height) * aligned(width)
+
+    def mean_length(length: int) -> float:
+        offsets = range(0, tile, TILE_ALIGN)
+        return sum(aligned(end - start) for offset in offsets for _, (start, end) in _spans(length, tile, halo, offset))
+
+    return mean_length(height) * mean_length(width) / (tile // TILE_ALIGN) ** 2
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]  # (core start, end), (patch start, end) along one axis
+
+
+def _spans(length: int, tile: int, halo: int, offset: int) -> list[Span]:
+    """Along one axis: cores of `tile` pixels on a grid starting at -`offset`, patches grown by `halo`."""
+    spans = []
+    for start in range(-offset, length, tile):
+        core = (max(start, 0), min(start + tile, length))
+        spans.append((core, (max(core[0] - halo, 0), min(core[1] + halo, length))))
+    return spans
+
+
+def _windows(rows: list[Span], columns: list[Span]) -> list[tuple[Box, Box]]:
+    return [
+        ((y0, y1, x0, x1), (py0, py1, px0, px1)) for (y0, y1), (py0, py1) in rows for (x0, x1), (px0, px1) in columns
+    ]
+
+
+def aligned(length: int, multiple: int = TILE_ALIGN) -> int:
+    """`length` rounded up to a multiple of `multiple`."""
+    return -(-length // multiple) * multiple
+
+
+def pad_to_multiple(image: np.ndarray, multiple: int = TILE_ALIGN) -> np.ndarray:
+    """A (H, W, C) picture grown at its bottom and right by reflection to a multiple of `multiple`
+    pixels each way (the caller crops the result back to H x W).
+
+    Networks see few distinct shapes this way: TensorFlow's CPU kernels (oneDNN) keep compiled
+    kernels and buffers for every input shape they meet, so a session of many picture sizes would
+    otherwise grow by hundreds of megabytes. Padding only at the far edges keeps every pixel's place
+    on the pooling grid, so nothing shifts.
+    """
+    height, width = image.shape[:2]
+    pad_y, pad_x = aligned(height, multiple) - height, aligned(width, multiple) - width
+    if not pad_y and not pad_x:
+        return image
+    return np.pad(image, ((0, pad_y), (0, pad_x), (0, 0)), mode="reflect")
 
 
 def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
@@ -120,8 +155,6 @@ def map_tiles(
 
 
 def _padded_call(function: Callable[[np.ndarray], np.ndarray], patch: np.ndarray, multiple: int) -> np.ndarray:
-    height, width = patch.shape[:2]
-    pad_y, pad_x = -height % multiple, -width % multiple
-    padded = np.pad(patch, ((0, pad_y), (0, pad_x), (0, 0)), mode="reflect") if pad_y or pad_x else patch
+    padded = pad_to_multiple(patch, multiple)
     output = np.asarray(function(padded[None].astype(np.float32)))[0]
-    return output[:height, :width]
+    return output[: patch.shape[0], : patch.shape[1]]
