@@ -51,7 +51,12 @@ def ours_stepper(backbone, image, steps: int) -> Callable[[], None]:
 
     params = DreamParams(layers=LAYERS, octaves=1, steps_per_octave=steps, step_size=STEP_SIZE, seed=0)
     generator = dream(image, params, backbone)
-    return lambda: next(generator)
+
+    def step() -> None:
+        while next(generator).preview is None:  # light events come between tiles; a step ends with a preview
+            pass
+
+    return step
 
 
 def plain_stepper(backbone, image) -> Callable[[], None]:

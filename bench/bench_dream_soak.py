@@ -1,17 +1,22 @@
-"""50 dreams in a row on pictures of different sizes: memory must level off, not climb.
+"""Dreams in a row on pictures of 100 distinct sizes: resident memory must level off, not climb.
 
-Prints resident memory every 10 dreams and how often the step function was traced (once is the
-goal: a retrace per size would leak graphs). Run: python bench/bench_dream_soak.py [count]
+oneDNN (TensorFlow's CPU kernels) caches compiled kernels per input shape, so every new shape that
+reaches the network costs memory until its cache fills. Prints resident memory after every 10
+dreams, and how often the step function was traced (once is the goal: a retrace per size would leak
+graphs). Run: python bench/bench_dream_soak.py [count]
 """
 
 from __future__ import annotations
 
-import resource
+import os
 import sys
 import time
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 from studio.core.backbones import load_backbone
-from studio.core.images import fit_within, sample_image
+from studio.core.image_ops import resize, to_rgb, to_working
+from studio.core.images import sample_image
 from studio.core.params.dream import DreamParams
 from studio.core.progress import run_to_end
 from studio.engines.dream import dream, objective_for
@@ -22,28 +27,33 @@ def resident_mb() -> float:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def main(count: int = 50) -> None:
+def sizes(count: int) -> list[tuple[int, int]]:
+    """`count` distinct (height, width) pairs from 200 to about 500 px, in several aspect ratios."""
+    aspects = (0.75, 1.0, 0.6, 1.33, 0.8)
+    return [(round((200 + 3 * i) * aspects[i % 5]) - i % 3, 200 + 3 * i) for i in range(count)]
+
+
+def main(count: int = 100) -> None:
     _, backbone = run_to_end(load_backbone("vgg16"))
-    params = DreamParams(octaves=2, steps_per_octave=2, max_side=None)
-    photo = sample_image("astronaut")
-    sizes = [96 + 16 * (i % 15) for i in range(count)]  # 15 distinct sizes, 96..320 px
-    started = time.perf_counter()
-    print(f"{'dreams':>6} {'size':>6} {'RSS MB':>8}")
-    for index, side in enumerate(sizes, start=1):
-        picture = fit_within(photo, side)
-        picture = picture[: side - index % 7]  # odd heights too
-        run_to_end(dream(picture, params, backbone))
-        if index == 1 or index % 10 == 0:
-            print(f"{index:>6} {side:>6} {resident_mb():>8.0f}", flush=True)
+    params = DreamParams(octaves=2, steps_per_octave=2, max_side=None, seed=0)
+    photo = to_working(sample_image("astronaut"))
+    started, cpu = time.perf_counter(), time.process_time()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; start RSS {resident_mb():.0f} MB")
+    print(f"{'dreams':>6} {'last size':>10} {'RSS MB':>8}")
+    for index, shape in enumerate(sizes(count), start=1):
+        run_to_end(dream(to_rgb(resize(photo, shape)), params, backbone))
+        if index % 10 == 0:
+            print(f"{index:>6} {shape[1]:>4}x{shape[0]:<5} {resident_mb():>8.0f}", flush=True)
     objective = objective_for(backbone, tuple(params.active_layers()), guided=False)
     print(
-        f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {len(set(sizes))} sizes; "
-        f"{time.perf_counter() - started:.0f} s in all"
+        f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {count} sizes; "
+        f"{time.perf_counter() - started:.0f} s, {time.process_time() - cpu:.0f} CPU s; "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)

@@ -13,6 +13,7 @@ from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError
 from studio.core.progress import run_to_end as run
 from studio.engines import dream as engine
+from studio.engines.tiling import aligned, shifted_tiles
 
 TINY_LAYERS = {"conv2": 1.0, "conv3": 0.5}
 
@@ -93,8 +94,12 @@ def test_tiled_gradient_is_the_whole_pictures_gradient(tiny_backbone):
     weights = tf.constant([1.0, 0.5])
     for guides in ([], guide):
         objective = engine.objective_for(tiny_backbone, ("conv2", "conv3"), guided=bool(guides))
-        whole_loss, whole = engine.image_gradient(objective, image, weights, guides, 512, np.random.default_rng(0))
-        tiled_loss, tiled = engine.image_gradient(objective, image, weights, guides, 64, np.random.default_rng(0))
+        whole_loss, whole = run(
+            engine.image_gradient(objective, image, weights, guides, 512, np.random.default_rng(0))
+        )[1]
+        tiled_loss, tiled = run(engine.image_gradient(objective, image, weights, guides, 64, np.random.default_rng(0)))[
+            1
+        ]
         np.testing.assert_allclose(tiled, whole, rtol=1e-3, atol=1e-4 * np.abs(whole).max())
         assert tiled_loss == pytest.approx(whole_loss, rel=0.15)
 
@@ -203,3 +208,82 @@ def test_offline_vgg16_dream_raises_the_loss():
     events, result = run(engine.dream(picture, params, backbone))
     assert events[-1].metrics["loss"] > events[0].metrics["loss"]
     assert result.shape == picture.shape
+
+
+def counting_gradient(objective, monkeypatch) -> list[int]:
+    """Count the tiles the objective computes (one call of its gradient function each)."""
+    calls = []
+    real = objective.gradient
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(objective, "gradient", counted)
+    return calls
+
+
+def test_cancel_lands_between_tiles(tiny_backbone, monkeypatch):
+    """A job yields between the tiles of a large picture, so Cancel (checked between events) waits
+    for one tile's work at most, and closing it computes nothing more."""
+    params = tiny_params(tile_size=64, steps_per_octave=4)
+    tiles = counting_gradient(engine.objective_for(tiny_backbone, tuple(TINY_LAYERS), guided=False), monkeypatch)
+    job = engine.dream(textured(150, 200), params, tiny_backbone)
+    done_at_each_event = []
+    for event in job:
+        done_at_each_event.append(len(tiles))
+        if event.step == 2:
+            break
+    assert len(done_at_each_event) > 2 * 4  # several tiles per step
+    assert all(later - earlier <= 1 for earlier, later in zip([0, *done_at_each_event], done_at_each_event))
+    next(job)  # into the third step
+    computed = len(tiles)
+    job.close()
+    assert len(tiles) == computed
+
+
+def test_previews_come_once_per_step_with_light_events_between_tiles(tiny_backbone):
+    events, result = run(engine.dream(textured(150, 200), tiny_params(tile_size=64, steps_per_octave=3), tiny_backbone))
+    with_preview = [event for event in events if event.preview is not None]
+    assert [event.step for event in with_preview] == [1, 2, 3]
+    assert all(event.metrics == {} and event.preview is None for event in events if event not in with_preview)
+    np.testing.assert_array_equal(with_preview[-1].preview, result)
+
+
+def test_progress_is_weighed_by_each_octaves_pixels(tiny_backbone):
+    """A step costs what its octave's pixels do (padded as the network gets them), so the share
+    done grows slowly through small octaves and fast through the full-size one."""
+    params = tiny_params(octaves=2, octave_scale=2.0, steps_per_octave=2)
+    events, _ = run(engine.dream(textured(90, 120), params, tiny_backbone))
+    small, large = 64 * 64, 96 * 128  # octaves of 45 x 60 and 90 x 120 pixels, padded to multiples of 32
+    total = 2 * small + 2 * large
+    assert [event.step for event in events] == [1, 2, 3, 4]
+    assert [event.fraction for event in events] == pytest.approx(
+        [small / total, 2 * small / total, (2 * small + large) / total, 1.0]
+    )
+
+
+def test_a_tiled_steps_cost_is_what_its_patches_hold_on_average():
+    """The planned cost of a tiled step is the mean, over the grid's random shifts, of the pixels
+    its padded patches hold (halos included)."""
+    shape, tile_size = (300, 400), 64
+    tile, halo = engine.tile_and_halo(tile_size)
+    seen = []
+    for seed in range(400):
+        windows = shifted_tiles(*shape, tile, halo, np.random.default_rng(seed))
+        seen.append(sum(aligned(py1 - py0) * aligned(px1 - px0) for _, (py0, py1, px0, px1) in windows))
+    assert engine.step_cost(shape, tile_size) == pytest.approx(np.mean(seen), rel=0.02)
+    assert engine.step_cost(shape, tile_size) > 1.5 * 320 * 416  # halos cost more than the picture alone
+    assert engine.step_cost(shape, 512) == 320 * 416  # untiled: the padded picture
+
+
+def test_odd_sizes_dream_the_same_as_padded_ones_away_from_the_far_edges(tiny_backbone):
+    """Pictures reach the network padded (by reflection, at the bottom and right) to a multiple of
+    32 pixels: nothing shifts, and the dream matches a picture that needs no padding except near
+    the far edges, where the network sees the reflection instead of the picture going on."""
+    picture = textured(96, 128)
+    params = tiny_params(steps_per_octave=3)
+    _, whole = run(engine.dream(picture, params, tiny_backbone))
+    _, cut = run(engine.dream(picture[:83, :109], params, tiny_backbone))
+    change = np.abs(whole.astype(float) - picture).mean()
+    assert np.abs(cut[:60, :80].astype(float) - whole[:60, :80]).mean() < 0.1 * change

@@ -2,13 +2,14 @@
 
 Octaves run from small to large with the detail lost by downscaling re-injected at each size.
 Pictures larger than one tile get their gradient tile by tile (overlapping tiles on a grid that
-shifts randomly each step), so memory stays bounded and no seams appear.
+shifts randomly each step), so memory stays bounded and no seams appear; the job yields between
+tiles, so Cancel lands within a tile's work at any picture size.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import numpy as np
 import tensorflow as tf
@@ -17,8 +18,8 @@ from studio.core.backbones import Backbone, load_backbone
 from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within
 from studio.core.params.dream import DreamParams
-from studio.core.progress import JobError, Progress
-from studio.engines.tiling import TILE_ALIGN, shifted_tiles
+from studio.core.progress import CostLedger, JobError, Progress
+from studio.engines.tiling import TILE_ALIGN, mean_shifted_tile_pixels, pad_to_multiple, shifted_tiles
 
 BORDER = 2  # activation pixels at each edge left out of the objective (they make edge artefacts)
 GUIDE_SIDE = 512  # guide pictures are summarised at this size
@@ -34,6 +35,7 @@ class DreamObjective:
         channels = [backbone.layer_outputs[name].shape[-1] for name in layer_names]
         signature = [
             tf.TensorSpec([None, None, 3], tf.float32),
+            tf.TensorSpec([2], tf.float32),
             tf.TensorSpec([len(layer_names)], tf.float32),
             tf.TensorSpec([2], tf.float32),
         ]
@@ -41,25 +43,28 @@ class DreamObjective:
             signature += [tf.TensorSpec([c], tf.float32) for c in channels]
         self.gradient = tf.function(self._gradient, input_signature=signature)
 
-    def _gradient(self, image, weights, whole_size, *guides):
-        """Loss and gradient for `image`, a patch of a picture of `whole_size` (height, width).
+    def _gradient(self, image, valid_size, weights, whole_size, *guides):
+        """Loss and gradient for `image`, a patch of a picture of `whole_size` (height, width),
+        padded at its bottom and right (see `pad_to_multiple`) from `valid_size`.
 
-        Each layer's score is a sum over the patch divided by the number of interior activations
-        the whole picture has, so patch gradients add up to the gradient of the whole picture's
-        mean; for an untiled picture (`whole_size` its own size) it is exactly the mean.
+        Each layer's score is a sum over the patch's activations (those over the padding left out)
+        divided by the number of interior activations the whole picture has, so patch gradients add
+        up to the gradient of the whole picture's mean; for an untiled picture (`whole_size` its
+        own size) it is exactly the mean.
         """
         with tf.GradientTape() as tape:
             tape.watch(image)
             features = self.backbone.features(image[None], self.layer_names)
-            scale = whole_size / tf.cast(tf.shape(image)[:2], tf.float32)
             loss = tf.zeros(())
             for index, name in enumerate(self.layer_names):
-                activation, border_y, border_x = _interior(features[name])
+                stride = tf.cast(tf.shape(image)[:2] / tf.shape(features[name])[1:3], tf.float32)
+                valid = tf.maximum(tf.cast(valid_size / stride, tf.int32), 1)
+                activation, border_y, border_x = _interior(features[name][:, : valid[0], : valid[1], :])
                 if guides:
                     total = tf.reduce_sum(tf.tensordot(activation, guides[index], axes=1))
                 else:
                     total = tf.reduce_sum(tf.square(activation))
-                map_size = tf.cast(tf.shape(features[name])[1:3], tf.float32) * scale
+                map_size = whole_size / stride
                 interior = map_size - 2.0 * tf.cast(tf.stack([border_y, border_x]), tf.float32)
                 count = tf.reduce_prod(tf.maximum(interior, 1.0)) * tf.cast(tf.shape(activation)[-1], tf.float32)
                 loss += weights[index] * total / count
@@ -86,8 +91,20 @@ def guide_vectors(backbone: Backbone, guide: np.ndarray, layer_names: tuple[str,
     working = to_working(guide)
     scale = min(1.0, GUIDE_SIDE / max(working.shape[:2]))
     working = resize(working, (max(1, round(working.shape[0] * scale)), max(1, round(working.shape[1] * scale))))
-    features = backbone.features(tf.constant(working[None]), layer_names)
+    features = backbone.features(tf.constant(pad_to_multiple(working)[None]), layer_names)
     return [tf.math.l2_normalize(tf.reduce_mean(features[name], axis=(0, 1, 2))) for name in layer_names]
+
+
+def tile_and_halo(tile_size: int) -> tuple[int, int]:
+    """The tile (`tile_size` rounded to TILE_ALIGN) and the halo of context around each."""
+    tile = max(TILE_ALIGN, round(tile_size / TILE_ALIGN) * TILE_ALIGN)
+    return tile, TILE_ALIGN * max(1, tile // (8 * TILE_ALIGN))
+
+
+def step_cost(shape: tuple[int, int], tile_size: int) -> float:
+    """What one step at `shape` costs, in pixels through the network (tiles' halos and padding
+    included): the compute of a step grows with them."""
+    return mean_shifted_tile_pixels(*shape, *tile_and_halo(tile_size))
 
 
 def image_gradient(
@@ -97,25 +114,30 @@ def image_gradient(
     guides: list[tf.Tensor],
     tile_size: int,
     rng: np.random.Generator,
-) -> tuple[float, np.ndarray]:
+) -> Generator[float, None, tuple[float, np.ndarray]]:
     """The objective and its gradient for the whole image, computed tile by tile when it is large.
+    A generator: yields the share of the work done between tiles, returns (loss, gradient).
 
-    Tiles are `tile_size` rounded to TILE_ALIGN; each is computed with a halo of context around it
-    and scored against the whole picture's size, so its gradient is the whole picture's there.
+    Each tile is computed with a halo of context around it and scored against the whole picture's
+    size, so its gradient is the whole picture's there. Each patch reaches the network padded to a
+    multiple of TILE_ALIGN, so few distinct shapes do (see `pad_to_multiple`).
     """
     height, width = image.shape[:2]
     whole_size = tf.constant([height, width], tf.float32)
-    tile = max(TILE_ALIGN, round(tile_size / TILE_ALIGN) * TILE_ALIGN)
-    halo = TILE_ALIGN * max(1, tile // (8 * TILE_ALIGN))
+    windows = shifted_tiles(height, width, *tile_and_halo(tile_size), rng)
+    areas = np.cumsum([(py1 - py0) * (px1 - px0) for _, (py0, py1, px0, px1) in windows])
     gradient = np.empty_like(image)
     loss = 0.0
-    for (y0, y1, x0, x1), (py0, py1, px0, px1) in shifted_tiles(height, width, tile, halo, rng):
+    for ((y0, y1, x0, x1), (py0, py1, px0, px1)), area_done in zip(windows, areas):
+        patch = image[py0:py1, px0:px1]
         patch_loss, patch_gradient = objective.gradient(
-            tf.constant(image[py0:py1, px0:px1]), weights, whole_size, *guides
+            tf.constant(pad_to_multiple(patch)), tf.constant(patch.shape[:2], tf.float32), weights, whole_size, *guides
         )
         gradient[y0:y1, x0:x1] = patch_gradient.numpy()[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
         # The patch's loss counts its halo too; its core's share of it is what the core adds.
         loss += float(patch_loss) * (y1 - y0) * (x1 - x0) / ((py1 - py0) * (px1 - px0))
+        if area_done < areas[-1]:
+            yield area_done / areas[-1]
     return loss, gradient
 
 
@@ -126,8 +148,9 @@ def dream(
     guide: np.ndarray | None = None,
     mask: np.ndarray | None = None,
 ) -> Iterator[Progress]:
-    """Dream on `image` (uint8 RGB). Yields a Progress with a preview after every step and returns
-    the dreamed uint8 RGB picture, the size of the input.
+    """Dream on `image` (uint8 RGB). Yields a Progress with a preview after every step (and one
+    without between the tiles of a large picture) and returns the dreamed uint8 RGB picture, the
+    size of the input. Progress is weighed by cost: a step costs what its octave's pixels do.
 
     `guide` (uint8 RGB) steers the dream toward what that picture looks like to the network;
     `mask` (floats in [0, 1], the image's height and width) limits the dream to where it is 1.
@@ -146,10 +169,9 @@ def dream(
     if mask is not None and mask.shape != image.shape[:2]:
         raise JobError("The mask must be the same size as the picture.")
     shapes = octave_shapes(image.shape[:2], params.octaves, params.octave_scale, min_side=32)
-    total = len(shapes) * params.steps_per_octave
+    ledger = CostLedger([(params.steps_per_octave, step_cost(shape, params.tile_size)) for shape in shapes])
     current = resize(original, shapes[0])
     previous_original = current
-    done = 0
     for octave, shape in enumerate(shapes):
         if octave > 0:
             # Upscaling blurs; add back the detail the original has at this size and lacked at the last one.
@@ -158,19 +180,18 @@ def dream(
             previous_original = same_size_original
         octave_mask = resize(mask[..., None].astype(np.float32), shape) if mask is not None else None
         for step in range(params.steps_per_octave):
-            loss, gradient = image_gradient(objective, current, weights, guides, params.tile_size, rng)
+            label = f"Octave {octave + 1}/{len(shapes)} · step {step + 1}"
+            work = image_gradient(objective, current, weights, guides, params.tile_size, rng)
+            loss, gradient = yield from ledger.heartbeats(work, octave, step, label)
             gradient /= gradient.std() + 1e-8
             if octave_mask is not None:
                 gradient *= octave_mask
             current = np.clip(current + params.step_size * gradient, -1.0, 1.0)
-            done += 1
             stopping = params.max_loss is not None and loss > params.max_loss
-            if stopping:
-                done = (octave + 1) * params.steps_per_octave
-            yield Progress(
-                step=done,
-                total=total,
-                stage=f"Octave {octave + 1}/{len(shapes)} · step {step + 1}",
+            yield ledger.progress(
+                octave,
+                params.steps_per_octave if stopping else step + 1,
+                stage=label,
                 preview=to_rgb(current),
                 metrics={"loss": loss},
             )
