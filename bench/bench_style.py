@@ -39,6 +39,7 @@ from studio.core.backbones import CAFFE_MEAN_BGR, load_backbone
 from studio.core.image_ops import resize, to_rgb, to_working
 from studio.core.images import sample_image
 from studio.core.params.style import StyleParams
+from studio.core.progress import run_to_end
 from studio.engines.style import objective_for, stylize
 from studio.engines.style.job import loss_weights
 
@@ -140,6 +141,8 @@ def our_run(backbone, content, style, params: StyleParams, target: float | None)
     generator = stylize(content, [style], params, backbone)
     try:
         for event in generator:
+            if event.preview is None:  # a light event between tiles or while L-BFGS computes
+                continue
             now = time.perf_counter()
             taken, picture = event.step, event.preview
             if event.preview.shape[:2] == final_shape:
@@ -216,9 +219,9 @@ def main() -> None:
     steps, reached, last, taken, picture = our_run(backbone, content, style, ours, target)
     # Our loss is the reference's: check on one picture (the content plus noise) and on ours at the finish.
     objective = objective_for(backbone, CONTENT_LAYER, STYLE_LAYERS, params.tile_size)
-    targets = objective.targets(to_working(content), [to_working(style)], [1.0])
+    targets = run_to_end(objective.targets(to_working(content), [to_working(style)], [1.0]))[1]
     noisy = to_working(content) + np.random.default_rng(0).normal(0, 0.1, content.shape).astype(np.float32)
-    ours_view = objective.evaluate(noisy, targets, loss_weights(params)).total
+    ours_view = run_to_end(objective.evaluate(noisy, targets, loss_weights(params)))[1].total
     reference_view = float(reference.loss(tf.constant(to_caffe(noisy, working=True))))
     finish_view = float(reference.loss(tf.constant(to_caffe(picture))))
 

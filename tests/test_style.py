@@ -13,9 +13,10 @@ from studio.core.image_ops import to_working
 from studio.core.images import load_image, read_recipe, save_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
-from studio.core.progress import JobError
-from studio.core.progress import run_to_end as run
-from studio.engines.style import StyleObjective, gram_matrix, stylize, to_yiq, total_variation_loss
+from studio.core.progress import JobError, run_to_end
+from studio.engines.style import StyleObjective, gram_matrix, objective_for, stylize, to_yiq, total_variation_loss
+from studio.engines.style.objective import FORWARD_COST, GRADIENT_COST
+from studio.engines.tiling import aligned
 
 TINY = StyleParams(
     content_layer="conv3",
@@ -27,6 +28,13 @@ TINY = StyleParams(
     iterations=6,
     num_scales=1,
 )
+
+
+def run(job):
+    """Drive a job to its end: its step events (those with a preview; light events between tiles
+    and while L-BFGS computes carry none) and its result."""
+    events, result = run_to_end(job)
+    return [event for event in events if event.preview is not None], result
 
 
 @pytest.fixture
@@ -68,7 +76,8 @@ def test_total_loss_falls(tiny_backbone, rgb, style_picture, optimizer):
 
 def test_lbfgs_stops_its_helper_thread_when_cancelled(tiny_backbone, rgb, style_picture):
     generator = stylize(rgb, [style_picture], dataclasses.replace(TINY, iterations=50), tiny_backbone)
-    next(generator)
+    while next(generator).preview is None:
+        pass
     assert any(thread.name == "studio-lbfgs" for thread in threading.enumerate())
     generator.close()
     assert not any(thread.name == "studio-lbfgs" for thread in threading.enumerate())
@@ -115,8 +124,8 @@ def test_tiles_give_the_same_loss_and_gradient_as_the_whole_picture(tiny_backbon
     weights = np.array([1.0, 0.1, 50.0, 50.0], np.float32)
     evaluations = []
     for objective in (whole, tiled):
-        targets = objective.targets(to_working(rgb), [to_working(style_picture)], [1.0])
-        evaluations.append(objective.evaluate(picture, targets, weights))
+        targets = run_to_end(objective.targets(to_working(rgb), [to_working(style_picture)], [1.0]))[1]
+        evaluations.append(run_to_end(objective.evaluate(picture, targets, weights))[1])
     assert evaluations[1].total == pytest.approx(evaluations[0].total, rel=1e-4)
     assert np.allclose(
         evaluations[1].gradient, evaluations[0].gradient, atol=1e-4 * np.abs(evaluations[0].gradient).max()
@@ -216,3 +225,65 @@ def test_cli_reports_unreadable_pictures(tmp_path, capsys):
     broken.write_bytes(b"not a picture")
     assert main(["style", str(broken), str(broken), "-o", str(tmp_path / "out.png")]) == 2
     assert "not an image" in capsys.readouterr().err
+
+
+def counting_tiles(objective, monkeypatch) -> list[str]:
+    """Record each tile the objective computes (a statistics pass or a gradient, one call each)."""
+    tiles = []
+    for name in ("_statistics", "_tile_gradient"):
+        real = getattr(objective, name)
+
+        def counted(*args, real=real, name=name):
+            tiles.append(name)
+            return real(*args)
+
+        monkeypatch.setattr(objective, name, counted)
+    return tiles
+
+
+@pytest.mark.parametrize("optimizer", ["lbfgs", "adam"])
+def test_cancel_lands_between_tiles_and_releases_the_helper_thread(
+    tiny_backbone, rgb, style_picture, monkeypatch, optimizer
+):
+    """Each evaluation of a tiled picture yields between tiles (and so does preparing the
+    targets), so Cancel waits for one tile's work at most; closing the job computes nothing more
+    and ends L-BFGS's helper thread."""
+    params = dataclasses.replace(TINY, size=96, iterations=20, tile_size=32, optimizer=optimizer)
+    objective = objective_for(tiny_backbone, params.content_layer, tuple(params.active_style_layers()), 32)
+    tiles = counting_tiles(objective, monkeypatch)
+    job = stylize(rgb, [style_picture], params, tiny_backbone)
+    done_at_each_event = []
+    for event in job:
+        done_at_each_event.append(len(tiles))
+        if event.step == 2:
+            break
+    assert len(set(done_at_each_event)) > 2 * len(objective.tiles(72, 96))  # several tiles per step
+    assert all(later - earlier <= 1 for earlier, later in zip([0, *done_at_each_event], done_at_each_event))
+    while next(job).preview is None and len(tiles) == done_at_each_event[-1]:
+        pass  # to a light event part-way through the third step
+    computed = len(tiles)
+    job.close()
+    assert len(tiles) == computed
+    assert not any(thread.name == "studio-lbfgs" for thread in threading.enumerate())
+
+
+def test_progress_is_weighed_by_each_scales_cost(tiny_backbone, rgb, style_picture):
+    """A step costs what an evaluation at its scale does, so the share done at the end of each
+    scale is that scale's share of the planned cost."""
+    params = dataclasses.replace(TINY, size=128, num_scales=3, iterations=6, optimizer="adam")
+    objective = objective_for(tiny_backbone, params.content_layer, tuple(params.active_style_layers()), 768)
+    events, _ = run(stylize(rgb, [style_picture], params, tiny_backbone))
+    shapes = [(32, 43), (48, 64), (96, 128)]
+    assert [event.preview.shape[:2] for event in events[1::2]] == shapes
+    costs = [2 * objective.evaluation_cost(*shape) for shape in shapes]
+    assert costs == [2 * 3 * 32 * 64, 2 * 3 * 64 * 64, 2 * 3 * 96 * 128]  # untiled: padded pixels, forward and back
+    assert [event.fraction for event in events[1::2]] == pytest.approx(np.cumsum(costs) / sum(costs))
+    assert [event.step for event in events] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_tiled_evaluation_costs_a_statistics_pass_and_a_gradient_pass_over_its_patches(tiny_backbone):
+    objective = StyleObjective(tiny_backbone, "conv3", ("conv1", "conv2"), tile_size=32)
+    windows = objective.tiles(72, 96)
+    patches = sum(aligned(py1 - py0) * aligned(px1 - px0) for _, (py0, py1, px0, px1) in windows)
+    assert len(windows) == 9
+    assert objective.evaluation_cost(72, 96) == (FORWARD_COST + GRADIENT_COST) * patches

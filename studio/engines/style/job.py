@@ -12,7 +12,7 @@ from studio.core.backbones import Backbone, load_backbone
 from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within
 from studio.core.params.style import COLOR_MODES, INIT_MODES, MAX_SIZE, OPTIMIZERS, StyleParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import CostLedger, JobError, Progress
 from studio.engines.style.colour import luminance_only, match_colors, match_luminance, with_chroma
 from studio.engines.style.objective import objective_for
 from studio.engines.style.optimisers import SteppedAdam, SteppedLbfgs
@@ -74,8 +74,10 @@ def stylize(
     """Paint `content` (uint8 RGB) in the style of `styles` (uint8 RGB, any sizes).
 
     Yields a Progress with a preview after every step (and the picture in `data["checkpoint"]`
-    every `params.checkpoint_every` steps) and returns the uint8 RGB result, `params.size` pixels on
-    its long side. `init_image` is the starting picture when `params.init` is "image".
+    every `params.checkpoint_every` steps), and one without between the tiles of large pictures, and
+    returns the uint8 RGB result, `params.size` pixels on its long side. `init_image` is the
+    starting picture when `params.init` is "image". Progress is weighed by cost: a step costs what
+    an evaluation at its scale does.
     """
     check_params(params, len(styles), init_image is not None)
     objective = objective_for(backbone, params.content_layer, tuple(params.active_style_layers()), params.tile_size)
@@ -99,14 +101,19 @@ def stylize(
         first = max([i for i, shape in enumerate(shapes) if max(shape) <= max(init_image.shape[:2])], default=0)
         shapes = shapes[first:]
     steps_per_scale = split_evenly(params.iterations, len(shapes))
+    ledger = CostLedger(
+        [(num_steps, objective.evaluation_cost(*shape)) for shape, num_steps in zip(shapes, steps_per_scale)]
+    )
     current = None
-    done = 0
     for scale, (shape, num_steps) in enumerate(zip(shapes, steps_per_scale)):
+        scale_label = f"Scale {scale + 1}/{len(shapes)} ({shape[1]}×{shape[0]})"
         content_here = resize(content_full, shape)
         work_content = luminance_only(content_here) if params.preserve_colors == "luminance" else content_here
         style_side = max(MIN_SIDE, round(max(shape) * params.style_scale))
         styles_here = [resize(style, scaled_shape(style.shape[:2], style_side)) for style in styles_full]
-        targets = objective.targets(work_content, styles_here, blend)
+        targets = yield from ledger.heartbeats(
+            objective.targets(work_content, styles_here, blend), scale, 0, f"{scale_label} · preparing", counted=False
+        )
         current = _start(params, scale, shape, current, work_content, init_image, rng)
         chroma = content_here if params.preserve_colors == "luminance" else None
         evaluate = functools.partial(objective.evaluate, targets=targets, weights=weights)
@@ -117,24 +124,24 @@ def stylize(
         )
         try:
             for step in range(num_steps):
-                picture = optimizer.step()
+                label = f"{scale_label} · step {step + 1}"
+                picture = yield from ledger.heartbeats(optimizer.step(), scale, step, label)
                 if picture is None:  # L-BFGS can go no further at this scale
                     break
                 current = picture
-                done += 1
                 preview = _visible(current, chroma)
+                done = ledger.steps_done(scale, step + 1)
                 checkpoint = params.checkpoint_every > 0 and done % params.checkpoint_every == 0
-                yield Progress(
-                    step=done,
-                    total=params.iterations,
-                    stage=f"Scale {scale + 1}/{len(shapes)} ({shape[1]}×{shape[0]}) · step {step + 1}",
+                yield ledger.progress(
+                    scale,
+                    step + 1,
+                    stage=label,
                     preview=preview,
                     metrics=optimizer.last.metrics,
                     data={"checkpoint": preview} if checkpoint else {},
                 )
         finally:
             optimizer.close()
-        done = sum(steps_per_scale[: scale + 1])
     return _visible(current, chroma)
 
 

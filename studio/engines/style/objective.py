@@ -1,21 +1,30 @@
 """The style objective of one picture at one scale: targets computed once, then the loss and its
 gradient with respect to the picture, whole or tile by tile (two passes: the Gram matrices are summed
-over all tiles before any tile's gradient is taken, so tiling changes nothing but memory)."""
+over all tiles before any tile's gradient is taken, so tiling changes nothing but memory).
+
+The work on a picture is a generator that yields the share of it done before each tile (so a job
+can be cancelled between any two) and returns its result. Every picture or patch reaches the network padded to a
+multiple of TILE_ALIGN (see `pad_to_multiple`), with the activations over the padding left out."""
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import numpy as np
 import tensorflow as tf
 
 from studio.core.backbones import Backbone
+from studio.core.progress import relay
 from studio.engines.style.losses import content_loss, gram_matrix, style_loss, total_variation_loss
-from studio.engines.tiling import Box, fixed_tiles
+from studio.engines.tiling import Box, aligned, fixed_tiles, pad_to_multiple
 
 TILE_HALO = 64  # context pixels around each tile so features at its edges match the whole picture's
+# Cost of a pixel through the network, forward only (the statistics pass) and forward and back (a
+# gradient): taking the picture's gradient costs about twice the forward pass on VGG-like networks.
+FORWARD_COST, GRADIENT_COST = 1.0, 3.0
 
 
 @dataclass
@@ -66,7 +75,7 @@ class StyleObjective:
         grams = [tf.TensorSpec([c, c], tf.float32) for c in self.channels]
         weights = tf.TensorSpec([2 + len(style_layers)], tf.float32)
         scalar = tf.TensorSpec([], tf.float32)
-        self._whole = tf.function(self._whole_loss_and_gradient, input_signature=[image, content, weights, *grams])
+        self._whole = tf.function(self._whole_loss_and_gradient, input_signature=[image, box, content, weights, *grams])
         self._statistics = tf.function(self._tile_statistics, input_signature=[image, box])
         self._tile_gradient = tf.function(
             self._tile_loss_and_gradient, input_signature=[image, box, content, scalar, *grams]
@@ -80,29 +89,38 @@ class StyleObjective:
         return {name: max(1, round(probe / int(value.shape[1]))) for name, value in features.items()}
 
     # compiled pieces ---------------------------------------------------------------------------
-    def _whole_loss_and_gradient(self, image, content_target, weights, *target_grams):
+    def _whole_loss_and_gradient(self, image, box, content_target, weights, *target_grams):
+        """Loss and gradient of a padded picture whose own pixels are `box` (0, height, 0, width)."""
         with tf.GradientTape() as tape:
             tape.watch(image)
             features = self.backbone.features(image[None], self.layer_names)
-            content = weights[0] * content_loss(features[self.content_layer][0], content_target)
+            content = weights[0] * content_loss(
+                self._core(features[self.content_layer], self.content_layer, box), content_target
+            )
             style = tf.add_n(
                 [
-                    weights[2 + index] * style_loss(gram_matrix(features[name][0]), target_grams[index])
+                    weights[2 + index]
+                    * style_loss(gram_matrix(self._core(features[name], name, box)), target_grams[index])
                     for index, name in enumerate(self.style_layers)
                 ]
             )
-            tv = weights[1] * total_variation_loss(image)
+            tv = weights[1] * total_variation_loss(image[: box[1], : box[3]])
             total = content + style + tv
         return total, content, style, tv, tape.gradient(total, image)
 
     def _core(self, activation: tf.Tensor, name: str, box: tf.Tensor) -> tf.Tensor:
-        """The part of a patch's (1, h, w, C) activation that lies over the tile's core `box`."""
+        """The part of a patch's (1, h, w, C) activation that lies over the tile's core `box`
+        (as many rows and columns as the core alone would give: none over padding)."""
         stride = self.strides[name]
         height, width = tf.shape(activation)[1], tf.shape(activation)[2]
         y0, x0 = box[0] // stride, box[2] // stride
-        y1 = tf.clip_by_value(-(-box[1] // stride), y0 + 1, height)
-        x1 = tf.clip_by_value(-(-box[3] // stride), x0 + 1, width)
+        y1 = tf.clip_by_value(box[1] // stride, y0 + 1, height)
+        x1 = tf.clip_by_value(box[3] // stride, x0 + 1, width)
         return activation[0, y0:y1, x0:x1, :]
+
+    def _core_positions(self, activation: tf.Tensor, name: str, box: tf.Tensor) -> tf.Tensor:
+        """The core's activations as (positions, channels), the rows a Gram sum adds up."""
+        return tf.reshape(self._core(activation, name, box), (-1, tf.shape(activation)[-1]))
 
     def _tile_statistics(self, patch, box):
         """For the tile's core: content activations, and per style layer its position count and
@@ -110,9 +128,9 @@ class StyleObjective:
         features = self.backbone.features(patch[None], self.layer_names)
         counts, sums = [], []
         for name in self.style_layers:
-            flat = tf.reshape(self._core(features[name], name, box), (-1, tf.shape(features[name])[-1]))
-            counts.append(tf.cast(tf.shape(flat)[0], tf.float32))
-            sums.append(tf.matmul(flat, flat, transpose_a=True))
+            positions = self._core_positions(features[name], name, box)
+            counts.append(tf.cast(tf.shape(positions)[0], tf.float32))
+            sums.append(tf.matmul(positions, positions, transpose_a=True))
         return self._core(features[self.content_layer], self.content_layer, box), tf.stack(counts), *sums
 
     def _tile_loss_and_gradient(self, patch, box, content_target, content_scale, *gram_slopes):
@@ -127,8 +145,8 @@ class StyleObjective:
             )
             style = tf.zeros(())
             for index, name in enumerate(self.style_layers):
-                flat = tf.reshape(self._core(features[name], name, box), (-1, tf.shape(features[name])[-1]))
-                style += tf.reduce_sum(gram_slopes[index] * tf.matmul(flat, flat, transpose_a=True))
+                positions = self._core_positions(features[name], name, box)
+                style += tf.reduce_sum(gram_slopes[index] * tf.matmul(positions, positions, transpose_a=True))
             surrogate = content + style
         return content, tape.gradient(surrogate, patch)
 
@@ -142,36 +160,64 @@ class StyleObjective:
     def tiles(self, height: int, width: int) -> list[tuple[Box, Box]]:
         return fixed_tiles(height, width, self.tile_size, self.halo)
 
-    def statistics(self, image: np.ndarray) -> tuple[list[tf.Tensor], list[np.ndarray], np.ndarray]:
+    def evaluation_cost(self, height: int, width: int) -> float:
+        """What one `evaluate` of a picture this size costs, in pixel-passes through the network
+        (tiles' halos and padding included; a tiled picture takes a statistics pass too)."""
+        windows = self.tiles(height, width)
+        pixels = sum(aligned(py1 - py0) * aligned(px1 - px0) for _, (py0, py1, px0, px1) in windows)
+        return pixels * (GRADIENT_COST if len(windows) == 1 else FORWARD_COST + GRADIENT_COST)
+
+    def statistics(
+        self, image: np.ndarray
+    ) -> Generator[float, None, tuple[list[tf.Tensor], list[np.ndarray], np.ndarray]]:
         """Content activations per tile, and per style layer the picture's normalised Gram matrix
-        and its number of activation positions."""
+        and its number of activation positions. Yields the share done before each tile."""
+        windows = self.tiles(*image.shape[:2])
         contents, sums, count = [], None, None
-        for core, patch in self.tiles(*image.shape[:2]):
-            content, counts, *grams = self._statistics(_crop(image, patch), _relative(core, patch))
+        for index, (core, patch) in enumerate(windows):
+            yield index / len(windows)
+            content, counts, *grams = self._statistics(_padded(image, patch), _relative(core, patch))
             contents.append(content)
             sums = [g.numpy() for g in grams] if sums is None else [s + g.numpy() for s, g in zip(sums, grams)]
             count = counts.numpy() if count is None else count + counts.numpy()
         return contents, [total / n for total, n in zip(sums, count)], count
 
-    def targets(self, content: np.ndarray, styles: list[np.ndarray], blend: list[float]) -> Targets:
-        """Computed once per scale: the content's activations and the blend of the style Grams."""
-        content_features = self.statistics(content)[0]
+    def targets(
+        self, content: np.ndarray, styles: list[np.ndarray], blend: list[float]
+    ) -> Generator[float, None, Targets]:
+        """Computed once per scale: the content's activations and the blend of the style Grams.
+        Yields the share done before each tile."""
+        pictures = [content, *styles]
+        statistics = []
+        for index, picture in enumerate(pictures):
+            share = functools.partial(_share, start=index / len(pictures), size=1 / len(pictures))
+            statistics.append((yield from relay(self.statistics(picture), share)))
         grams = [np.zeros((c, c), np.float32) for c in self.channels]
-        for style, share in zip(styles, blend):
-            for total, gram in zip(grams, self.statistics(style)[1]):
+        for (_, style_grams, _), share in zip(statistics[1:], blend):
+            for total, gram in zip(grams, style_grams):
                 total += share * gram
-        return Targets(content_features, [tf.constant(gram) for gram in grams])
+        return Targets(statistics[0][0], [tf.constant(gram) for gram in grams])
 
-    def evaluate(self, image: np.ndarray, targets: Targets, weights: np.ndarray) -> Evaluation:
-        """Loss and gradient for the whole picture; tile by tile when it is larger than a tile."""
-        windows = self.tiles(*image.shape[:2])
+    def evaluate(self, image: np.ndarray, targets: Targets, weights: np.ndarray) -> Generator[float, None, Evaluation]:
+        """Loss and gradient for the whole picture; tile by tile when it is larger than a tile.
+        Yields the share done before each tile (the whole picture is one)."""
+        height, width = image.shape[:2]
+        windows = self.tiles(height, width)
         if len(windows) == 1:
+            yield 0.0
             total, content, style, tv, gradient = self._whole(
-                tf.constant(image), targets.content[0], tf.constant(weights), *targets.grams
+                tf.constant(pad_to_multiple(image)),
+                tf.constant([0, height, 0, width], tf.int32),
+                targets.content[0],
+                tf.constant(weights),
+                *targets.grams,
             )
-            return Evaluation(float(total), float(content), float(style), float(tv), gradient.numpy())
+            return Evaluation(float(total), float(content), float(style), float(tv), gradient.numpy()[:height, :width])
         # Pass 1: the picture's Gram matrices, which every tile's style gradient depends on.
-        _, grams, counts = self.statistics(image)
+        first_share = FORWARD_COST / (FORWARD_COST + GRADIENT_COST)
+        _, grams, counts = yield from relay(
+            self.statistics(image), functools.partial(_share, start=0.0, size=first_share)
+        )
         style, slopes = 0.0, []
         for index, (gram, target) in enumerate(zip(grams, targets.grams)):
             difference = gram - target.numpy()
@@ -183,20 +229,28 @@ class StyleObjective:
         gradient = np.zeros_like(image)
         content = 0.0
         content_scale = tf.constant(weights[0] / targets.content_size, tf.float32)
-        for (core, patch), content_target in zip(windows, targets.content):
+        for index, ((core, patch), content_target) in enumerate(zip(windows, targets.content)):
+            yield first_share + (1 - first_share) * index / len(windows)
             part, patch_gradient = self._tile_gradient(
-                _crop(image, patch), _relative(core, patch), content_target, content_scale, *slopes
+                _padded(image, patch), _relative(core, patch), content_target, content_scale, *slopes
             )
             content += float(part)
-            gradient[patch[0] : patch[1], patch[2] : patch[3]] += patch_gradient.numpy()
+            gradient[patch[0] : patch[1], patch[2] : patch[3]] += patch_gradient.numpy()[
+                : patch[1] - patch[0], : patch[3] - patch[2]
+            ]
         tv, tv_gradient = self._tv(tf.constant(image))
         gradient += weights[1] * tv_gradient.numpy()
         tv = weights[1] * float(tv)
         return Evaluation(float(content + style + tv), float(content), float(style), float(tv), gradient)
 
 
-def _crop(image: np.ndarray, box: Box) -> tf.Tensor:
-    return tf.constant(image[box[0] : box[1], box[2] : box[3]])
+def _share(done: float, start: float, size: float) -> float:
+    """Progress `done` (0..1) of one part of a piece of work, as progress of the whole piece."""
+    return start + size * done
+
+
+def _padded(image: np.ndarray, box: Box) -> tf.Tensor:
+    return tf.constant(pad_to_multiple(image[box[0] : box[1], box[2] : box[3]]))
 
 
 def _relative(core: Box, patch: Box) -> tf.Tensor:
