@@ -1,0 +1,92 @@
+"""Cancel latency: seconds from pressing Cancel to the job having stopped, for Dream and Style on
+the offline VGG16 at 512 px, 2048 px and 4000 x 3000 px.
+
+The app's runner checks for Cancel between the events a job yields and then closes the generator,
+so this drives each job the same way: a timer asks for a stop some seconds into the job (landing
+anywhere in a step), the loop notices at the next event and calls close(). The latency is from the
+timer firing to close() returning; CPU seconds (all threads) over the same span are shown too, as
+the machine may be shared. Each job starts directly at its full size (one octave or one scale), so
+the cancel lands in the expensive part; a warm-up job traces the graphs first.
+
+    python bench/bench_cancel.py                          # everything (takes a while on a CPU)
+    python bench/bench_cancel.py --engines dream --sizes 512 2048 --delays 4 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+from PIL import Image
+
+from studio.core.backbones import load_backbone
+from studio.core.images import sample_image
+from studio.core.params.dream import DreamParams
+from studio.core.params.style import StyleParams
+from studio.core.progress import run_to_end
+from studio.engines.dream import dream
+from studio.engines.style import stylize
+
+SIZES = {"512": (512, 512), "2048": (2048, 2048), "4000x3000": (3000, 4000)}
+
+
+def picture(name: str, height: int, width: int) -> np.ndarray:
+    image = Image.fromarray(sample_image(name)).resize((width, height), Image.Resampling.BICUBIC)
+    return np.asarray(image)
+
+
+def dream_at(backbone, height: int, width: int):
+    params = DreamParams(octaves=1, steps_per_octave=1000, max_side=None, seed=0)
+    return dream(picture("astronaut", height, width), params, backbone)
+
+
+def style_at(backbone, height: int, width: int):
+    params = StyleParams(size=max(height, width), num_scales=1, iterations=1000, seed=0)
+    return stylize(picture("astronaut", height, width), [sample_image("gravel")], params, backbone)
+
+
+def cancel_after(job, delay: float) -> tuple[float, float, int]:
+    """Drive `job` as the runner does and cancel it `delay` seconds in: (latency s, CPU s, events)."""
+    requested: list[tuple[float, float]] = []
+    timer = threading.Timer(delay, lambda: requested.append((time.monotonic(), time.process_time())))
+    timer.start()
+    events = 0
+    try:
+        while not requested:
+            next(job)
+            events += 1
+        job.close()
+        wall, cpu = requested[0]
+        return time.monotonic() - wall, time.process_time() - cpu, events
+    finally:
+        timer.cancel()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engines", nargs="+", default=["dream", "style"], choices=("dream", "style"))
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--delays", type=float, nargs="+", default=[3.0, 6.5, 11.0], help="seconds into each job")
+    args = parser.parse_args()
+    _, backbone = run_to_end(load_backbone("vgg16"))
+    makers = {"dream": dream_at, "style": style_at}
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'engine':6s} {'size':>10s} {'delay s':>8s} {'latency s':>10s} {'CPU s':>7s} {'events':>7s}")
+    for engine in args.engines:
+        job = makers[engine](backbone, 64, 64)  # warm-up: trace the graphs
+        next(job)
+        job.close()
+        for size in args.sizes:
+            for delay in args.delays:
+                latency, cpu, events = cancel_after(makers[engine](backbone, *SIZES[size]), delay)
+                print(f"{engine:6s} {size:>10s} {delay:8.1f} {latency:10.2f} {cpu:7.2f} {events:7d}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
