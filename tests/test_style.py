@@ -15,7 +15,7 @@ from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError, run_to_end
 from studio.engines.style import StyleObjective, gram_matrix, objective_for, stylize, to_yiq, total_variation_loss
-from studio.engines.style.objective import FORWARD_COST, GRADIENT_COST
+from studio.engines.style.objective import CALL_COST, FORWARD_COST, GRADIENT_COST
 from studio.engines.tiling import aligned
 
 TINY = StyleParams(
@@ -276,14 +276,15 @@ def test_progress_is_weighed_by_each_scales_cost(tiny_backbone, rgb, style_pictu
     shapes = [(32, 43), (48, 64), (96, 128)]
     assert [event.preview.shape[:2] for event in events[1::2]] == shapes
     costs = [2 * objective.evaluation_cost(*shape) for shape in shapes]
-    assert costs == [2 * 3 * 32 * 64, 2 * 3 * 64 * 64, 2 * 3 * 96 * 128]  # untiled: padded pixels, forward and back
+    # Untiled: the padded pixels forward and back, and a call.
+    assert costs == [2 * (GRADIENT_COST * pixels + CALL_COST) for pixels in (32 * 64, 64 * 64, 96 * 128)]
     assert [event.fraction for event in events[1::2]] == pytest.approx(np.cumsum(costs) / sum(costs))
     assert [event.step for event in events] == [1, 2, 3, 4, 5, 6]
 
 
-def test_a_tiled_evaluation_costs_a_statistics_pass_and_a_gradient_pass_over_its_patches(tiny_backbone):
+def test_a_tiled_evaluation_costs_a_statistics_pass_and_a_gradient_pass_over_its_patches_and_calls(tiny_backbone):
     objective = StyleObjective(tiny_backbone, "conv3", ("conv1", "conv2"), tile_size=32)
     windows = objective.tiles(72, 96)
     patches = sum(aligned(py1 - py0) * aligned(px1 - px0) for _, (py0, py1, px0, px1) in windows)
     assert len(windows) == 9
-    assert objective.evaluation_cost(72, 96) == (FORWARD_COST + GRADIENT_COST) * patches
+    assert objective.evaluation_cost(72, 96) == (FORWARD_COST + GRADIENT_COST) * patches + 2 * 9 * CALL_COST
