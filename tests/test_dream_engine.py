@@ -287,3 +287,22 @@ def test_odd_sizes_dream_the_same_as_padded_ones_away_from_the_far_edges(tiny_ba
     _, cut = run(engine.dream(picture[:83, :109], params, tiny_backbone))
     change = np.abs(whole.astype(float) - picture).mean()
     assert np.abs(cut[:60, :80].astype(float) - whole[:60, :80]).mean() < 0.1 * change
+
+
+def test_a_long_tiled_dream_sends_few_distinct_shapes_to_the_network(tiny_backbone, monkeypatch):
+    """TensorFlow's CPU kernels (oneDNN) keep compiled kernels and buffers for every input shape
+    they meet, so memory grows with each new one: the tiles of a long dream keep to a few shapes
+    (the grid takes one of two places along each axis, and patches are padded to multiples of 32),
+    where a grid shifted anywhere gave over a hundred."""
+    objective = engine.objective_for(tiny_backbone, tuple(TINY_LAYERS), guided=False)
+    real = objective.gradient
+    shapes = set()
+
+    def recording(image, *args):
+        shapes.add(tuple(image.shape[:2]))
+        return real(image, *args)
+
+    monkeypatch.setattr(objective, "gradient", recording)
+    run(engine.dream(textured(300, 400), tiny_params(tile_size=256, steps_per_octave=24), tiny_backbone))
+    assert all(height % 32 == 0 and width % 32 == 0 for height, width in shapes)
+    assert len(shapes) <= 20

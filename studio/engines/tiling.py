@@ -1,7 +1,7 @@
 """Cutting pictures into overlapping tiles, so work on large pictures fits in bounded memory.
 
-Two kinds of window: `shifted_tiles` for iterative work (DeepDream), whose grid moves at random each
-step so seams never settle in one place; `fixed_tiles` for work whose per-tile targets are computed
+Two kinds of window: `shifted_tiles` for iterative work (DeepDream), whose grid moves at random
+between steps so seams never settle in one place; `fixed_tiles` for work whose per-tile targets are computed
 once (style transfer). Both give (core, patch) pairs: the core is the part of the picture a tile
 owns, the patch is the core grown by a halo of context.
 """
@@ -21,15 +21,18 @@ Box = tuple[int, int, int, int]  # y0, y1, x0, x1
 def shifted_tiles(height: int, width: int, tile: int, halo: int, rng: np.random.Generator) -> list[tuple[Box, Box]]:
     """(core, patch) windows as (y0, y1, x0, x1) covering the image once.
 
-    Each core is one cell of a grid of `tile` pixels whose origin is shifted at random (by whole
-    multiples of TILE_ALIGN), so tile borders fall in new places every step; each patch is its core
+    Each core is one cell of a grid of `tile` pixels whose origin is, along each axis, at 0 or half
+    a tile, picked at random: tile borders move between steps so seams never settle, while patches
+    keep to few distinct shapes (a grid shifted anywhere would make hundreds for one picture, each
+    costing memory in oneDNN's per-shape caches; see `pad_to_multiple`). Each patch is its core
     grown by `halo` so the gradient in the core sees enough context. With `tile` and `halo`
     multiples of TILE_ALIGN, every patch starts on that alignment.
     """
     if max(height, width) <= tile:
         return [((0, height, 0, width), (0, height, 0, width))]
-    offset_y, offset_x = rng.integers(0, tile // TILE_ALIGN, size=2) * TILE_ALIGN
-    return _windows(_spans(height, tile, halo, int(offset_y)), _spans(width, tile, halo, int(offset_x)))
+    origins = _grid_origins(tile)
+    offset_y, offset_x = (origins[index] for index in rng.integers(0, len(origins), size=2))
+    return _windows(_spans(height, tile, halo, offset_y), _spans(width, tile, halo, offset_x))
 
 
 def fixed_tiles(height: int, width: int, tile: int, halo: int) -> list[tuple[Box, Box]]:
@@ -47,10 +50,16 @@ def mean_shifted_tile_pixels(height: int, width: int, tile: int, halo: int) -> f
         return aligned(height) * aligned(width)
 
     def mean_length(length: int) -> float:
-        offsets = range(0, tile, TILE_ALIGN)
-        return sum(aligned(end - start) for offset in offsets for _, (start, end) in _spans(length, tile, halo, offset))
+        origins = _grid_origins(tile)
+        padded = [aligned(end - start) for offset in origins for _, (start, end) in _spans(length, tile, halo, offset)]
+        return sum(padded) / len(origins)
 
-    return mean_length(height) * mean_length(width) / (tile // TILE_ALIGN) ** 2
+    return mean_length(height) * mean_length(width)
+
+
+def _grid_origins(tile: int) -> tuple[int, int]:
+    """Where `shifted_tiles` may start its grid along an axis: 0, or half a tile on the alignment."""
+    return 0, tile // 2 // TILE_ALIGN * TILE_ALIGN
 
 
 Span = tuple[tuple[int, int], tuple[int, int]]  # (core start, end), (patch start, end) along one axis
