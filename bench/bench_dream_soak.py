@@ -1,9 +1,13 @@
-"""Dreams in a row on pictures of 100 distinct sizes: resident memory must level off, not climb.
+"""Resident memory over a session: it must level off, not climb.
 
 oneDNN (TensorFlow's CPU kernels) caches compiled kernels per input shape, so every new shape that
-reaches the network costs memory until its cache fills. Prints resident memory after every 10
-dreams, and how often the step function was traced (once is the goal: a retrace per size would leak
-graphs). Run: python bench/bench_dream_soak.py [count]
+reaches the network costs memory until its cache fills. Two soaks:
+  sizes: dreams in a row on pictures of 100 distinct sizes (untiled); prints resident memory after
+         every 10 dreams and how often the step function was traced (once is the goal: a retrace
+         per size would leak graphs).
+  tiled: one long dream on a 768 x 576 photo, tiled (the grid moves between steps); prints resident
+         memory after every 10 steps.
+Run: python bench/bench_dream_soak.py [sizes|tiled] [count]
 """
 
 from __future__ import annotations
@@ -36,24 +40,37 @@ def sizes(count: int) -> list[tuple[int, int]]:
     return [(round((200 + 3 * i) * aspects[i % 5]) - i % 3, 200 + 3 * i) for i in range(count)]
 
 
-def main(count: int = 100) -> None:
-    _, backbone = run_to_end(load_backbone("vgg16"))
+def soak_sizes(backbone, count: int) -> None:
     params = DreamParams(octaves=2, steps_per_octave=2, max_side=None, seed=0)
     photo = to_working(sample_image("astronaut"))
-    started, cpu = time.perf_counter(), time.process_time()
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; start RSS {resident_mb():.0f} MB")
     print(f"{'dreams':>6} {'last size':>10} {'RSS MB':>8}")
     for index, shape in enumerate(sizes(count), start=1):
         run_to_end(dream(to_rgb(resize(photo, shape)), params, backbone))
         if index % 10 == 0:
             print(f"{index:>6} {shape[1]:>4}x{shape[0]:<5} {resident_mb():>8.0f}", flush=True)
     objective = objective_for(backbone, tuple(params.active_layers()), guided=False)
+    print(f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {count} sizes")
+
+
+def soak_tiled(backbone, steps: int) -> None:
+    params = DreamParams(octaves=1, steps_per_octave=steps, max_side=None, seed=0)
+    photo = to_rgb(resize(to_working(sample_image("astronaut")), (576, 768)))
+    print(f"{'steps':>6} {'RSS MB':>8}")
+    for event in dream(photo, params, backbone):
+        if event.preview is not None and event.step % 10 == 0:
+            print(f"{event.step:>6} {resident_mb():>8.0f}", flush=True)
+
+
+def main(kind: str = "sizes", count: int = 100) -> None:
+    _, backbone = run_to_end(load_backbone("vgg16"))
+    started, cpu = time.perf_counter(), time.process_time()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; start RSS {resident_mb():.0f} MB")
+    (soak_tiled if kind == "tiled" else soak_sizes)(backbone, count)
     print(
-        f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {count} sizes; "
         f"{time.perf_counter() - started:.0f} s, {time.process_time() - cpu:.0f} CPU s; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)
+    main(sys.argv[1] if len(sys.argv) > 1 else "sizes", int(sys.argv[2]) if len(sys.argv) > 2 else 100)
