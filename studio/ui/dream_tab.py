@@ -272,7 +272,7 @@ class DreamTab(PictureTab):
         self.settings.set_last_folder("models", path)
         self.status.setText(f"Reading the layers of {Path(path).name}…")
         handle = self.runner.run(
-            Job("studio.core.backbones:layer_names", {"key": CUSTOM_BACKBONE, "path": path}, title="Reading model")
+            Job("backbone.layer_names", {"key": CUSTOM_BACKBONE, "path": path}, title="Reading model")
         )
         handle.finished.connect(self._custom_layers_ready)
         handle.failed.connect(
@@ -396,7 +396,7 @@ class DreamTab(PictureTab):
         source, source_name = self.source, self.source_name
         handle = self.runner.run(
             Job(
-                "studio.engines.dream:dream_job",
+                "dream",
                 {"image": source, "params": params, "guide": self.guide, "mask": mask},
                 title="Dream",
             ),
