@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.progress import JobError
+from studio.ui.jobs import TabJobs
 from studio.ui.runner import JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
@@ -19,7 +20,8 @@ from studio.ui.widgets.saving import PictureSaver
 
 
 class StudioTab(QWidget):
-    """A tab: its `key` names its settings; it can open files and save and restore its parameters."""
+    """A tab: its `key` names its settings; it can open files and save and restore its parameters.
+    It runs its jobs through `self.jobs` (see `studio.ui.jobs.TabJobs`)."""
 
     key = "tab"
     title = "Tab"
@@ -30,6 +32,7 @@ class StudioTab(QWidget):
         super().__init__(parent)
         self.runner = runner
         self.settings = settings
+        self.jobs = TabJobs(runner, self)
 
     def open_path(self, path: str) -> None:
         """Open a file the user chose from a menu (only called for suffixes in `opens`)."""
@@ -45,8 +48,9 @@ class StudioTab(QWidget):
 class PictureTab(StudioTab):
     """A tab whose result is one picture made with a frozen parameter recipe (Dream, Style).
 
-    Subclasses set `params_class`, build `self.status` (a QLabel), keep `self.result`, and provide
-    `current_params()`, `set_params()` and `_recipe()`.
+    Subclasses set `params_class`, build `self.form` (a `ParamForm` of it, which gives
+    `current_params` and `set_params`) and `self.status` (a QLabel), keep `self.result`, and
+    provide `_recipe()`.
     """
 
     params_class: type = object
@@ -72,6 +76,13 @@ class PictureTab(StudioTab):
         self.set_input(rgb, Path(path).name)
         self.settings.set_last_folder(self.key, path)
         self.recipe_bar.offer(path)
+
+    def current_params(self) -> Any:
+        """The parameters the controls show, frozen (on the GUI thread, before a job starts)."""
+        return self.form.params()
+
+    def set_params(self, params: Any) -> None:
+        self.form.set_params(params)
 
     def _restore_recipe(self, params: dict[str, Any]) -> None:
         self.set_params(params_from_dict(self.params_class, params))
