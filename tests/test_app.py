@@ -63,7 +63,7 @@ def test_the_status_bar_says_what_the_compute_thread_is_doing(qtbot, runner, fak
         "Loading TensorFlow running · 1 waiting",
     )
     qtbot.waitUntil(lambda: window.jobs_button.text() == "Dream running", timeout=60_000)
-    window.jobs_button.job_list.rows[0].cancel_button.click()
+    window.jobs_button.job_list.rows[0].panel.cancel_button.click()
     qtbot.waitUntil(lambda: window.jobs_button.text() == "No jobs", timeout=5000)
     assert "Cancelled" in window.tab("dream").status.text()
 

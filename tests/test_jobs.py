@@ -114,3 +114,18 @@ def test_an_attached_panel_follows_each_new_job_of_its_channel(qtbot, tab):
     panel.cancel()
     qtbot.waitUntil(lambda: panel.label.text() == "Cancelled", timeout=5000)
     assert new.outcome == ("cancelled", None)
+
+
+def test_a_panel_that_watches_a_new_job_no_longer_hears_the_old_one(qtbot, runner):
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    training = runner.run(Job(fake_engines.endless, title="Training GAN"))
+    panel.watch(training)
+    qtbot.waitUntil(lambda: panel.label.text().startswith("step"), timeout=5000)
+    sampling = runner.run(Job(marked_frames, {"marker": 1}, title="Sampling"))
+    panel.watch(sampling)
+    qtbot.wait(100)  # the training keeps reporting steps meanwhile
+    assert panel.label.text() == "Waiting for “Training GAN” to finish…"
+    training.cancel()
+    qtbot.waitUntil(lambda: sampling.is_done, timeout=5000)
+    assert panel.label.text() == "Done" and panel.bar.value() == 1000

@@ -282,11 +282,8 @@ class DreamTab(PictureTab):
 
     def _dream_done(self, result: np.ndarray) -> None:
         source, source_name, params = self._dreaming
-        self._set_result(result, params, {"source_size": source.shape[1::-1]})
-        kept = self.saver.keep_in_history(result, self._recipe(), source_name)
-        self.status.setText(
-            f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}. " + self.saver.history_note(kept)
-        )
+        summary = f"Done: {result.shape[1]} × {result.shape[0]} from {source_name}."
+        self._take_result(result, params, {"source_size": source.shape[1::-1]}, summary)
 
     def _dream_failed(self, message: str, details: str) -> None:
         self.status.setText("The dream failed.")
@@ -306,11 +303,7 @@ class DreamTab(PictureTab):
         if self.partial is not None:
             frame, params, extra = self.partial
             self.partial = None
-            self._set_result(frame, params, extra)
-            kept = self.saver.keep_in_history(frame, self._recipe(), self._dreaming[1])
-            self.status.setText(
-                f"Kept the partial dream ({frame.shape[1]} × {frame.shape[0]}). " + self.saver.history_note(kept)
-            )
+            self._take_result(frame, params, extra, f"Kept the partial dream ({frame.shape[1]} × {frame.shape[0]}).")
 
     def discard_partial(self) -> None:
         """Show the last finished result again (or nothing), so the After view is what Save saves."""
@@ -319,9 +312,12 @@ class DreamTab(PictureTab):
         self.status.setText("Discarded the partial dream.")
         self._refresh_buttons()
 
-    def _set_result(self, picture: np.ndarray, params: DreamParams, extra: dict[str, Any]) -> None:
+    def _take_result(self, picture: np.ndarray, params: DreamParams, extra: dict[str, Any], summary: str) -> None:
+        """Make `picture` the result: shown, kept in the history folder with its recipe, told in the status line."""
         self.result, self.result_params, self._result_extra = picture, params, extra
         self.view.after.set_image(picture, shown_width=self._dreaming[0].shape[1])
+        kept = self.saver.keep_in_history(picture, self._recipe(), self._dreaming[1])
+        self.status.setText(f"{summary} {self.saver.history_note(kept)}")
         self._refresh_buttons()
 
     def _refresh_buttons(self) -> None:

@@ -4,20 +4,10 @@ The main window's status bar shows a button with a summary; clicking it opens th
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QProgressBar,
-    QPushButton,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-    QWidgetAction,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget, QWidgetAction
 
-from studio.core.progress import Progress
-from studio.ui.runner import JobHandle, JobRunner, format_seconds
+from studio.ui.runner import JobHandle, JobRunner
+from studio.ui.widgets.job_panel import JobPanel
 
 
 def summary(handles: list[JobHandle]) -> str:
@@ -29,55 +19,21 @@ def summary(handles: list[JobHandle]) -> str:
 
 
 class JobRow(QWidget):
-    """One job: its title, what it is doing (or that it waits), its progress and a Cancel button."""
+    """One job: its title, then a `JobPanel` following it (what it waits for, progress, Cancel)."""
 
     def __init__(self, handle: JobHandle, parent: QWidget | None = None):
         super().__init__(parent)
         self.handle = handle
-        self.title = QLabel(f"<b>{handle.job.title}</b>")
-        self.detail = QLabel()
-        self.detail.setObjectName("hint")
-        self.bar = QProgressBar()
-        self.bar.setMaximumWidth(120)
-        self.bar.setTextVisible(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip(f"Stop {handle.job.title}")
-        self.cancel_button.clicked.connect(self.cancel)
+        self.title = QLabel(handle.job.title)
+        self.title.setStyleSheet("font-weight: 600")
+        self.title.setMinimumWidth(130)
+        self.panel = JobPanel()
+        self.panel.bar.setMaximumWidth(140)  # leave the words room in a narrow popup
+        self.panel.watch(handle)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.title)
-        layout.addWidget(self.detail, 1)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button)
-        handle.progress.connect(self._on_progress)
-        self._show_state()
-
-    def _show_state(self) -> None:
-        running = self.handle.state == "running"
-        self.bar.setVisible(running)
-        self.bar.setRange(0, 0)
-        if self.handle.stop_requested:
-            self.detail.setText("stopping after this step…")
-            self.cancel_button.setEnabled(False)
-        elif self.handle.last_progress is not None:
-            self._on_progress(self.handle.last_progress)
-        else:
-            self.detail.setText("running" if running else "waiting")
-
-    def cancel(self) -> None:
-        self.handle.cancel()
-        if not self.handle.is_done:
-            self._show_state()
-
-    @Slot(object)
-    def _on_progress(self, event: Progress) -> None:
-        if event.total > 0:
-            self.bar.setRange(0, 1000)
-            self.bar.setValue(round(event.fraction * 1000))
-        words = [event.stage] if event.stage else []
-        if event.total > 0:
-            words.append(format_seconds(self.handle.seconds_left()))
-        self.detail.setText(" · ".join(words) or "running")
+        layout.addWidget(self.panel, 1)
 
 
 class JobList(QWidget):
@@ -92,20 +48,24 @@ class JobList(QWidget):
         self.empty = QLabel("Nothing is running: the compute thread is free.")
         self.empty.setObjectName("hint")
         self._layout.addWidget(self.empty)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(660)
         runner.jobs_changed.connect(self.refresh)
         self.refresh()
 
     @Slot()
     def refresh(self) -> None:
-        for row in self.rows:
-            row.handle.progress.disconnect(row._on_progress)
+        """Drop the rows of jobs that ended (their panels have let go of them) and add rows for new jobs."""
+        handles = self.runner.jobs()
+        for row in [row for row in self.rows if row.handle not in handles]:
+            self.rows.remove(row)
             self._layout.removeWidget(row)
             row.hide()
             row.deleteLater()
-        self.rows = [JobRow(handle) for handle in self.runner.jobs()]
-        for row in self.rows:
-            self._layout.addWidget(row)
+        shown = {row.handle for row in self.rows}
+        for handle in handles:
+            if handle not in shown:
+                self.rows.append(JobRow(handle))
+                self._layout.addWidget(self.rows[-1])
         self.empty.setVisible(not self.rows)
         self.adjustSize()
 

@@ -40,12 +40,11 @@ class JobPanel(QWidget):
         self._handle = handle
         for signal, slot in self._connections(handle):
             signal.connect(slot)
-        self.bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         if handle.waiting_for is not None:
             self._on_waiting(handle.waiting_for)
         else:
-            self.label.setText(f"{handle.job.title}: starting…")
+            self._on_started()
 
     def _release(self) -> None:
         if self._handle is not None:
@@ -70,10 +69,13 @@ class JobPanel(QWidget):
 
     @Slot(str)
     def _on_waiting(self, title: str) -> None:
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
         self.label.setText(waiting_text(title))
 
     @Slot()
     def _on_started(self) -> None:
+        self.bar.setRange(0, 0)  # busy until the job says how far it is
         self.label.setText(f"{self._handle.job.title}: starting…")
 
     @Slot(object)

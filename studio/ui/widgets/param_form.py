@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from studio.core.params import control_spec, params_from_dict, params_to_dict
+from studio.core.params import control_spec
 
 P = TypeVar("P")
 
@@ -124,14 +124,6 @@ class ParamForm(QWidget, Generic[P]):
         finally:
             self._setting = False
         self.changed.emit()
-
-    def state(self) -> dict[str, Any]:
-        """The form's values as plain JSON values (for the tab's remembered state or a recipe)."""
-        return params_to_dict(self.params())
-
-    def restore_state(self, data: dict[str, Any]) -> None:
-        """Show values saved by `state()`; unknown keys are ignored, missing ones take their defaults."""
-        self.set_params(params_from_dict(self.params_class, data))
 
     # -- layout ---------------------------------------------------------------------------------
     def editor(self, name: str) -> QWidget:
