@@ -129,3 +129,13 @@ def test_a_panel_that_watches_a_new_job_no_longer_hears_the_old_one(qtbot, runne
     training.cancel()
     qtbot.waitUntil(lambda: sampling.is_done, timeout=5000)
     assert panel.label.text() == "Done" and panel.bar.value() == 1000
+
+
+def test_cancelling_a_job_that_waits_tells_the_tab_at_once(qtbot, runner, tab):
+    training = runner.run(Job(fake_engines.endless, title="Training GAN"))
+    stopped = []
+    tab.jobs.start("draw", Job(marked_frames, {"marker": 1}), on_cancelled=lambda: stopped.append(True))
+    tab.jobs.cancel("draw")
+    assert stopped == [True] and not tab.jobs.is_busy("draw")
+    training.cancel()
+    qtbot.waitUntil(lambda: training.is_done, timeout=5000)
