@@ -129,3 +129,18 @@ def event_loop_qt(qapp):
     yield loop
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def fake_target(monkeypatch):
+    """`fake_target("dream", "endless")` makes the job named "dream" run `fake_engines.endless`."""
+    import fake_engines
+
+    from studio.core import job_targets
+
+    fake_engines.calls.clear()
+
+    def use(name: str, fake: str) -> None:
+        monkeypatch.setitem(job_targets.TARGETS, name, f"fake_engines:{fake}")
+
+    return use

@@ -22,6 +22,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
+from studio.core.job_targets import TARGETS  # noqa: E402
 from studio.core.progress import Progress  # noqa: E402
 from studio.ui import runner as runner_module  # noqa: E402
 
@@ -105,7 +106,7 @@ FAKES = {
 
 def fake_start(job):
     """Run the fake that stands in for the engine function `job` names."""
-    module, _, function = str(job.target).partition(":")
+    module, _, function = TARGETS[job.target].partition(":")
     name = f"{module.rpartition('.')[2]}:{function}"
     if name not in FAKES:
         raise RuntimeError(f"The soak session has no fake for {job.target}")
@@ -151,7 +152,7 @@ async def until(condition, timeout: float = 60.0) -> None:
 
 
 def idle(window) -> bool:
-    return all(handle.is_done for handle in list(window.runner._handles))
+    return not window.runner.jobs()
 
 
 async def click_and_wait(window, widget, text: str) -> None:

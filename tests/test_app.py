@@ -51,6 +51,23 @@ def test_status_bar_shows_the_device_once_tensorflow_is_ready(qtbot, runner):
     assert window.device_label.text().endswith("CPU") or "GPU" in window.device_label.text()
 
 
+def test_the_status_bar_says_what_the_compute_thread_is_doing(qtbot, runner, fake_target):
+    fake_target("dream", "endless")
+    window = MainWindow(runner, Settings())
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.jobs_button.text() == "No jobs", timeout=30_000)  # the Text tab reads its corpus
+    window.load_tensorflow()
+    window.tab("dream").start_dream()
+    assert window.jobs_button.text() in (
+        "Loading TensorFlow starting · 1 waiting",
+        "Loading TensorFlow running · 1 waiting",
+    )
+    qtbot.waitUntil(lambda: window.jobs_button.text() == "Dream running", timeout=60_000)
+    window.jobs_button.job_list.rows[0].panel.cancel_button.click()
+    qtbot.waitUntil(lambda: window.jobs_button.text() == "No jobs", timeout=5000)
+    assert "Cancelled" in window.tab("dream").status.text()
+
+
 def test_four_tabs_and_recent_files_and_geometry_persist(qtbot, runner, tmp_path):
     window = MainWindow(runner, Settings())
     qtbot.addWidget(window)
@@ -61,7 +78,7 @@ def test_four_tabs_and_recent_files_and_geometry_persist(qtbot, runner, tmp_path
     save_image(picture, np.full((40, 50, 3), 128, np.uint8))
     window.open_path(str(picture))
     assert window.tab("dream").source.shape == (40, 50, 3)
-    window.tab("dream").octaves.setValue(6)
+    window.tab("dream").form.editor("octaves").setValue(6)
     window.show()
     geometry = window.saveGeometry()
     window.close()
@@ -69,7 +86,7 @@ def test_four_tabs_and_recent_files_and_geometry_persist(qtbot, runner, tmp_path
     again = MainWindow(runner, Settings())
     qtbot.addWidget(again)
     assert again.settings.recent_files() == [str(picture.resolve())]
-    assert again.tab("dream").octaves.value() == 6
+    assert again.tab("dream").form.editor("octaves").value() == 6
     assert again.settings.geometry() == geometry
 
 

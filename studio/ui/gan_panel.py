@@ -40,7 +40,6 @@ from studio.ui.widgets.images import ImageView
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
 
-ENGINE = "studio.engines.gan"
 PICK_COLOURS = ("#4e9af1", "#f18f4e")  # the interpolation's start and end
 
 
@@ -375,7 +374,7 @@ class GanPanel(QWidget):
 
     def _start_training(self, kwargs: dict[str, Any], message: str) -> None:
         kwargs["checkpoint_path"] = str(self.checkpoint_path)
-        handle = self._run(Job(f"{ENGINE}:train_gan_job", kwargs, title="Training GAN"))
+        handle = self._run(Job("gan.train", kwargs, title="Training GAN"))
         self.training = handle
         self.job_panel.watch(handle)
         handle.progress.connect(self._training_progress)
@@ -448,7 +447,7 @@ class GanPanel(QWidget):
         if self.model is None or self.training is not None:
             return None
         handle = self._run(
-            Job(f"{ENGINE}:sample_grid_job", {"model": self.model, "params": self.sample_params()}, title="Sampling")
+            Job("gan.sample_grid", {"model": self.model, "params": self.sample_params()}, title="Sampling")
         )
         handle.finished.connect(self._show_samples)
         handle.failed.connect(self._failed)
@@ -475,7 +474,7 @@ class GanPanel(QWidget):
         start, end = (self.latents[index] for index in self.picked)
         handle = self._run(
             Job(
-                f"{ENGINE}:interpolation_job",
+                "gan.interpolation",
                 {
                     "model": self.model,
                     "start": start,
@@ -508,7 +507,7 @@ class GanPanel(QWidget):
         else:
             sample = self.sample_params()
             kwargs.update(seed=sample.seed, truncation=sample.truncation)
-        handle = self._run(Job(f"{ENGINE}:export_walk_job", kwargs, title="Exporting walk"))
+        handle = self._run(Job("gan.export_walk", kwargs, title="Exporting walk"))
         self.job_panel.watch(handle)
         handle.finished.connect(lambda saved: self.status.setText(f"Saved {Path(saved).name}."))
         handle.failed.connect(self._failed)
@@ -525,7 +524,7 @@ class GanPanel(QWidget):
         if self.model is None:
             return None
         self.settings.set_last_folder("gan-model", path)
-        handle = self._run(Job(f"{ENGINE}:save_gan_job", {"model": self.model, "path": path}, title="Saving GAN"))
+        handle = self._run(Job("gan.save", {"model": self.model, "path": path}, title="Saving GAN"))
         handle.finished.connect(lambda saved: self.status.setText(f"Saved {Path(saved).name}."))
         handle.failed.connect(self._failed)
         return handle
@@ -539,7 +538,7 @@ class GanPanel(QWidget):
 
     def load_model(self, path: str) -> JobHandle:
         self.settings.set_last_folder("gan-model", path)
-        handle = self._run(Job(f"{ENGINE}:load_gan_job", {"path": path}, title="Loading GAN"))
+        handle = self._run(Job("gan.load", {"path": path}, title="Loading GAN"))
         handle.finished.connect(self._model_loaded)
         handle.failed.connect(self._failed)
         return handle

@@ -58,7 +58,6 @@ LIVE_BUDGET_S = 0.025  # a live (coarse) grid may take this long to decode, so d
 LIVE_CELLS = (4, 12)  # the live grid's fewest and most pictures per side
 FULL_GRID_DELAY_MS = 150  # after the last change, the full grid is decoded on the compute thread
 STRIP_FRAMES = 8
-ENGINE = "studio.engines.vae"
 
 
 class VaePage(QWidget):
@@ -365,7 +364,7 @@ class VaePage(QWidget):
             self._plot_offset = 0
             self.loss_plot.clear()
             self.kl_plot.clear()
-        handle = self.runner.run(Job(f"{ENGINE}:train_job", kwargs, title="Training the VAE"), owner=self)
+        handle = self.runner.run(Job("vae.train", kwargs, title="Training the VAE"), owner=self)
         self._training = handle
         self.job_panel.watch(handle)
         handle.progress.connect(self._on_progress)
@@ -421,9 +420,7 @@ class VaePage(QWidget):
         self._open_model(path, switch=True)
 
     def _open_model(self, path: str, switch: bool) -> None:
-        handle = self.runner.run(
-            Job(f"{ENGINE}:load_job", {"path": path}, title="Opening the VAE"), owner=(self, "open")
-        )
+        handle = self.runner.run(Job("vae.load", {"path": path}, title="Opening the VAE"), owner=(self, "open"))
         handle.finished.connect(lambda explorer: self._on_opened(explorer, path, switch))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
 
@@ -445,7 +442,7 @@ class VaePage(QWidget):
         path = path if path.endswith(".keras") else path + ".keras"
         self.settings.set_last_folder("latent-models", path)
         handle = self.runner.run(
-            Job(f"{ENGINE}:save_job", {"explorer": self.explorer, "path": path}, title="Saving the VAE"),
+            Job("vae.save", {"explorer": self.explorer, "path": path}, title="Saving the VAE"),
             owner=self.save_button,
         )
         handle.finished.connect(lambda saved: self.status.setText(f"Saved {Path(saved).name}."))
@@ -538,9 +535,7 @@ class VaePage(QWidget):
         if plane is None:
             return
         handle = self.runner.run(
-            Job(
-                f"{ENGINE}:grid_job", {"explorer": self.explorer, "plane": plane, "n": cells}, title="Drawing the grid"
-            ),
+            Job("vae.grid", {"explorer": self.explorer, "plane": plane, "n": cells}, title="Drawing the grid"),
             owner=self.grid_view,
         )
         handle.finished.connect(lambda grid: self._show_full_grid(grid, cells))
@@ -644,9 +639,7 @@ class VaePage(QWidget):
             kwargs["plane"] = self.plane()
         else:
             kwargs.update(start=self.ends["A"], end=self.ends["B"], spherical=self.spherical_check.isChecked())
-        handle = self.runner.run(
-            Job(f"{ENGINE}:animation_job", kwargs, title="Saving the animation"), owner=self.strip_view
-        )
+        handle = self.runner.run(Job("vae.animation", kwargs, title="Saving the animation"), owner=self.strip_view)
         handle.finished.connect(lambda saved: self.status.setText(f"Saved {Path(saved).name}."))
         handle.failed.connect(lambda message, details: show_error(self, message, details))
         return handle
@@ -677,7 +670,7 @@ class VaePage(QWidget):
             return None
         handle = self.runner.run(
             Job(
-                f"{ENGINE}:concept_job",
+                "vae.concept",
                 {
                     "explorer": self.explorer,
                     "group_with": self.concept_groups["with"],

@@ -1,4 +1,4 @@
-"""The main window: four tabs, a menu with recent files, and a status bar with the compute device."""
+"""The main window: four tabs, a menu with recent files, and a status bar with the job list and the compute device."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from studio.ui.style_tab import StyleTab
 from studio.ui.tab import StudioTab
 from studio.ui.text_tab import TextTab
 from studio.ui.widgets.errors import show_error, show_message
+from studio.ui.widgets.job_list import JobListButton
 
 
 def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
@@ -44,7 +45,9 @@ class MainWindow(QMainWindow):
             except Exception:  # a damaged or older settings file must never keep the app from starting
                 unrestored.append(tab.title)
         self.setCentralWidget(self.tabs_widget)
+        self.jobs_button = JobListButton(runner)
         self.device_label = QLabel("Loading TensorFlow…")
+        self.statusBar().addPermanentWidget(self.jobs_button)
         self.statusBar().addPermanentWidget(self.device_label)
         self._build_menus()
         if unrestored:
@@ -61,7 +64,7 @@ class MainWindow(QMainWindow):
     # -- start-up ------------------------------------------------------------------------
     def load_tensorflow(self) -> None:
         """Import TensorFlow on the compute thread; the window is already usable meanwhile."""
-        handle = self.runner.run(Job("studio.core.compute:warm_up", title="Loading TensorFlow"))
+        handle = self.runner.run(Job("compute.warm_up", title="Loading TensorFlow"))
         handle.finished.connect(lambda device: self.device_label.setText(f"TensorFlow ready · {device}"))
         handle.failed.connect(self._tensorflow_failed)
 

@@ -412,7 +412,7 @@ class StyleTab(PictureTab):
         self._shown_width = params.size if width >= height else round(params.size * width / height)
         handle = self.runner.run(
             Job(
-                "studio.engines.style:stylize_job",
+                "style.stylize",
                 {"content": content, "styles": self.styles.pictures(), "params": params, "init_image": start_picture},
                 title="Stylize",
             ),

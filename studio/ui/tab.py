@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from studio.core.images import load_image
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.progress import JobError
+from studio.ui.jobs import TabJobs
 from studio.ui.runner import JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
@@ -19,37 +20,61 @@ from studio.ui.widgets.saving import PictureSaver
 
 
 class StudioTab(QWidget):
-    """A tab: its `key` names its settings; it can open files and save and restore its parameters."""
+    """A tab: its `key` names its settings; it can open files and save and restore its parameters.
+
+    It runs its jobs through `self.jobs` (`studio.ui.jobs.TabJobs`). A tab whose parameters are a
+    dataclass sets `params_class` and builds `self.form` (a `ParamForm` of it): its parameters are
+    then read, shown and remembered between runs here.
+    """
 
     key = "tab"
     title = "Tab"
     # File suffixes this tab can open from File > Open and the recent-files menu.
     opens: tuple[str, ...] = ()
+    params_class: type | None = None
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self.runner = runner
         self.settings = settings
+        self.jobs = TabJobs(runner, self)
 
     def open_path(self, path: str) -> None:
         """Open a file the user chose from a menu (only called for suffixes in `opens`)."""
 
+    def current_params(self) -> Any:
+        """The parameters the controls show, frozen (on the GUI thread, before a job starts)."""
+        return self.form.params()
+
+    def set_params(self, params: Any) -> None:
+        self.form.set_params(params)
+
     def state(self) -> dict[str, Any]:
         """Parameters to remember until next time (plain JSON values)."""
-        return {}
+        return {"params": params_to_dict(self.current_params())} if self.params_class else {}
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        """Put back what `state()` returned in an earlier run; ignore what no longer fits."""
+        """Put back what `state()` returned in an earlier run. A value a control cannot show raises
+        ValueError before anything changes; the main window then says so and keeps the defaults."""
+        if self.params_class and "params" in state:
+            try:
+                params = params_from_dict(self.params_class, state["params"])
+            except (TypeError, ValueError):
+                return
+            self.set_params(self.restorable(params))
+
+    def restorable(self, params: Any) -> Any:
+        """Last session's parameters as they can be used now (a subclass drops what no longer exists)."""
+        return params
 
 
 class PictureTab(StudioTab):
     """A tab whose result is one picture made with a frozen parameter recipe (Dream, Style).
 
-    Subclasses set `params_class`, build `self.status` (a QLabel), keep `self.result`, and provide
-    `current_params()`, `set_params()` and `_recipe()`.
+    Subclasses set `params_class`, build `self.form` and `self.status` (a QLabel), keep
+    `self.result`, and provide `_recipe()`.
     """
 
-    params_class: type = object
     save_title = "Save picture"
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
@@ -94,18 +119,3 @@ class PictureTab(StudioTab):
         if saved is not None:
             self.status.setText(f"Saved {saved.name}.")
         return saved
-
-    def state(self) -> dict[str, Any]:
-        return {"params": params_to_dict(self.current_params())}
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        if "params" in state:
-            try:
-                params = params_from_dict(self.params_class, state["params"])
-            except (TypeError, ValueError):
-                return
-            self.set_params(self.restorable(params))
-
-    def restorable(self, params: Any) -> Any:
-        """Last session's parameters as they can be used now (a subclass drops what no longer exists)."""
-        return params

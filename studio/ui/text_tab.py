@@ -348,7 +348,7 @@ class TextTab(StudioTab):
         self.drop_zone.summary.setText("Reading…")
         handle = self.runner.run(
             Job(
-                "studio.core.corpus:summarize",
+                "text.summarize_corpus",
                 {"paths": self.corpus_paths, "lowercase": self.lowercase.isChecked()},
                 title="Reading the corpus",
             ),
@@ -413,7 +413,7 @@ class TextTab(StudioTab):
                 view.clear()
         handle = self.runner.run(
             Job(
-                "studio.engines.text:train_job",
+                "text.train",
                 {
                     "corpus_paths": self.corpus_paths,
                     "params": self.train_params(),
@@ -489,7 +489,7 @@ class TextTab(StudioTab):
         if exists and idle:
             handle = self.runner.run(
                 Job(
-                    "studio.engines.text:describe_model_job",
+                    "text.describe_model",
                     {"model_path": str(self.model_path)},
                     title="Reading the model",
                 ),
@@ -557,7 +557,7 @@ class TextTab(StudioTab):
         self.suggestions.clear()
         handle = self.runner.run(
             Job(
-                "studio.engines.text:generate_job",
+                "text.generate",
                 {"model_path": str(self.model_path), "params": self.sampling_params(prompt)},
                 title="Writing",
             ),
@@ -573,7 +573,7 @@ class TextTab(StudioTab):
             self.output.setPlainText(text)
         handle = self.runner.run(
             Job(
-                "studio.engines.text:choices_job",
+                "text.choices",
                 {
                     "model_path": str(self.model_path),
                     "text": text,

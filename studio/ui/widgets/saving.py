@@ -30,6 +30,9 @@ class PictureSaver:
         self.parent = parent
         self.settings = settings
         self.technique = technique
+        # Why the last result could not be kept in the history folder (None: it was kept).
+        self.history_problem: str | None = None
+        self._history_problem_shown = False
 
     def suggested_name(self, source_name: str) -> str:
         return f"{file_stem(source_name)}-{self.technique}.png"
@@ -56,11 +59,29 @@ class PictureSaver:
         return saved
 
     def keep_in_history(self, rgb: np.ndarray, recipe: dict[str, Any], source_name: str) -> Path | None:
-        """Keep a copy of a finished result, so nothing made is lost even if it is never saved."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.save(
-            str(self.settings.history_folder() / f"{stamp}-{self.suggested_name(source_name)}"),
-            rgb,
-            recipe,
-            remember=False,
-        )
+        """Keep a copy of a finished result, so nothing made is lost even if it is never saved.
+
+        A history folder that cannot be written never stops the job's end: the copy is skipped,
+        `history_problem` says why, and the user is told once (`history_note` says it each time)."""
+        name = f"{time.strftime('%Y%m%d-%H%M%S')}-{self.suggested_name(source_name)}"
+        try:
+            kept = save_image(self.settings.history_folder() / name, rgb, recipe)
+        except (OSError, JobError) as error:
+            self.history_problem = str(error) if isinstance(error, JobError) else (error.strerror or str(error))
+            if not self._history_problem_shown:
+                self._history_problem_shown = True
+                show_error(
+                    self.parent,
+                    f"Finished pictures cannot be kept in the history folder ({self.history_problem}). "
+                    "Use Save… to keep them, and check that the folder can be written: "
+                    f"{self.settings.path.parent / 'history'}",
+                )
+            return None
+        self.history_problem = None
+        return kept
+
+    def history_note(self, kept: Path | None) -> str:
+        """A sentence for the status line about the history copy `keep_in_history` returned."""
+        if kept is not None:
+            return f"A copy is in the history folder ({kept.name}); Save… to put it elsewhere."
+        return f"No copy is in the history folder ({self.history_problem}): Save… to keep it."
