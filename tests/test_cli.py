@@ -158,7 +158,7 @@ def test_another_name_for_an_input_is_still_the_input(files, tensorflow_never_st
         ("text train {corpus} -o {dir}/m.keras", "Save the text model as .textmodel, not as 'm.keras'."),
         ("text generate {text} -o {dir}/t.png", "Save the text as .txt or .md, not as 't.png'."),
         ("vae walk {vae} -o {dir}/walk.png", "Save the animation as .gif or .mp4, not as 'walk.png'."),
-        ("dream {pic} -o {dir}/out.keras", "Save the picture as .png or .jpg"),
+        ("dream {pic} -o {dir}/out.keras", "Save the picture as .png, .jpg, .jpeg, .webp, .tif or .tiff, not as"),
         ("gan train {folder} -o {dir}/g.keras --grid {dir}/g.gif", "Save the picture as .png"),
         ("dream {pic} -o {folder}", "pictures is a folder; give a file name, such as"),
         ("dream {pic} -o {dir}/missing/out.png", "missing does not exist. Create it first, or save somewhere else."),

@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from studio.core.catalog import SHIPPED_DATASETS
+from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
+from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
+from studio.core.model_files import KIND_NAMES
 from studio.core.params import params_from_dict
 from studio.core.progress import JobError, Progress
 
@@ -90,6 +92,61 @@ def dataset_argument(parser: argparse.ArgumentParser, defaults: Any) -> None:
         default=defaults.dataset,
         help=f"a folder of pictures, or one of: {', '.join(SHIPPED_DATASETS)}",
     )
+
+
+def training_arguments(
+    parser: argparse.ArgumentParser,
+    defaults: Any,
+    model_kind: str,
+    output: OutputKind,
+    kept: str,
+    inputs: dict[str, str],
+    more_outputs: dict[str, OutputKind] | None = None,
+) -> None:
+    """The arguments every verb that trains shares, meaning the same in each: -o OUTPUT (saved after
+    every epoch), --resume MODEL (train that model further: it is read, never written, and the
+    result goes to -o), --epochs in all, and --seed. Declares the verb's files too. `kept` says
+    what a resumed model keeps whatever the flags say."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=f"where to save the {output.what} ({output.suffixes[0]}) after every epoch",
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="MODEL",
+        help=f"{KIND_NAMES[model_kind]} to train further ({kept}); it stays as it is, the result goes to -o",
+    )
+    param_option(
+        parser, "--epochs", defaults=defaults, type=int, help="epochs in all (a resumed model counts those it has done)"
+    )
+    parser.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
+    roles = FileRoles(
+        outputs={"output": output, **(more_outputs or {})},
+        inputs={**inputs, "resume": "the model to resume"},
+        models={"resume": model_kind},
+    )
+    declare_files(parser, roles)
+
+
+def picture_arguments(
+    parser: argparse.ArgumentParser, defaults: Any, inputs: dict[str, str], side_outputs: Any = None
+) -> None:
+    """The arguments of the verbs that paint a picture with a backbone (dream, style): -o OUTPUT,
+    --recipe, --backbone and --model. Declares the verb's files too."""
+    parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
+    parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
+    param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
+    parser.add_argument(
+        "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
+    )
+    roles = FileRoles(
+        outputs={"output": PICTURE},
+        inputs={**inputs, "recipe": "the recipe", "backbone_path": "the model"},
+        side_outputs=side_outputs,
+    )
+    declare_files(parser, roles)
 
 
 def params_from_recipe(path: str, technique: str, params_class: type) -> Any:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import drive, param_option, params_from_recipe
-from studio.commands.paths import PICTURE, FileRoles, declare_files
-from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
+from studio.commands import drive, param_option, params_from_recipe, picture_arguments
+from studio.core.catalog import presets
 from studio.core.params import make_recipe
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError
@@ -17,10 +16,9 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("dream", help="DeepDream a picture", description="DeepDream a picture.")
     defaults = DreamParams()
     parser.add_argument("input", help="picture to dream on")
-    parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
-    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
-    param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
-    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
+    picture_arguments(
+        parser, defaults, {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"}
+    )
     parser.add_argument(
         "--preset",
         metavar="NAME",
@@ -38,27 +36,18 @@ def register(subparsers) -> None:
     parser.add_argument("--max-loss", type=float, help="stop an octave once the loss exceeds this (default: no limit)")
     parser.add_argument("--seed", type=int, help="seed of the random tile shifts (default: a new one each run)")
     param_option(parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are dreamed in tiles")
-    parser.add_argument("--guide", dest="guide_path", help="picture whose look the dream should grow")
-    parser.add_argument("--mask", dest="mask_path", help="greyscale picture: white dreams, black stays")
+    parser.add_argument(
+        "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
+    )
+    parser.add_argument(
+        "--mask", dest="mask_path", metavar="PICTURE", help="greyscale picture: white dreams, black stays"
+    )
     param_option(
         parser,
         "--max-side",
         defaults=defaults,
         type=int,
         help="shrink the input to at most this long side (0: full size)",
-    )
-    declare_files(
-        parser,
-        FileRoles(
-            outputs={"output": PICTURE},
-            inputs={
-                "input": "the picture to dream on",
-                "recipe": "the recipe",
-                "backbone_path": "the model",
-                "guide_path": "the guide",
-                "mask_path": "the mask",
-            },
-        ),
     )
     parser.set_defaults(run=run)
 

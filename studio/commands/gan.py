@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import dataset_argument, drive, param_option
+from studio.commands import dataset_argument, drive, param_option, training_arguments
 from studio.commands.paths import ANIMATION, MODEL, PICTURE, FileRoles, declare_files
 from studio.core.model_files import GAN
 from studio.core.params import make_recipe
@@ -40,8 +40,15 @@ def register(subparsers) -> None:
     train = verbs.add_parser("train", help="train a GAN (or --resume one) and save it as .keras")
     defaults = GanParams()
     dataset_argument(train, defaults)
-    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras)")
-    train.add_argument("--resume", metavar="MODEL", help="a GAN to train further (its size and widths are kept)")
+    training_arguments(
+        train,
+        defaults,
+        GAN,
+        MODEL,
+        kept="its size and widths are kept",
+        inputs={"dataset": "the dataset"},
+        more_outputs={"grid": PICTURE},
+    )
     train.add_argument("--limit", type=int, help="use at most this many pictures (default: all)")
     param_option(
         train, "--size", dest="image_size", defaults=defaults, type=int, choices=GAN_SIZES, help="side in pixels"
@@ -68,9 +75,6 @@ def register(subparsers) -> None:
         type=int,
         help="width of the first discriminator layer",
     )
-    param_option(
-        train, "--epochs", defaults=defaults, type=int, help="epochs in all (a resumed model counts those it has done)"
-    )
     param_option(train, "--batch-size", defaults=defaults, type=int, help="pictures per training step")
     param_option(
         train, "--d-lr", dest="d_learning_rate", defaults=defaults, type=float, help="discriminator learning rate"
@@ -78,16 +82,7 @@ def register(subparsers) -> None:
     param_option(train, "--g-lr", dest="g_learning_rate", defaults=defaults, type=float, help="generator learning rate")
     param_option(train, "--label-noise", defaults=defaults, type=float, help="how far real and fake labels are blurred")
     param_option(train, "--dropout", defaults=defaults, type=float, help="discriminator dropout")
-    train.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
-    train.add_argument("--grid", help="also save the final monitor grid as this picture")
-    declare_files(
-        train,
-        FileRoles(
-            outputs={"output": MODEL, "grid": PICTURE},
-            inputs={"dataset": "the dataset", "resume": "the model to resume"},
-            models={"resume": GAN},
-        ),
-    )
+    train.add_argument("--grid", metavar="PICTURE", help="also save the final monitor grid as this picture")
     train.set_defaults(run=run_train)
 
     sample = verbs.add_parser("sample", help="save a grid of generated pictures")

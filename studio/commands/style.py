@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from studio.commands import drive, param_option, params_from_recipe
+from studio.commands import drive, param_option, params_from_recipe, picture_arguments
 from studio.commands.dream import parse_layers
-from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
-from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
+from studio.commands.paths import PICTURE, OutputKind
 from studio.core.params import make_recipe
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
@@ -46,10 +45,17 @@ def register(subparsers) -> None:
     defaults = StyleParams()
     parser.add_argument("content", help="the picture to repaint")
     parser.add_argument("styles", nargs="+", metavar="style", help="one or more style pictures")
-    parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
-    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
-    param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
-    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
+    picture_arguments(
+        parser,
+        defaults,
+        {
+            "content": "the content picture",
+            "styles": "a style picture",
+            "init_image": "the starting picture",
+            "resume": "the picture to resume from",
+        },
+        side_outputs=side_outputs,
+    )
     param_option(parser, "--content-layer", defaults=defaults, help="the layer whose features keep the content")
     param_option(
         parser, "--style-layers", defaults=defaults, help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"
@@ -89,29 +95,16 @@ def register(subparsers) -> None:
     param_option(
         parser, "--init", defaults=defaults, choices=INIT_MODES, help="start from the content, noise, or --init-image"
     )
-    parser.add_argument("--init-image", help="picture to start from (with --init image)")
-    parser.add_argument("--resume", help="continue from a checkpoint or earlier result (sets --init image)")
+    parser.add_argument("--init-image", metavar="PICTURE", help="picture to start from (with --init image)")
+    parser.add_argument(
+        "--resume", metavar="PICTURE", help="continue from a checkpoint or earlier result (sets --init image)"
+    )
     parser.add_argument("--seed", type=int, help="seed of the starting noise (default: a new one each run)")
     param_option(
         parser, "--checkpoint-every", defaults=defaults, type=int, help="save OUT-checkpoint every N steps (0: never)"
     )
     param_option(
         parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are processed in tiles of this size"
-    )
-    declare_files(
-        parser,
-        FileRoles(
-            outputs={"output": PICTURE},
-            inputs={
-                "content": "the content picture",
-                "styles": "a style picture",
-                "recipe": "the recipe",
-                "backbone_path": "the model",
-                "init_image": "the starting picture",
-                "resume": "the picture to resume from",
-            },
-            side_outputs=side_outputs,
-        ),
     )
     parser.set_defaults(run=run)
 

@@ -6,12 +6,12 @@ import argparse
 import dataclasses
 import sys
 
-from studio.commands import drive, param_option
+from studio.commands import drive, param_option, training_arguments
 from studio.commands.paths import TEXT_FILE, TEXT_MODEL, FileRoles, declare_files
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
 from studio.core.model_files import TEXT
-from studio.core.params.text import ARCHITECTURES, LEVELS, MODEL_SUFFIX, SIZES, SamplingParams, TextTrainParams
+from studio.core.params.text import ARCHITECTURES, LEVELS, SIZES, SamplingParams, TextTrainParams
 
 TRAIN_FLAGS = (
     "level",
@@ -47,9 +47,13 @@ def register(subparsers) -> None:
     )
     defaults = TextTrainParams()
     train.add_argument("corpus", nargs="*", help=f"text files or folders (none: {BUILTIN_CORPUS}, Python's help texts)")
-    train.add_argument("-o", "--output", required=True, help=f"model file to write ({MODEL_SUFFIX})")
-    train.add_argument(
-        "--resume", metavar="MODEL", help="a model to train further (its vocabulary and architecture are kept)"
+    training_arguments(
+        train,
+        defaults,
+        TEXT,
+        TEXT_MODEL,
+        kept="its vocabulary and architecture are kept",
+        inputs={"corpus": "part of the corpus"},
     )
     param_option(train, "--level", defaults=defaults, choices=LEVELS, help="tokens are characters or words")
     param_option(train, "--lowercase", defaults=defaults, action="store_true", help="lowercase the text first")
@@ -61,23 +65,11 @@ def register(subparsers) -> None:
     param_option(train, "--architecture", defaults=defaults, choices=ARCHITECTURES, help="the kind of network")
     param_option(train, "--size", defaults=defaults, choices=SIZES, help="how large the network is")
     param_option(train, "--dropout", defaults=defaults, type=float, help="share of units dropped while training")
-    param_option(
-        train, "--epochs", defaults=defaults, type=int, help="epochs in all (a resumed model counts those it has done)"
-    )
     param_option(train, "--batch-size", defaults=defaults, type=int, help="sequences per training step")
     param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
     train.add_argument("--steps-per-epoch", type=int, help="at most this many batches per epoch (default: all)")
     param_option(train, "--sample-prompt", defaults=defaults, help="text the samples after each epoch continue")
     param_option(train, "--sample-length", defaults=defaults, type=int, help="tokens in each sample")
-    train.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
-    declare_files(
-        train,
-        FileRoles(
-            outputs={"output": TEXT_MODEL},
-            inputs={"corpus": "part of the corpus", "resume": "the model to resume"},
-            models={"resume": TEXT},
-        ),
-    )
     train.set_defaults(run=run_train)
 
     generate = verbs.add_parser("generate", help="continue a prompt with a trained model")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import dataset_argument, drive, param_option
+from studio.commands import dataset_argument, drive, param_option, training_arguments
 from studio.commands.paths import ANIMATION, MODEL, PICTURE, FileRoles, declare_files
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
@@ -23,30 +23,17 @@ def register(subparsers) -> None:
     verbs = parser.add_subparsers(dest="vae_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
-    dataset_argument(train, VaeParams())
-    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras)")
-    train.add_argument("--resume", metavar="MODEL", help="a VAE to train further (its architecture is kept)")
     defaults = VaeParams()
+    dataset_argument(train, defaults)
+    training_arguments(train, defaults, VAE, MODEL, kept="its architecture is kept", inputs={"dataset": "the dataset"})
     param_option(train, "--size", dest="image_size", defaults=defaults, type=int, help="picture size in pixels")
     param_option(train, "--channels", defaults=defaults, type=int, choices=(1, 3), help="1 for grey, 3 for colour")
     train.add_argument("--limit", type=int, help="use at most this many pictures (default: all)")
     param_option(train, "--latent-dim", defaults=defaults, type=int, help="dimensions of the latent space")
     param_option(train, "--filters", defaults=defaults, help="encoder convolution widths, e.g. 32,64")
     param_option(train, "--beta", defaults=defaults, type=float, help="weight of the KL term")
-    param_option(
-        train, "--epochs", defaults=defaults, type=int, help="epochs in all (a resumed model counts those it has done)"
-    )
     param_option(train, "--batch-size", defaults=defaults, type=int, help="pictures per training step")
     param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
-    train.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
-    declare_files(
-        train,
-        FileRoles(
-            outputs={"output": MODEL},
-            inputs={"dataset": "the dataset", "resume": "the model to resume"},
-            models={"resume": VAE},
-        ),
-    )
     train.set_defaults(run=run_train)
 
     grid = verbs.add_parser("grid", help="decode a grid over a plane of the latent space")
