@@ -183,6 +183,21 @@ def test_wrong_outputs_and_models_are_refused_before_tensorflow_starts(
     )
 
 
+def test_a_refused_output_costs_no_tensorflow_import(files):
+    """The checks run in a fresh process before TensorFlow is imported: a refusal is instant."""
+    existing = files["dir"] / "model.keras"
+    existing.write_bytes(b"a GAN trained all night")
+    script = (
+        "import sys; from studio.cli import main; "
+        f"code = main(['vae', 'train', {str(files['folder'])!r}, '-o', {str(existing)!r}]); "
+        "print(code, 'tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["2", "False", "False"], done.stderr
+    assert "model.keras already exists" in done.stderr
+    assert existing.read_bytes() == b"a GAN trained all night"
+
+
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root may write anywhere")
 def test_a_folder_without_write_permission_is_refused_before_tensorflow_starts(files, tensorflow_never_starts, capsys):
     locked = files["dir"] / "locked"
