@@ -102,12 +102,12 @@ def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path)
     with pytest.raises(JobError, match="not found"):
         load_gan(tmp_path / "missing.keras")
     (tmp_path / "junk.keras").write_bytes(b"not a model")
-    with pytest.raises(JobError, match="not a .keras model file"):
+    with pytest.raises(JobError, match="junk.keras is not a model file; choose a GAN"):
         load_gan(tmp_path / "junk.keras")
     import keras
 
     keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(tmp_path / "other.keras")
-    with pytest.raises(JobError, match="holds a Sequential, not a GAN"):
+    with pytest.raises(JobError, match="other.keras is a Keras model that Studio did not save; choose a GAN"):
         load_gan(tmp_path / "other.keras")
 
 
@@ -194,12 +194,12 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
     folder.mkdir()
     for index, picture in enumerate(stripes(16, size=40, channels=3)):
         Image.fromarray(picture).save(folder / f"{index}.png")
+    (folder / "notes.txt").write_text("not a picture")
     model = tmp_path / "gan.keras"
     assert (
         cli(
             "gan",
             "train",
-            "--dataset",
             str(folder),
             "--size",
             "28",
@@ -222,24 +222,14 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
         == 0
     )
     assert model.is_file() and (tmp_path / "monitor.png").is_file()
-    assert (
-        cli(
-            "gan",
-            "train",
-            "--resume",
-            str(model),
-            "--dataset",
-            str(folder),
-            "--epochs",
-            "2",
-            "--batch-size",
-            "8",
-            "-o",
-            str(model),
-        )
-        == 0
-    )
+    assert "\r16 pictures from pictures; skipped 1 file that is not a picture: notes.txt " in capsys.readouterr().err
+    first = model.read_bytes()
+    resumed = tmp_path / "gan-2.keras"
+    resume = ["gan", "train", str(folder), "--resume", str(model), "--epochs", "2", "--batch-size", "8", "-o"]
+    assert cli(*resume, str(resumed)) == 0
     assert "(2 epochs)" in capsys.readouterr().out
+    assert model.read_bytes() == first  # the model resumed from is left as it was
+    model = resumed
     grid_path = tmp_path / "grid.png"
     assert (
         cli(

@@ -120,7 +120,7 @@ def test_stopping_training_leaves_a_checkpoint_to_resume_from(tmp_path):
 
 def test_loading_something_else_says_so(tmp_path):
     (tmp_path / "junk.keras").write_bytes(b"not a zip")
-    with pytest.raises(JobError, match="not a VAE"):
+    with pytest.raises(JobError, match="junk.keras is not a model file; choose a VAE saved by Studio"):
         Vae.load(tmp_path / "junk.keras")
     with pytest.raises(JobError, match="not found"):
         Vae.load(tmp_path / "missing.keras")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import drive, params_from_recipe
-from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
+from studio.commands import drive, param_option, params_from_recipe, picture_arguments
+from studio.core.catalog import presets
 from studio.core.params import make_recipe
 from studio.core.params.dream import DreamParams
 from studio.core.progress import JobError
@@ -14,25 +14,55 @@ from studio.core.progress import JobError
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("dream", help="DeepDream a picture", description="DeepDream a picture.")
-    parser.add_argument("input", nargs="?", help="picture to dream on")
-    parser.add_argument("-o", "--output", help="where to save (.png keeps the recipe, or .jpg)")
-    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
-    parser.add_argument("--backbone", choices=[*BACKBONES, CUSTOM_BACKBONE])
-    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
-    parser.add_argument("--preset", help="a named layer mix for the backbone (see --list-presets)")
-    parser.add_argument("--list-presets", action="store_true", help="print the presets and exit")
-    parser.add_argument("--layers", help="layer weights, e.g. block4_conv1=1,block5_conv1=1.5")
-    parser.add_argument("--octaves", type=int)
-    parser.add_argument("--octave-scale", type=float)
-    parser.add_argument("--steps", dest="steps_per_octave", type=int, help="gradient steps per octave")
-    parser.add_argument("--step-size", type=float)
-    parser.add_argument("--max-loss", type=float)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--tile-size", type=int)
-    parser.add_argument("--guide", dest="guide_path", help="picture whose look the dream should grow")
-    parser.add_argument("--mask", dest="mask_path", help="greyscale picture: white dreams, black stays")
-    parser.add_argument("--max-side", type=int, help="shrink the input so its long side is at most this (0: full size)")
+    defaults = DreamParams()
+    parser.add_argument("input", help="picture to dream on")
+    picture_arguments(
+        parser, defaults, {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"}
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a named layer mix for the backbone, see --list-presets "
+        "(default: none; another --backbone starts from its first preset)",
+    )
+    parser.add_argument("--list-presets", action=ListPresets, help="print the presets and exit")
+    param_option(parser, "--layers", defaults=defaults, help="layer weights, e.g. block4_conv1=1,block5_conv1=1.5")
+    param_option(parser, "--octaves", defaults=defaults, type=int, help="scales dreamed, smallest first")
+    param_option(parser, "--octave-scale", defaults=defaults, type=float, help="size ratio between two octaves")
+    param_option(
+        parser, "--steps", dest="steps_per_octave", defaults=defaults, type=int, help="gradient steps per octave"
+    )
+    param_option(parser, "--step-size", defaults=defaults, type=float, help="how far each step changes the picture")
+    parser.add_argument("--max-loss", type=float, help="stop an octave once the loss exceeds this (default: no limit)")
+    parser.add_argument("--seed", type=int, help="seed of the random tile shifts (default: a new one each run)")
+    param_option(parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are dreamed in tiles")
+    parser.add_argument(
+        "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
+    )
+    parser.add_argument(
+        "--mask", dest="mask_path", metavar="PICTURE", help="greyscale picture: white dreams, black stays"
+    )
+    param_option(
+        parser,
+        "--max-side",
+        defaults=defaults,
+        type=int,
+        help="shrink the input to at most this long side (0: full size)",
+    )
     parser.set_defaults(run=run)
+
+
+class ListPresets(argparse.Action):
+    """`--list-presets`: print every backbone's named layer mixes and exit (like --version)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for backbone, mixes in presets("dream").items():
+            for name, layers in mixes.items():
+                print(f"{backbone:14s} {name:20s} {', '.join(f'{k}={v}' for k, v in layers.items())}")
+        parser.exit()
 
 
 def params_from_args(args: argparse.Namespace) -> DreamParams:
@@ -83,13 +113,6 @@ def parse_layers(text: str) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.list_presets:
-        for backbone, mixes in presets("dream").items():
-            for name, layers in mixes.items():
-                print(f"{backbone:14s} {name:20s} {', '.join(f'{k}={v}' for k, v in layers.items())}")
-        return 0
-    if not args.input or not args.output:
-        raise JobError("Give a picture to dream on and where to save it: studio dream IN -o OUT.png")
     from studio.core.images import load_image, load_mask, save_image
     from studio.engines.dream import dream_job
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from studio.commands import drive, params_from_recipe
+from studio.commands import drive, param_option, params_from_recipe, picture_arguments
 from studio.commands.dream import parse_layers
-from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
+from studio.commands.paths import PICTURE, OutputKind
 from studio.core.params import make_recipe
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
@@ -42,31 +42,70 @@ def register(subparsers) -> None:
         help="paint a picture in the style of others (neural style transfer)",
         description="Paint CONTENT in the style of one or more STYLE pictures (Gatys et al.).",
     )
+    defaults = StyleParams()
     parser.add_argument("content", help="the picture to repaint")
     parser.add_argument("styles", nargs="+", metavar="style", help="one or more style pictures")
-    parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
-    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
-    parser.add_argument("--backbone", choices=[*BACKBONES, CUSTOM_BACKBONE])
-    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
-    parser.add_argument("--content-layer")
-    parser.add_argument("--style-layers", help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5")
-    parser.add_argument("--content-weight", type=float)
-    parser.add_argument("--style-weight", type=float)
-    parser.add_argument("--tv-weight", type=float, help="smoothness")
-    parser.add_argument("--size", type=int, help="long side of the result in pixels")
-    parser.add_argument("--iterations", type=int, help="optimiser steps in all, split across the scales")
-    parser.add_argument("--scales", dest="num_scales", type=int, help="coarse-to-fine scales (each half the next)")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS)
-    parser.add_argument("--learning-rate", type=float, help="Adam's step size")
-    parser.add_argument("--style-scale", type=float, help="style picture size relative to the result (texture size)")
-    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5")
-    parser.add_argument("--preserve-colors", choices=COLOR_MODES)
-    parser.add_argument("--init", choices=INIT_MODES, help="start from the content, noise, or --init-image")
-    parser.add_argument("--init-image", help="picture to start from (with --init image)")
-    parser.add_argument("--resume", help="continue from a checkpoint or earlier result (sets --init image)")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--checkpoint-every", type=int, help="save OUT-checkpoint every N steps")
-    parser.add_argument("--tile-size", type=int, help="larger pictures are processed in tiles of this size")
+    picture_arguments(
+        parser,
+        defaults,
+        {
+            "content": "the content picture",
+            "styles": "a style picture",
+            "init_image": "the starting picture",
+            "resume": "the picture to resume from",
+        },
+        side_outputs=side_outputs,
+    )
+    param_option(parser, "--content-layer", defaults=defaults, help="the layer whose features keep the content")
+    param_option(
+        parser, "--style-layers", defaults=defaults, help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"
+    )
+    param_option(parser, "--content-weight", defaults=defaults, type=float, help="how much the content counts")
+    param_option(parser, "--style-weight", defaults=defaults, type=float, help="how much the style counts")
+    param_option(parser, "--tv-weight", defaults=defaults, type=float, help="smoothness")
+    param_option(parser, "--size", defaults=defaults, type=int, help="long side of the result in pixels")
+    param_option(
+        parser, "--iterations", defaults=defaults, type=int, help="optimiser steps in all, split across the scales"
+    )
+    param_option(
+        parser,
+        "--scales",
+        dest="num_scales",
+        defaults=defaults,
+        type=int,
+        help="coarse-to-fine scales (each half the next)",
+    )
+    param_option(parser, "--optimizer", defaults=defaults, choices=OPTIMIZERS, help="L-BFGS or Adam")
+    param_option(parser, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
+    param_option(
+        parser,
+        "--style-scale",
+        defaults=defaults,
+        type=float,
+        help="style picture size relative to the result (texture size)",
+    )
+    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    param_option(
+        parser,
+        "--preserve-colors",
+        defaults=defaults,
+        choices=COLOR_MODES,
+        help="keep the content's colours: on brightness only (luminance) or by recolouring the styles (match)",
+    )
+    param_option(
+        parser, "--init", defaults=defaults, choices=INIT_MODES, help="start from the content, noise, or --init-image"
+    )
+    parser.add_argument("--init-image", metavar="PICTURE", help="picture to start from (with --init image)")
+    parser.add_argument(
+        "--resume", metavar="PICTURE", help="continue from a checkpoint or earlier result (sets --init image)"
+    )
+    parser.add_argument("--seed", type=int, help="seed of the starting noise (default: a new one each run)")
+    param_option(
+        parser, "--checkpoint-every", defaults=defaults, type=int, help="save OUT-checkpoint every N steps (0: never)"
+    )
+    param_option(
+        parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are processed in tiles of this size"
+    )
     parser.set_defaults(run=run)
 
 
@@ -86,6 +125,11 @@ def params_from_args(args: argparse.Namespace) -> StyleParams:
     if args.resume or args.init_image:
         overrides.setdefault("init", "image")
     return dataclasses.replace(params, **overrides)
+
+
+def side_outputs(args: argparse.Namespace) -> list[tuple[Path, OutputKind]]:
+    """The checkpoint picture, when the run saves one."""
+    return [(checkpoint_path(args.output), PICTURE)] if params_from_args(args).checkpoint_every else []
 
 
 def checkpoint_path(output: str | Path) -> Path:

@@ -6,9 +6,11 @@ import argparse
 import dataclasses
 import sys
 
-from studio.commands import drive
+from studio.commands import drive, param_option, training_arguments
+from studio.commands.paths import TEXT_FILE, TEXT_MODEL, FileRoles, declare_files
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
+from studio.core.model_files import TEXT
 from studio.core.params.text import ARCHITECTURES, LEVELS, SIZES, SamplingParams, TextTrainParams
 
 TRAIN_FLAGS = (
@@ -38,36 +40,53 @@ def register(subparsers) -> None:
     )
     verbs = parser.add_subparsers(dest="text_verb", metavar="ACTION", required=True)
 
-    train = verbs.add_parser("train", help="train (or resume training) a model on text files or folders")
+    train = verbs.add_parser(
+        "train",
+        help="train a model on text files or folders (or --resume one)",
+        description="Train a language model on text files or folders, checkpointed to OUTPUT after every epoch.",
+    )
+    defaults = TextTrainParams()
     train.add_argument("corpus", nargs="*", help=f"text files or folders (none: {BUILTIN_CORPUS}, Python's help texts)")
-    train.add_argument("-o", "--output", required=True, help="model file to write (checkpointed every epoch)")
-    train.add_argument("--resume", action="store_true", help="continue training the model in --output")
-    train.add_argument("--level", choices=LEVELS)
-    train.add_argument("--lowercase", action="store_true", default=None)
-    train.add_argument("--max-vocabulary", type=int)
-    train.add_argument("--sequence-length", type=int)
-    train.add_argument("--validation-fraction", type=float)
-    train.add_argument("--architecture", choices=ARCHITECTURES)
-    train.add_argument("--size", choices=SIZES)
-    train.add_argument("--dropout", type=float)
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--steps-per-epoch", type=int, help="at most this many batches per epoch")
-    train.add_argument("--sample-prompt")
-    train.add_argument("--sample-length", type=int)
-    train.add_argument("--seed", type=int)
+    training_arguments(
+        train,
+        defaults,
+        TEXT,
+        TEXT_MODEL,
+        kept="its vocabulary and architecture are kept",
+        inputs={"corpus": "part of the corpus"},
+    )
+    param_option(train, "--level", defaults=defaults, choices=LEVELS, help="tokens are characters or words")
+    param_option(train, "--lowercase", defaults=defaults, action="store_true", help="lowercase the text first")
+    param_option(train, "--max-vocabulary", defaults=defaults, type=int, help="words kept (word level)")
+    param_option(train, "--sequence-length", defaults=defaults, type=int, help="tokens the model sees at once")
+    param_option(
+        train, "--validation-fraction", defaults=defaults, type=float, help="share of the text held out to validate"
+    )
+    param_option(train, "--architecture", defaults=defaults, choices=ARCHITECTURES, help="the kind of network")
+    param_option(train, "--size", defaults=defaults, choices=SIZES, help="how large the network is")
+    param_option(train, "--dropout", defaults=defaults, type=float, help="share of units dropped while training")
+    param_option(train, "--batch-size", defaults=defaults, type=int, help="sequences per training step")
+    param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
+    train.add_argument("--steps-per-epoch", type=int, help="at most this many batches per epoch (default: all)")
+    param_option(train, "--sample-prompt", defaults=defaults, help="text the samples after each epoch continue")
+    param_option(train, "--sample-length", defaults=defaults, type=int, help="tokens in each sample")
     train.set_defaults(run=run_train)
 
     generate = verbs.add_parser("generate", help="continue a prompt with a trained model")
+    sampling = SamplingParams()
     generate.add_argument("model", help="a model file written by `studio text train`")
-    generate.add_argument("--prompt", default="", help="text to continue")
-    generate.add_argument("--length", type=int, help="tokens to write")
-    generate.add_argument("--temperature", type=float)
-    generate.add_argument("--top-k", type=int)
-    generate.add_argument("--top-p", type=float)
-    generate.add_argument("--seed", type=int)
+    param_option(generate, "--prompt", defaults=sampling, help="text to continue")
+    param_option(generate, "--length", defaults=sampling, type=int, help="tokens to write")
+    param_option(generate, "--temperature", defaults=sampling, type=float, help="0 is greedy; higher is wilder")
+    param_option(generate, "--top-k", defaults=sampling, type=int, help="sample among the k likeliest tokens (0: all)")
+    param_option(
+        generate, "--top-p", defaults=sampling, type=float, help="sample among the likeliest tokens holding this share"
+    )
+    generate.add_argument("--seed", type=int, help="seed for repeatable text (default: a new one each run)")
     generate.add_argument("-o", "--output", help="also save the prompt and continuation to this text file")
+    declare_files(
+        generate, FileRoles(outputs={"output": TEXT_FILE}, inputs={"model": "the model"}, models={"model": TEXT})
+    )
     generate.set_defaults(run=run_generate)
 
 
@@ -79,7 +98,9 @@ def train_params_from_args(args: argparse.Namespace) -> TextTrainParams:
 def run_train(args: argparse.Namespace) -> int:
     from studio.engines.text import train_job
 
-    result = drive(train_job(args.corpus or [BUILTIN_CORPUS], train_params_from_args(args), args.output, args.resume))
+    result = drive(
+        train_job(args.corpus or [BUILTIN_CORPUS], train_params_from_args(args), args.output, resume_from=args.resume)
+    )
     last = result["history"][-1] if result["history"] else {}
     losses = " ".join(f"{name}={value:.4g}" for name, value in last.items())
     print(f"Saved {result['path']} after {result['epochs']} epochs {losses}".rstrip())
@@ -87,14 +108,15 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from studio.engines.text import generate_job
+    from studio.engines.text import cached_text_model, generate_job
 
+    cached_text_model(args.model)  # a damaged model is reported before any text is written
     overrides = {
         name: getattr(args, name)
-        for name in ("length", "temperature", "top_k", "top_p", "seed")
+        for name in ("prompt", "length", "temperature", "top_k", "top_p", "seed")
         if getattr(args, name) is not None
     }
-    params = dataclasses.replace(SamplingParams(prompt=args.prompt), **overrides)
+    params = dataclasses.replace(SamplingParams(), **overrides)
     generator = generate_job(args.model, params)
     sys.stdout.write(params.prompt)
     try:

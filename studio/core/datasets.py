@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from studio.core.catalog import SHIPPED_DATASETS
+from studio.core.files import name_list
 from studio.core.images import load_image
 from studio.core.progress import JobError
 
@@ -31,6 +32,22 @@ def load_pictures(source: str | os.PathLike, size: int, channels: int, limit: in
     if str(source) in SHIPPED:
         return load_shipped(str(source), size, channels, limit)
     return load_folder(source, size, channels, limit)[0]
+
+
+def read_training_pictures(
+    source: str | os.PathLike, size: int, channels: int, limit: int | None = None
+) -> tuple[np.ndarray, str]:
+    """`load_pictures`, and a sentence for the user about them: how many, from where, and which
+    files of a folder were skipped because they are not pictures."""
+    if str(source) in SHIPPED:
+        pictures = load_shipped(str(source), size, channels, limit)
+        return pictures, f"{len(pictures)} pictures from {source}"
+    pictures, skipped = load_folder(source, size, channels, limit)
+    note = f"{len(pictures)} pictures from {Path(source).name}"
+    if skipped:
+        files = "file that is not a picture" if len(skipped) == 1 else "files that are not pictures"
+        note += f"; skipped {len(skipped)} {files}: {name_list(skipped)}"
+    return pictures, note
 
 
 def load_folder(

@@ -10,9 +10,7 @@ discriminator on noisy labels, then the generator through the frozen discriminat
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from keras import layers
 
 from studio.core.files import atomic_path
 from studio.core.images import enlarge, factor_to_reach
+from studio.core.model_files import GAN, read_model_file, reading_weights
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -267,13 +266,15 @@ def train_gan_job(
 ) -> Iterator[Progress]:
     """What the app and CLI run: read the dataset `params` names, then train (a fresh model, the
     given `model`, or the one saved at `resume_from`)."""
-    from studio.core.datasets import load_pictures
+    from studio.core.datasets import read_training_pictures
 
     if model is None and resume_from:
         model = load_gan(resume_from)
     architecture = model.gan_params if model is not None else params
     yield Progress(0, 0, f"Reading {Path(params.dataset).name or params.dataset}")
-    pictures = load_pictures(params.dataset, architecture.image_size, architecture.channels, params.limit)
+    size, channels = architecture.image_size, architecture.channels
+    pictures, note = read_training_pictures(params.dataset, size, channels, params.limit)
+    yield Progress(0, 0, note, data={"note": note})
     return (yield from train_gan(pictures, params, model, checkpoint_path))
 
 
@@ -290,24 +291,9 @@ def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
 
 def load_gan(path: str | os.PathLike) -> GanModel:
     """A GAN saved by `save_gan`, ready to sample or to train further."""
-    path = Path(path)
-    if not path.is_file():
-        raise JobError(f"{path.name} was not found. It may have been moved or deleted.")
-    # Look at what the file holds before Keras builds it: another kind of model would fail obscurely.
-    try:
-        with zipfile.ZipFile(path) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise JobError(f"{path.name} is not a .keras model file, or the file is damaged.") from None
-    if config.get("registered_name") != "studio>GanModel":
-        raise JobError(
-            f"{path.name} holds a {config.get('class_name', 'model')}, not a GAN saved by Studio "
-            "(VAEs open on the VAE page)."
-        )
-    try:
+    read_model_file(path, GAN)  # another kind of model would fail obscurely inside Keras
+    with reading_weights(path):
         return keras.saving.load_model(path)
-    except Exception as error:  # Keras reports a bad file with many error types
-        raise JobError(f"{path.name} could not be read ({error}); the file may be damaged.") from None
 
 
 def load_gan_job(path: str) -> Iterator[Progress]:

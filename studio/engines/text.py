@@ -21,8 +21,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from studio.core.corpus import read_chunks, resolve_corpus
+from studio.core.corpus import corpus_note, read_chunks, resolve_corpus
 from studio.core.files import atomic_path
+from studio.core.model_files import TEXT, TEXT_ENTRY, TEXT_FORMAT, read_model_file, reading_weights
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import ARCHITECTURES, LEVELS, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
@@ -37,7 +38,6 @@ from studio.engines.text_tokens import (
     window_dataset,
 )
 
-MODEL_SUFFIX = ".textmodel"
 MAX_VALIDATION_BATCHES = 50  # enough for a steady estimate on any corpus size
 REPORTS_PER_EPOCH = 50
 
@@ -85,37 +85,37 @@ class TextModel:
 
 # -- one file per model ----------------------------------------------------------------------
 def save_text_model(path: str | os.PathLike, text_model: TextModel) -> Path:
-    """Write model (.keras, with optimizer state), tokenizer and settings into one zip, atomically."""
+    """Write model (.keras, with optimizer state), tokenizer and settings into one zip, atomically.
+
+    The inner .keras is written beside the target under a partial name too, so a full disk names
+    the model's file and a killed save leaves nothing that the next save does not clean up."""
     settings = {
-        "format": "studio-text-model",
+        "format": TEXT_FORMAT,
         "version": 1,
         "params": params_to_dict(text_model.params),
         "epochs_done": text_model.epochs_done,
         "history": text_model.history,
         "corpus": text_model.corpus,
     }
-    with tempfile.TemporaryDirectory() as folder:
-        keras_file = Path(folder) / "model.keras"
-        text_model.model.save(keras_file)
-        with atomic_path(path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as bundle:
-            bundle.write(keras_file, "model.keras")
-            bundle.writestr("tokenizer.json", json.dumps(text_model.tokenizer.to_dict()))
-            bundle.writestr("settings.json", json.dumps(settings, indent=1))
+    with atomic_path(path) as partial:
+        keras_file = partial.with_suffix(".keras")
+        try:
+            text_model.model.save(keras_file)
+            with zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as bundle:
+                bundle.write(keras_file, "model.keras")
+                bundle.writestr("tokenizer.json", json.dumps(text_model.tokenizer.to_dict()))
+                bundle.writestr(TEXT_ENTRY, json.dumps(settings, indent=1))
+        finally:
+            keras_file.unlink(missing_ok=True)
     return Path(path)
 
 
 def load_text_model(path: str | os.PathLike) -> TextModel:
-    path = Path(path)
-    if not path.is_file():
-        raise JobError(f"{path} does not exist. Train a model first or choose a saved one ({MODEL_SUFFIX}).")
-    try:
-        with zipfile.ZipFile(path) as bundle, tempfile.TemporaryDirectory() as folder:
-            settings = json.loads(bundle.read("settings.json"))
-            tokenizer = Tokenizer.from_dict(json.loads(bundle.read("tokenizer.json")))
-            bundle.extract("model.keras", folder)
-            model = keras.saving.load_model(Path(folder) / "model.keras")
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError) as error:
-        raise JobError(f"{path.name} is not a text model saved by Generative Studio ({error}).") from None
+    settings = read_model_file(path, TEXT)
+    with reading_weights(path), zipfile.ZipFile(path) as bundle, tempfile.TemporaryDirectory() as folder:
+        tokenizer = Tokenizer.from_dict(json.loads(bundle.read("tokenizer.json")))
+        bundle.extract("model.keras", folder)
+        model = keras.saving.load_model(Path(folder) / "model.keras")
     return TextModel(
         model,
         tokenizer,
@@ -268,21 +268,26 @@ def build_vocabulary(files, params: TextTrainParams) -> Iterator[Progress]:
 
 
 def train(
-    corpus_paths: list[str], params: TextTrainParams, model_path: str | os.PathLike, resume: bool = False
+    corpus_paths: list[str],
+    params: TextTrainParams,
+    model_path: str | os.PathLike,
+    resume_from: str | os.PathLike | None = None,
 ) -> Iterator[Progress]:
     """Train a language model on the corpus, checkpointing to `model_path` after every epoch.
 
-    With `resume`, continue the model saved at `model_path` (its tokenizer and architecture) up to
-    `params.epochs` epochs in all. Yields loss every few batches and, after each epoch, validation
-    loss and samples at each temperature (Progress.data["samples"]). Returns a summary dict.
+    With `resume_from`, continue the model saved there (its tokenizer and architecture) up to
+    `params.epochs` epochs in all; it may be `model_path` itself. Yields a note naming the files read
+    (Progress.data["note"]), loss every few batches and, after each epoch, validation loss and
+    samples at each temperature (Progress.data["samples"]). Returns a summary dict.
     """
     check_params(params)
-    files, _ = resolve_corpus(corpus_paths)
+    files, skipped = resolve_corpus(corpus_paths)
+    yield Progress(step=0, total=0, stage="Reading the corpus", data={"note": corpus_note(files, skipped)})
     if params.seed is not None:
         keras.utils.set_random_seed(params.seed)
     rng = np.random.default_rng(params.seed)
-    if resume:
-        text_model = load_text_model(model_path)
+    if resume_from:
+        text_model = load_text_model(resume_from)
         text_model.params = replace(
             text_model.params,
             epochs=params.epochs,
@@ -395,9 +400,9 @@ def compiled_steps(model: keras.Model):
 
 # -- what the app and CLI run ----------------------------------------------------------------
 def train_job(
-    corpus_paths: list[str], params: TextTrainParams, model_path: str, resume: bool = False
+    corpus_paths: list[str], params: TextTrainParams, model_path: str, resume_from: str | None = None
 ) -> Iterator[Progress]:
-    return (yield from train(list(corpus_paths), params, model_path, resume))
+    return (yield from train(list(corpus_paths), params, model_path, resume_from))
 
 
 def generate_job(model_path: str, params: SamplingParams) -> Iterator[Progress]:

@@ -11,12 +11,6 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
-def reweight(probabilities: np.ndarray, temperature: float) -> np.ndarray:
-    """The distribution at another temperature: p_i^(1/T), renormalised. Low T sharpens, high T flattens."""
-    with np.errstate(divide="ignore"):
-        return softmax(np.log(np.asarray(probabilities, np.float64)) / temperature)
-
-
 def next_token_distribution(
     logits: np.ndarray, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0
 ) -> np.ndarray:

@@ -24,9 +24,10 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from studio.core.datasets import SHIPPED, fit_square, load_folder, load_pictures, to_dataset
+from studio.core.datasets import fit_square, load_pictures, read_training_pictures, to_dataset
 from studio.core.files import atomic_path
 from studio.core.images import enlarge, load_image
+from studio.core.model_files import VAE, VAE_ENTRY, read_model_file, reading_weights
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.vae import VaeParams
 from studio.core.progress import JobError, Progress
@@ -40,7 +41,6 @@ from studio.engines.latent import (
     tile_images,
 )
 
-STUDIO_ENTRY = "studio.json"  # our metadata, stored inside the .keras zip beside Keras's own files
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
 MAX_SLIDERS = 8  # above this many latent dimensions, sliders follow the top principal directions
 DECODE_CHUNK = 1024  # codes per decoder call, so a huge grid cannot exhaust memory
@@ -125,38 +125,22 @@ class Vae:
         with atomic_path(path) as temp:
             self.model.save(temp)
             metadata = {
-                "technique": "vae",
+                "technique": VAE,
                 "params": params_to_dict(self.params),
                 "epochs_done": self.epochs_done,
                 "latent_stats": self.latent_stats,
             }
             with zipfile.ZipFile(temp, "a") as archive:
-                archive.writestr(STUDIO_ENTRY, json.dumps(metadata))
+                archive.writestr(VAE_ENTRY, json.dumps(metadata))
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Vae:
-        path = Path(path)
-        try:
-            with zipfile.ZipFile(path) as archive:
-                metadata = json.loads(archive.read(STUDIO_ENTRY))
-        except FileNotFoundError:
-            raise JobError(f"{path.name} was not found.") from None
-        except KeyError:
-            raise JobError(
-                f"{path.name} is not a VAE saved by Studio (if it is a GAN, open it on the GAN page)."
-            ) from None
-        except (zipfile.BadZipFile, json.JSONDecodeError):
-            raise JobError(f"{path.name} is not a VAE saved by Studio; the file may be damaged.") from None
-        if metadata.get("technique") != "vae":
-            raise JobError(f"{path.name} holds a {metadata.get('technique', 'different')} model, not a VAE.")
-        model = keras.models.load_model(path, compile=True)
-        return cls(
-            model,
-            params_from_dict(VaeParams, metadata["params"]),
-            metadata.get("epochs_done", 0),
-            metadata.get("latent_stats"),
-        )
+        metadata = read_model_file(path, VAE)
+        with reading_weights(path):
+            model = keras.models.load_model(path, compile=True)
+        params = params_from_dict(VaeParams, metadata["params"])
+        return cls(model, params, metadata.get("epochs_done", 0), metadata.get("latent_stats"))
 
 
 class VaeTrainer:
@@ -434,18 +418,6 @@ class Explorer:
 
 
 # -- jobs: what the tab and the CLI run -----------------------------------------------------------
-def read_pictures(params: VaeParams) -> tuple[np.ndarray, str]:
-    """The training pictures and a sentence about them (how many, how many files were skipped)."""
-    if params.dataset in SHIPPED:
-        pictures = load_pictures(params.dataset, params.image_size, params.channels, params.limit)
-        return pictures, f"{len(pictures)} pictures from {params.dataset}"
-    pictures, skipped = load_folder(params.dataset, params.image_size, params.channels, params.limit)
-    note = f"{len(pictures)} pictures from {Path(params.dataset).name}"
-    if skipped:
-        note += f" ({len(skipped)} unreadable files skipped, e.g. {skipped[0]})"
-    return pictures, note
-
-
 def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str | None = None) -> Iterator[Progress]:
     """Read the pictures, train (or resume from a .keras file) and return an Explorer of the result."""
     problems = params.problems()
@@ -464,8 +436,8 @@ def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str
             dataset=params.dataset,
             limit=params.limit,
         )
-    pictures, note = read_pictures(params)
-    yield Progress(0, 0, note, data={"pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
+    pictures, note = read_training_pictures(params.dataset, params.image_size, params.channels, params.limit)
+    yield Progress(0, 0, note, data={"note": note, "pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
     vae = yield from train_vae(pictures, params, vae, checkpoint)
     return Explorer(vae)
 

@@ -418,7 +418,7 @@ class TextTab(StudioTab):
                     "corpus_paths": self.corpus_paths,
                     "params": self.train_params(),
                     "model_path": str(self.model_path),
-                    "resume": resume,
+                    "resume_from": str(self.model_path) if resume else None,
                 },
                 title="Resuming training" if resume else "Training",
             ),

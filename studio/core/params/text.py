@@ -8,6 +8,7 @@ LEVELS = ("char", "word")
 ARCHITECTURES = ("lstm", "gru", "transformer")
 SIZES = ("small", "medium", "large")
 DEFAULT_TEMPERATURES = (0.2, 0.5, 0.7, 1.0, 1.5)
+MODEL_SUFFIX = ".textmodel"  # one zip: the Keras model, its tokenizer and its settings
 
 
 @dataclass(frozen=True)
