@@ -3,9 +3,11 @@ recent files and settings persist, and quitting stops the compute thread."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 
@@ -186,9 +188,14 @@ def test_quitting_the_app_stops_a_running_job_saves_settings_and_exits_cleanly(t
         raise SystemExit(status)
         """
     )
+    stale = tmp_path / "history" / ".dream.studio-partial-0badc0de-123-abc.png"  # a save killed long ago
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"half a picture")
+    os.utime(stale, (time.time() - 3 * 86400,) * 2)
     output = run_in_fresh_python(script, tmp_path)
     assert output.returncode == 0, output.stderr
     assert "Fatal Python error" not in output.stderr, output.stderr
+    assert not stale.exists(), "the app cleans up what killed saves left behind"
     assert "job closed" in output.stdout  # the running job was stopped, not abandoned
     assert "exit 0 threads running False" in output.stdout
     assert Settings(tmp_path).tab_state("dream")["params"]["octaves"] == 7

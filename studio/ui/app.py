@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     """Open the main window (optionally opening `argv[1:]` files) and run until it closes; the exit status."""
     import qasync
 
+    from studio.core.files import remove_stale_partials
     from studio.ui.main_window import MainWindow
     from studio.ui.runner import JobRunner
     from studio.ui.settings import Settings
@@ -33,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setStyleSheet(resources.files("studio.resources").joinpath("style.qss").read_text("utf-8"))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    settings = Settings()
+    remove_stale_partials(settings.work_folders())  # what saves killed midway left behind
     runner = JobRunner()
-    window = MainWindow(runner, Settings())
+    window = MainWindow(runner, settings)
     window.show()
     window.load_tensorflow()
     for path in argv[1:]:

@@ -30,6 +30,11 @@ class Settings:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def work_folders(self) -> list[Path]:
+        """The folders the app writes into by itself: settings, history, checkpoints, models."""
+        config = self.path.parent
+        return [config, config / "history", config / "checkpoints", config / "text"]
+
     def sync(self) -> None:
         self._store.sync()
 
