@@ -1,5 +1,6 @@
 """`studio vae train DATASET -o MODEL.keras ...`, `studio vae grid MODEL -o grid.png`,
-`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`."""
+`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`,
+`studio vae concept MODEL --with DIR --without DIR -o concept.png|.gif`."""
 
 from __future__ import annotations
 
@@ -63,6 +64,27 @@ def register(subparsers) -> None:
     walk.add_argument("--fps", type=float, default=24.0)
     walk.add_argument("--scale", type=int, default=4)
     walk.set_defaults(run=run_walk)
+
+    concept = verbs.add_parser(
+        "concept", help="show a concept vector (what one group of pictures has and another lacks) at work"
+    )
+    concept.add_argument("model")
+    concept.add_argument("--with", dest="group_with", required=True, help="folder of pictures with the quality")
+    concept.add_argument("--without", dest="group_without", required=True, help="folder of pictures without it")
+    concept.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=".png sheet (a row per picture of the --without group, columns adding more of the concept; "
+        "keeps the vector in its recipe) or .gif/.mp4 sweeping there and back",
+    )
+    concept.add_argument(
+        "--strength", type=float, default=1.5, help="how far to go: 1 adds the whole difference (default 1.5)"
+    )
+    concept.add_argument("--steps", type=int, default=7, help="columns or frames from none to --strength")
+    concept.add_argument("--fps", type=float, default=8.0)
+    concept.add_argument("--scale", type=int, default=4, help="enlarge by this factor")
+    concept.set_defaults(run=run_concept)
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
@@ -159,6 +181,27 @@ def run_walk(args: argparse.Namespace) -> int:
             steps=args.steps,
             fps=args.fps,
             scale=args.scale,
+        )
+    )
+    print(f"Saved {saved}")
+    return 0
+
+
+def run_concept(args: argparse.Namespace) -> int:
+    from studio.engines.vae import concept_render_job
+
+    explorer = _open(args.model)
+    saved = drive(
+        concept_render_job(
+            explorer,
+            args.group_with,
+            args.group_without,
+            args.output,
+            strength=args.strength,
+            steps=args.steps,
+            scale=args.scale,
+            fps=args.fps,
+            model_path=args.model,
         )
     )
     print(f"Saved {saved}")
