@@ -106,6 +106,9 @@ def build_generator(params: GanParams, name: str = "generator") -> keras.Sequent
             layers.UpSampling2D(2, interpolation="bilinear"),
             layers.Conv2D(widest // 2 ** (index + 1), kernel_size=3, padding="same"),
             layers.LeakyReLU(negative_slope=0.2),
+            # Pixel normalisation (ProGAN): each pixel's features scaled to unit length, so no
+            # feature can grow without bound; without it the samples grew bright wormy ridges.
+            layers.UnitNormalization(axis=-1),
         ]
     stack.append(layers.Conv2D(params.channels, kernel_size=3, padding="same", activation="tanh"))
     return keras.Sequential(stack, name=name)
@@ -479,7 +482,7 @@ def principal_latents(
     trait (pose, lighting, face width) rather than noise.
     """
     latents = sample_latents(samples, model.latent_dim, seed)
-    first_layer = keras.Model(model.generator_ema.input, model.generator_ema.get_layer(FEATURES_LAYER).output)
+    first_layer = keras.Model(model.generator_ema.inputs[0], model.generator_ema.get_layer(FEATURES_LAYER).output)
     features = np.concatenate(
         [
             np.asarray(first_layer(latents[i : i + DECODE_CHUNK], training=False)).reshape(

@@ -83,7 +83,7 @@ class GanParams:
         maximum=100_000,
     )
     batch_size: int = control(
-        64,
+        32,
         label="Batch",
         tooltip="Pictures per training step: larger is steadier and faster per picture",
         group="Training",
