@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.catalog import SHIPPED_DATASETS
 from studio.core.params import control
+from studio.core.params.pictures import (
+    batch_control,
+    channels_control,
+    dataset_control,
+    epochs_control,
+    limit_control,
+    seed_control,
+)
 
 GAN_SIZES = (28, 32, 64)  # 28 for MNIST-size pictures; 32 and 64 as in the reference chapter
 # Fields that fix the networks' shape: a saved model keeps its own, whatever a resume asks for.
@@ -27,22 +34,8 @@ class GanParams:
     three minutes of a two-core CPU.
     """
 
-    dataset: str = control(
-        "faces",
-        label="Pictures",
-        tooltip="The pictures to learn from: a shipped set or a folder of your own (thousands is best)",
-        group="Data",
-        choices=tuple(SHIPPED_DATASETS.items()),
-    )
-    limit: int | None = control(
-        None,
-        label="Use at most",
-        tooltip="Train on at most this many pictures of the set (quicker trials)",
-        group="Data",
-        minimum=0,
-        maximum=1_000_000,
-        special="all",
-    )
+    dataset: str = dataset_control("thousands is best")
+    limit: int | None = limit_control()
     image_size: int = control(
         32,
         label="Size",
@@ -50,13 +43,7 @@ class GanParams:
         group="Data",
         choices=tuple((size, f"{size} px") for size in GAN_SIZES),
     )
-    channels: int = control(
-        1,
-        label="Colour",
-        tooltip="Make grey pictures (faster, easier to learn) or colour ones",
-        group="Data",
-        choices=((1, "Grey"), (3, "Colour")),
-    )
+    channels: int = channels_control("faster, easier to learn")
     latent_dim: int = control(
         64,
         label="Latent size",
@@ -73,23 +60,8 @@ class GanParams:
         minimum=4,
         maximum=256,
     )
-    epochs: int = control(
-        80,
-        label="Epochs",
-        tooltip="How long to train: one epoch is a pass over the pictures, or over 2,000 varied "
-        "copies of a smaller set; a resumed model trains until it has done this many",
-        group="Training",
-        minimum=1,
-        maximum=100_000,
-    )
-    batch_size: int = control(
-        32,
-        label="Batch",
-        tooltip="Pictures per training step: larger is steadier and faster per picture",
-        group="Training",
-        minimum=2,
-        maximum=1024,
-    )
+    epochs: int = epochs_control(80)
+    batch_size: int = batch_control(32, minimum=2)
     d_learning_rate: float = control(
         2e-4,
         label="Discriminator rate",
@@ -147,15 +119,7 @@ class GanParams:
         step=0.05,
         decimals=2,
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed trains the same GAN again; random gives a new one each time",
-        group="Training",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("GAN")
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.catalog import SHIPPED_DATASETS
 from studio.core.params import control
+from studio.core.params.pictures import (
+    batch_control,
+    channels_control,
+    dataset_control,
+    epochs_control,
+    limit_control,
+    seed_control,
+)
 
 # What a resumed run takes from the settings; the rest (the architecture) stays the model's own.
 TRAINING_FIELDS = (
@@ -36,13 +43,7 @@ class VaeParams:
     minutes of a two-core CPU.
     """
 
-    dataset: str = control(
-        "faces",
-        label="Pictures",
-        tooltip="The pictures to learn from: a shipped set or a folder of your own (hundreds or more is best)",
-        group="Data",
-        choices=tuple(SHIPPED_DATASETS.items()),
-    )
+    dataset: str = dataset_control("hundreds or more is best")
     image_size: int = control(
         32,
         label="Size",
@@ -53,22 +54,8 @@ class VaeParams:
         step=4,
         suffix=" px",
     )
-    channels: int = control(
-        1,
-        label="Colour",
-        tooltip="Learn grey pictures (faster, sharper on few pictures) or colour ones",
-        group="Data",
-        choices=((1, "Grey"), (3, "Colour")),
-    )
-    limit: int | None = control(
-        None,
-        label="Use at most",
-        tooltip="Train on at most this many pictures of the set (quicker trials)",
-        group="Data",
-        minimum=0,
-        maximum=1_000_000,
-        special="all",
-    )
+    channels: int = channels_control("faster, sharper on few pictures")
+    limit: int | None = limit_control()
     latent_dim: int = control(
         8,
         label="Latent size",
@@ -119,23 +106,8 @@ class VaeParams:
         "a few hundred pictures",
         group="Training",
     )
-    epochs: int = control(
-        120,
-        label="Epochs",
-        tooltip="How long to train: one epoch is a pass over the pictures, or over 2,000 varied "
-        "copies of a smaller set; a resumed model trains until it has done this many",
-        group="Training",
-        minimum=1,
-        maximum=100_000,
-    )
-    batch_size: int = control(
-        64,
-        label="Batch",
-        tooltip="Pictures per training step: larger is steadier and faster per picture",
-        group="Training",
-        minimum=1,
-        maximum=1024,
-    )
+    epochs: int = epochs_control(120)
+    batch_size: int = batch_control(64, minimum=1)
     learning_rate: float = control(
         1e-3,
         label="Learning rate",
@@ -145,15 +117,7 @@ class VaeParams:
         maximum=0.1,
         decimals=5,
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed trains the same model again; random gives a new one each time",
-        group="Training",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("model")
 
     def problems(self) -> list[str]:
         """What is wrong with these settings, in words a user can act on (empty when all is well)."""
