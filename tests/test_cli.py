@@ -239,6 +239,12 @@ def option_help(parser, action) -> str:
     return parser._get_formatter()._expand_help(action)
 
 
+def test_every_verb_that_writes_declares_its_files_so_they_are_checked():
+    for words, parser in leaf_parsers(build_parser()):
+        writes = any(action.dest == "output" for action in parser._actions)
+        assert not writes or parser.get_default("file_roles") is not None, f"studio {' '.join(words)}"
+
+
 def test_every_option_has_help_and_shows_its_default():
     for words, parser in leaf_parsers(build_parser()):
         roles = parser.get_default("file_roles")

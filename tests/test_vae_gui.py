@@ -33,8 +33,9 @@ def tab(qtbot, runner, tmp_path):
 def train_tiny(qtbot, page, folder):
     page.use_folder(str(folder))
     page.size_spin.setValue(16)
+    page.latent_spin.setValue(2)
     page.epochs_spin.setValue(3)
-    page.batch_spin.setValue(4)
+    page.batch_spin.setValue(32)
     page.rate_spin.setValue(0.01)
     page.seed_spin.setValue(1)
     page.train()
@@ -105,7 +106,7 @@ def test_bad_settings_are_shown_not_run(qtbot, tab, monkeypatch):
     monkeypatch.setattr("studio.ui.latent_tab.show_error", lambda parent, message, details="": shown.append(message))
     tab.vae_page.size_spin.setValue(30)
     tab.vae_page.train()
-    assert shown and "divisible by 4" in shown[0]
+    assert shown and "divisible by 8" in shown[0]
     assert tab.vae_page._training is None
 
 

@@ -107,6 +107,33 @@ def register(subparsers) -> None:
     declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": GAN}))
     walk.set_defaults(run=run_walk)
 
+    project = verbs.add_parser("project", help="find the generated picture closest to a photo (to edit it)")
+    project.add_argument("model", help="a .keras GAN saved by Studio")
+    project.add_argument("picture", help="the photo to match")
+    project.add_argument("-o", "--output", required=True, help="the match (.png keeps its latent point in the recipe)")
+    project.add_argument("--steps", type=int, default=300, help="refinement steps (default %(default)s)")
+    project.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+    declare_files(
+        project,
+        FileRoles(
+            outputs={"output": PICTURE}, inputs={"model": "the model", "picture": "the photo"}, models={"model": GAN}
+        ),
+    )
+    project.set_defaults(run=run_project)
+
+    directions = verbs.add_parser("directions", help="save a sheet of what each principal direction changes")
+    directions.add_argument("model", help="a .keras GAN saved by Studio")
+    directions.add_argument("-o", "--output", required=True, help="picture to write (a row per direction)")
+    directions.add_argument("--steps", type=int, default=7, help="pictures per row (default %(default)s)")
+    directions.add_argument(
+        "--reach", type=float, default=2.0, help="each row spans -reach..reach spreads (default %(default)s)"
+    )
+    directions.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+    declare_files(
+        directions, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": GAN})
+    )
+    directions.set_defaults(run=run_directions)
+
 
 def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
     """`base` with the flags given on the command line."""
@@ -116,7 +143,7 @@ def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
 
 def run_train(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
-    from studio.engines.gan import load_gan, monitor_grid, train_gan_job
+    from studio.engines.gan import finish_message, load_gan, monitor_grid, train_gan_job
 
     # A resumed model keeps its own settings unless a flag changes them.
     model = load_gan(args.resume) if args.resume else None
@@ -124,6 +151,7 @@ def run_train(args: argparse.Namespace) -> int:
     # The model is checkpointed to the output after every epoch, the last one included.
     model = drive(train_gan_job(params, model=model, checkpoint_path=args.output))
     print(f"Saved {args.output} ({model.epochs_done} epochs)")
+    print(finish_message(model))
     if args.grid:
         saved = save_image(args.grid, monitor_grid(model), make_recipe("gan", model.gan_params, model=args.output))
         print(f"Saved {saved}")
@@ -157,4 +185,28 @@ def run_walk(args: argparse.Namespace) -> int:
         )
     )
     print(f"Saved {saved}")
+    return 0
+
+
+def run_project(args: argparse.Namespace) -> int:
+    from studio.core.images import load_image
+    from studio.engines.gan import load_gan, project_job
+    from studio.engines.latent import save_still, still_recipe
+
+    model = load_gan(args.model)
+    result = drive(project_job(model, load_image(args.picture), steps=args.steps))
+    recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
+    saved = save_still(args.output, result["picture"], recipe, args.scale)
+    print(f"Saved {saved} (difference {result['start_loss']:.3f} at the best random start, {result['loss']:.3f} after)")
+    return 0
+
+
+def run_directions(args: argparse.Namespace) -> int:
+    from studio.engines.gan import GanExplorer, load_gan
+    from studio.engines.latent import save_still, still_recipe
+
+    model = load_gan(args.model)
+    sheet = GanExplorer(model).slider_sheet(steps=args.steps, reach=args.reach)
+    recipe = still_recipe("gan-directions", model.gan_params, args.model, None, reach=args.reach)
+    print(f"Saved {save_still(args.output, sheet, recipe, args.scale)}")
     return 0

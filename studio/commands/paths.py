@@ -36,6 +36,11 @@ class OutputKind:
 
 PICTURE = OutputKind("picture", tuple(SAVE_FORMATS))
 ANIMATION = OutputKind("animation", ANIMATION_FORMATS, check_animation_path)  # MP4 needs ffmpeg
+PICTURE_OR_ANIMATION = OutputKind(
+    "picture or animation",
+    (*SAVE_FORMATS, *ANIMATION_FORMATS),
+    lambda path: path.suffix.lower() in ANIMATION_FORMATS and check_animation_path(path),
+)
 MODEL = OutputKind("model", (".keras",))
 TEXT_MODEL = OutputKind("text model", (MODEL_SUFFIX,))
 TEXT_FILE = OutputKind("text", (".txt", ".md"))

@@ -1,5 +1,6 @@
 """`studio vae train DATASET -o MODEL.keras ...`, `studio vae grid MODEL -o grid.png`,
-`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`."""
+`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`,
+`studio vae concept MODEL --with DIR --without DIR -o concept.png|.gif`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 import dataclasses
 
 from studio.commands import dataset_argument, drive, param_option, training_arguments
-from studio.commands.paths import ANIMATION, MODEL, PICTURE, FileRoles, declare_files
+from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION, FileRoles, declare_files
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
 from studio.core.params.vae import VaeParams
@@ -73,6 +74,39 @@ def register(subparsers) -> None:
     walk.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
     declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": VAE}))
     walk.set_defaults(run=run_walk)
+
+    concept = verbs.add_parser(
+        "concept", help="show a concept vector (what one group of pictures has and another lacks) at work"
+    )
+    concept.add_argument("model", help="a VAE saved by Studio (.keras)")
+    concept.add_argument("--with", dest="group_with", required=True, help="folder of pictures with the quality")
+    concept.add_argument("--without", dest="group_without", required=True, help="folder of pictures without it")
+    concept.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=".png sheet (a row per picture of the --without group, columns adding more of the concept; "
+        "keeps the vector in its recipe) or .gif/.mp4 sweeping there and back",
+    )
+    concept.add_argument(
+        "--strength", type=float, default=1.5, help="how far to go: 1 adds the whole difference (default %(default)s)"
+    )
+    concept.add_argument(
+        "--steps", type=int, default=7, help="columns or frames from none to --strength (default %(default)s)"
+    )
+    concept.add_argument(
+        "--fps", type=float, default=8.0, help="frames per second of an animation (default %(default)s)"
+    )
+    concept.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+    declare_files(
+        concept,
+        FileRoles(
+            outputs={"output": PICTURE_OR_ANIMATION},
+            inputs={"model": "the model", "group_with": "a picture folder", "group_without": "a picture folder"},
+            models={"model": VAE},
+        ),
+    )
+    concept.set_defaults(run=run_concept)
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
@@ -165,6 +199,27 @@ def run_walk(args: argparse.Namespace) -> int:
             steps=args.steps,
             fps=args.fps,
             scale=args.scale,
+        )
+    )
+    print(f"Saved {saved}")
+    return 0
+
+
+def run_concept(args: argparse.Namespace) -> int:
+    from studio.engines.vae import concept_render_job
+
+    explorer = _open(args.model)
+    saved = drive(
+        concept_render_job(
+            explorer,
+            args.group_with,
+            args.group_without,
+            args.output,
+            strength=args.strength,
+            steps=args.steps,
+            scale=args.scale,
+            fps=args.fps,
+            model_path=args.model,
         )
     )
     print(f"Saved {saved}")

@@ -289,7 +289,6 @@ class GanPanel(QWidget):
             label_noise=round(self.label_noise.value(), 3),
             dropout=round(self.dropout.value(), 3),
             adam_beta_1=self._defaults.adam_beta_1,
-            report_every=self._defaults.report_every,
             seed=self._defaults.seed,
         )
 
