@@ -9,7 +9,16 @@ import sys
 from studio.commands import drive
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
-from studio.core.params.text import ARCHITECTURES, LEVELS, SIZES, SamplingParams, TextTrainParams
+from studio.core.params.text import (
+    ARCHITECTURES,
+    LEVELS,
+    PAIRINGS,
+    RECURRENT_CELLS,
+    SIZES,
+    STOPS,
+    SamplingParams,
+    TextTrainParams,
+)
 
 TRAIN_FLAGS = (
     "level",
@@ -26,6 +35,24 @@ TRAIN_FLAGS = (
     "steps_per_epoch",
     "sample_prompt",
     "sample_length",
+    "seed",
+    "layers",
+    "units",
+    "cell",
+    "bidirectional",
+    "pairs",
+    "line_items",
+    "temperatures",
+)
+SAMPLING_FLAGS = (
+    "length",
+    "samples",
+    "temperature",
+    "top_k",
+    "top_p",
+    "repetition_penalty",
+    "stop_at",
+    "beams",
     "seed",
 )
 
@@ -57,6 +84,21 @@ def register(subparsers) -> None:
     train.add_argument("--sample-prompt")
     train.add_argument("--sample-length", type=int)
     train.add_argument("--seed", type=int)
+    train.add_argument("--layers", type=int, help="layers stacked (default: from --size)")
+    train.add_argument("--units", type=int, help="units per layer, the Transformer's width (default: from --size)")
+    train.add_argument("--cell", choices=RECURRENT_CELLS, help="the reply model's recurrent layers")
+    train.add_argument(
+        "--bidirectional",
+        action=argparse.BooleanOptionalAction,
+        help="the reply model reads each line both ways (default: yes)",
+    )
+    train.add_argument("--pairs", choices=PAIRINGS, help="what a reply model (--architecture seq2seq) learns to answer")
+    train.add_argument(
+        "--line-items", action="store_true", default=None, help="each line is one item: samples are whole lines"
+    )
+    train.add_argument(
+        "--temperatures", type=temperature_list, help="temperatures of the samples after each epoch (0.2,0.7,1.2)"
+    )
     train.set_defaults(run=run_train)
 
     generate = verbs.add_parser("generate", help="continue a prompt with a trained model")
@@ -67,8 +109,22 @@ def register(subparsers) -> None:
     generate.add_argument("--top-k", type=int)
     generate.add_argument("--top-p", type=float)
     generate.add_argument("--seed", type=int)
+    generate.add_argument("--samples", type=int, help="how many samples to write side by side")
+    generate.add_argument("--repetition-penalty", type=float, help="above 1, repeating a phrase gets less likely")
+    generate.add_argument("--stop-at", choices=STOPS, help="end each sample at the end of its line or paragraph")
+    generate.add_argument("--beams", type=int, help="above 1, search for the likeliest text with this many beams")
     generate.add_argument("-o", "--output", help="also save the prompt and continuation to this text file")
     generate.set_defaults(run=run_generate)
+
+
+def temperature_list(text: str) -> tuple[float, ...]:
+    try:
+        temperatures = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of numbers such as 0.2,0.7,1.2") from None
+    if not temperatures:
+        raise argparse.ArgumentTypeError("give at least one temperature, such as 0.2,0.7,1.2")
+    return temperatures
 
 
 def train_params_from_args(args: argparse.Namespace) -> TextTrainParams:
@@ -79,37 +135,67 @@ def train_params_from_args(args: argparse.Namespace) -> TextTrainParams:
 def run_train(args: argparse.Namespace) -> int:
     from studio.engines.text import train_job
 
-    result = drive(train_job(args.corpus or [BUILTIN_CORPUS], train_params_from_args(args), args.output, args.resume))
+    job = train_job(args.corpus or [BUILTIN_CORPUS], train_params_from_args(args), args.output, args.resume)
+    result = drive(printing_samples(job))
     last = result["history"][-1] if result["history"] else {}
     losses = " ".join(f"{name}={value:.4g}" for name, value in last.items())
     print(f"Saved {result['path']} after {result['epochs']} epochs {losses}".rstrip())
+    if result.get("left_out_pairs"):
+        print(f"Left out {result['left_out_pairs']:,} pairs longer than the context.")
     return 0
+
+
+def printing_samples(job, stream=None, bar_stream=None):
+    """Pass a training job's events on, printing the samples it writes after each epoch on lines of
+    their own (the progress bar's line is ended first, so neither garbles the other)."""
+    while True:
+        try:
+            event = next(job)
+        except StopIteration as stop:
+            return stop.value
+        samples = event.data.get("samples")
+        if samples:
+            (bar_stream or sys.stderr).write("\n")
+            (bar_stream or sys.stderr).flush()
+            out = stream or sys.stdout
+            out.write(f"Epoch {event.data['epoch']}, samples of {event.data['prompt']!r}:\n")
+            for temperature, text in samples.items():
+                label = f"  {temperature:g}: "
+                out.write(label + (event.data["prompt"] + text).replace("\n", "\n" + " " * len(label)) + "\n")
+            out.flush()
+        yield event
 
 
 def run_generate(args: argparse.Namespace) -> int:
     from studio.engines.text import generate_job
+    from studio.engines.text_files import cached_text_model
 
-    overrides = {
-        name: getattr(args, name)
-        for name in ("length", "temperature", "top_k", "top_p", "seed")
-        if getattr(args, name) is not None
-    }
+    overrides = {name: getattr(args, name) for name in SAMPLING_FLAGS if getattr(args, name) is not None}
     params = dataclasses.replace(SamplingParams(prompt=args.prompt), **overrides)
+    # A reply goes on the line after its prompt; a continuation follows the prompt directly.
+    lead = params.prompt + "\n" if cached_text_model(args.model).is_reply else params.prompt
     generator = generate_job(args.model, params)
-    sys.stdout.write(params.prompt)
+    streaming = params.samples == 1 and params.beams == 1
+    if streaming:
+        sys.stdout.write(lead)
     try:
         while True:
             event = next(generator)
-            if event.text:
+            if streaming and event.text:
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
     except StopIteration as stop:
         written = stop.value
     finally:
         generator.close()
-    sys.stdout.write("\n")
+    texts = [lead + text for text in written]
+    if streaming:
+        sys.stdout.write("\n")
+    else:
+        for number, text in enumerate(texts, 1):
+            sys.stdout.write(f"--- {number} ---\n{text}\n")
     if args.output:
         with atomic_path(args.output) as partial:
-            partial.write_text(params.prompt + written, encoding="utf-8")
+            partial.write_text("\n\n".join(texts), encoding="utf-8")
         print(f"Saved {args.output}", file=sys.stderr)
     return 0

@@ -1,0 +1,99 @@
+"""A trained text model with what it needs to be used again, kept in one file (`.textmodel`).
+
+The file is a zip of the Keras model (with its optimizer state), the tokenizer and the settings.
+Language models (LSTM, GRU, Transformer) and reply models (seq2seq) share it: the settings say which.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from studio.core.files import atomic_path
+from studio.core.params import params_from_dict, params_to_dict
+from studio.core.params.text import TextTrainParams
+from studio.core.progress import JobError
+from studio.engines.text_tokens import Tokenizer
+
+MODEL_SUFFIX = ".textmodel"
+
+
+@dataclass
+class TextModel:
+    """A trained model with its tokenizer, settings and history. `compiled` caches the model's
+    compiled generation functions (see text_writing), made on first use."""
+
+    model: keras.Model
+    tokenizer: Tokenizer
+    params: TextTrainParams
+    epochs_done: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+    corpus: str = ""
+    compiled: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_reply(self) -> bool:
+        """True for a reply (encoder-decoder) model, which answers a line instead of continuing it."""
+        return self.params.architecture == "seq2seq"
+
+
+def save_text_model(path: str | os.PathLike, text_model: TextModel) -> Path:
+    """Write model (.keras, with optimizer state), tokenizer and settings into one zip, atomically."""
+    settings = {
+        "format": "studio-text-model",
+        "version": 1,
+        "params": params_to_dict(text_model.params),
+        "epochs_done": text_model.epochs_done,
+        "history": text_model.history,
+        "corpus": text_model.corpus,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        keras_file = Path(folder) / "model.keras"
+        text_model.model.save(keras_file)
+        with atomic_path(path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as bundle:
+            bundle.write(keras_file, "model.keras")
+            bundle.writestr("tokenizer.json", json.dumps(text_model.tokenizer.to_dict()))
+            bundle.writestr("settings.json", json.dumps(settings, indent=1))
+    return Path(path)
+
+
+def load_text_model(path: str | os.PathLike) -> TextModel:
+    path = Path(path)
+    if not path.is_file():
+        raise JobError(f"{path} does not exist. Train a model first or choose a saved one ({MODEL_SUFFIX}).")
+    try:
+        with zipfile.ZipFile(path) as bundle, tempfile.TemporaryDirectory() as folder:
+            settings = json.loads(bundle.read("settings.json"))
+            tokenizer = Tokenizer.from_dict(json.loads(bundle.read("tokenizer.json")))
+            bundle.extract("model.keras", folder)
+            model = keras.saving.load_model(Path(folder) / "model.keras")
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, ValueError) as error:
+        raise JobError(f"{path.name} is not a text model saved by Generative Studio ({error}).") from None
+    return TextModel(
+        model,
+        tokenizer,
+        params_from_dict(TextTrainParams, settings["params"]),
+        settings.get("epochs_done", 0),
+        settings.get("history", []),
+        settings.get("corpus", ""),
+    )
+
+
+_loaded: dict[str, tuple[float, TextModel]] = {}
+
+
+def cached_text_model(path: str | os.PathLike) -> TextModel:
+    """The model in `path`, loaded once while the file is unchanged (generation calls this per request)."""
+    key = str(Path(path).resolve())
+    stamp = Path(path).stat().st_mtime if Path(path).exists() else -1.0
+    if key not in _loaded or _loaded[key][0] != stamp:
+        _loaded.clear()  # one model in memory at a time
+        _loaded[key] = (stamp, load_text_model(path))
+    return _loaded[key][1]
