@@ -141,8 +141,8 @@ def pair_batches(files: list[CorpusFile], params: TextTrainParams, text_model: T
     `text_model` (resuming) has them. Returns (text_model, Batches)."""
     pairs = yield from read_pairs(files, params.pairs)
     if text_model is None:
-        texts = [f"{pair.prompt}\n{pair.reply}\n" for pair in pairs]
-        tokenizer, _ = yield from build_vocabulary(iter(texts), sum(map(len, texts)), params)
+        text = "".join(f"{pair.prompt}\n{pair.reply}\n" for pair in pairs)
+        tokenizer, _ = yield from build_vocabulary(iter([text]), len(text), params)
         text_model = TextModel(build_model(params, tokenizer.size), tokenizer, params, corpus=corpus_name(files))
     prompts, replies, skipped = encode_pairs(pairs, text_model.tokenizer, params.sequence_length, params.pairs == "tsv")
     period = validation_period(params.validation_fraction, len(prompts))

@@ -176,9 +176,9 @@ class CausalSelfAttention(layers.Layer):
         context = ops.shape(cache_keys)[1]
         where = ops.cast(ops.reshape(position, (1,)), "float32")
         query = rotate(self.query(x), where)
-        slot = ops.one_hot(ops.mod(position, context), context)[None, :, None, None]
-        cache_keys = cache_keys * (1 - slot) + rotate(self.key(x), where) * slot
-        cache_values = cache_values * (1 - slot) + self.value(x) * slot
+        slot = (0, ops.mod(position, context), 0, 0)
+        cache_keys = ops.slice_update(cache_keys, slot, rotate(self.key(x), where))
+        cache_values = ops.slice_update(cache_values, slot, self.value(x))
         filled = ops.arange(context) <= position
         return self._attend(query, cache_keys, cache_values, filled[None, None, None, :]), cache_keys, cache_values
 

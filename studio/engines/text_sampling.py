@@ -28,21 +28,26 @@ def token_distribution(logits, temperature, top_k=0, top_p=1.0, repeats=None, re
     if repeats is not None:
         scaled -= tf.math.log(tf.cast(repetition_penalty, tf.float32)) * tf.cast(repeats, tf.float32)
     probabilities = tf.nn.softmax(scaled, axis=-1)
-    vocabulary = tf.shape(logits)[-1]
-    ranked = tf.sort(probabilities, axis=-1, direction="DESCENDING")
-    rank = tf.range(vocabulary)[None, :]
     top_k = tf.cast(top_k, tf.int32)
+    top_p = tf.cast(top_p, tf.float32)
+    filtering = (top_k > 0) | (top_p < 1)
+    probabilities = tf.cond(filtering, lambda: keep_likeliest(probabilities, top_k, top_p), lambda: probabilities)
+    likeliest = tf.one_hot(tf.argmax(scaled, axis=-1), tf.shape(logits)[-1], dtype=tf.float32)
+    return tf.where(greedy, likeliest, probabilities)
+
+
+def keep_likeliest(probabilities, top_k, top_p):
+    """`probabilities` with only the `top_k` likeliest tokens (0: all) and, of those, the smallest set
+    reaching `top_p` kept, renormalised. Tokens tied with the least likely one kept stay too."""
+    ranked = tf.sort(probabilities, axis=-1, direction="DESCENDING")
+    rank = tf.range(tf.shape(probabilities)[-1])[None, :]
     in_top_k = (top_k <= 0) | (rank < top_k)
     ranked_kept = tf.where(in_top_k, ranked, 0.0)
     before = tf.cumsum(ranked_kept, axis=-1, exclusive=True)  # mass of the tokens ranked above each one
-    in_nucleus = (before < tf.cast(top_p, tf.float32) * tf.reduce_sum(ranked_kept, axis=-1, keepdims=True)) | (
-        rank == 0
-    )
+    in_nucleus = (before < top_p * tf.reduce_sum(ranked_kept, axis=-1, keepdims=True)) | (rank == 0)
     least_kept = tf.reduce_min(tf.where(in_top_k & in_nucleus, ranked, 2.0), axis=-1, keepdims=True)
-    probabilities = tf.where(probabilities >= least_kept, probabilities, 0.0)
-    probabilities /= tf.reduce_sum(probabilities, axis=-1, keepdims=True)
-    likeliest = tf.one_hot(tf.argmax(scaled, axis=-1), vocabulary, dtype=tf.float32)
-    return tf.where(greedy, likeliest, probabilities)
+    kept = tf.where(probabilities >= least_kept, probabilities, 0.0)
+    return kept / tf.reduce_sum(kept, axis=-1, keepdims=True)
 
 
 def draw(probabilities, uniforms):
