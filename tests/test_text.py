@@ -389,3 +389,30 @@ def test_cli_trains_and_generates(small_corpus, tmp_path, capsys):
     assert saved.read_text(encoding="utf-8").strip() == out.strip()
     assert main(["text", "generate", str(tmp_path / "nothing.textmodel")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# -- parameters ------------------------------------------------------------------------------
+def test_text_parameters_describe_their_controls_and_round_trip_through_json():
+    import dataclasses
+    import json
+
+    from studio.core.params import control_spec, params_from_dict, params_to_dict
+    from studio.core.params.text import ARCHITECTURES, PAIRINGS, STOPS
+
+    for cls in (TextTrainParams, SamplingParams):
+        for field in dataclasses.fields(cls):
+            spec = control_spec(field)
+            assert spec and spec["label"] and len(spec["tooltip"]) > 20, field.name
+    specs = {f.name: control_spec(f) for f in dataclasses.fields(TextTrainParams)}
+    assert [value for value, _ in specs["architecture"]["choices"]] == list(ARCHITECTURES)
+    assert [value for value, _ in specs["pairs"]["choices"]] == list(PAIRINGS)
+    assert specs["layers"]["special"] and specs["units"]["special"]
+    stops = control_spec(next(f for f in dataclasses.fields(SamplingParams) if f.name == "stop_at"))
+    assert [value for value, _ in stops["choices"]] == list(STOPS)
+
+    train = TextTrainParams(
+        architecture="seq2seq", layers=2, units=64, temperatures=(0.2, 1.2), pairs="tsv", bidirectional=False
+    )
+    sampling = SamplingParams(prompt="Hi", samples=3, stop_at="line", beams=2, repetition_penalty=1.3)
+    for params in (train, sampling, TextTrainParams(line_items=True, cell="gru")):
+        assert params_from_dict(type(params), json.loads(json.dumps(params_to_dict(params)))) == params

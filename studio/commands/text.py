@@ -158,10 +158,13 @@ def printing_samples(job, stream=None, bar_stream=None):
             (bar_stream or sys.stderr).write("\n")
             (bar_stream or sys.stderr).flush()
             out = stream or sys.stdout
-            out.write(f"Epoch {event.data['epoch']}, samples of {event.data['prompt']!r}:\n")
+            reply = event.data.get("reply", False)
+            what = "replies to" if reply else "samples of"
+            out.write(f"Epoch {event.data['epoch']}, {what} {event.data['prompt']!r}:\n")
             for temperature, text in samples.items():
                 label = f"  {temperature:g}: "
-                out.write(label + (event.data["prompt"] + text).replace("\n", "\n" + " " * len(label)) + "\n")
+                sample = text if reply else event.data["prompt"] + text
+                out.write(label + sample.replace("\n", "\n" + " " * len(label)) + "\n")
             out.flush()
         yield event
 

@@ -178,7 +178,8 @@ def train(
     `params.epochs` epochs in all. Progress counts this run's batches (training and validation), so
     the time left is honest; it carries the loss as batches go (metrics["loss"], data["batches_done"]:
     training batches since the model began) and, after each epoch, validation loss and samples at each
-    temperature (data: "epoch", "samples" {temperature: text}, "prompt"). Returns a summary dict.
+    temperature (data: "epoch", "samples" {temperature: new text}, "prompt", "reply": True when the
+    samples are replies to the prompt rather than its continuations). Returns a summary dict.
     """
     check_params(params)
     files, _ = resolve_corpus(corpus_paths)
@@ -257,7 +258,13 @@ def train(
             total=total,
             stage=f"{stage} done · saved",
             metrics=dict(record),
-            data={"epoch": epoch + 1, "samples": samples, "prompt": params.sample_prompt, "batches_done": batches_done},
+            data={
+                "epoch": epoch + 1,
+                "samples": samples,
+                "prompt": params.sample_prompt,
+                "reply": text_model.is_reply,
+                "batches_done": batches_done,
+            },
         )
     return {
         "path": str(model_path),

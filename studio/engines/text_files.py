@@ -20,6 +20,7 @@ from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import TextTrainParams
 from studio.core.progress import JobError
+from studio.engines import text_models, text_reply  # noqa: F401  (registers the model classes that files name)
 from studio.engines.text_tokens import Tokenizer
 
 MODEL_SUFFIX = ".textmodel"
