@@ -4,10 +4,12 @@
 
 For a small Transformer, a small LSTM and a small reply model (seq2seq), trained briefly on Python's
 help texts, it writes `--tokens` tokens and prints tokens per second:
-  per call: 1    the engine's loop run for one token per call (the way text was written before:
-                 one compiled model step per token, the sampling between calls)
+  per call: 1    the engine's loop run for one token per call (one compiled call per token, as text
+                 was written before; the sampling now runs inside the call)
   per call: 32   the engine's default, TOKENS_PER_CALL tokens per compiled call
-and checks that both wrote the same text for the same seed. For the language models, two baselines:
+and checks that both wrote the same text for the same seed. Rates are given per second of wall time
+and per second of the process's CPU time (steadier on a machine shared with other work). For the
+language models, two baselines:
   rerun          a compiled full forward pass over the last `--context` tokens for every new token
   predict        what the reference chapter's callback does: model.predict on the whole (padded)
                  sequence per token
@@ -62,13 +64,15 @@ def train_briefly(architecture: str, args, folder: str):
     return load_text_model(path), params.batch_size * params.sequence_length / seconds_per_batch
 
 
-def writing_speed(text_model, length: int, tokens_per_call: int) -> tuple[float, list[str]]:
-    """Tokens per second (a reply may end before `length`: its tokens are counted) and the text."""
+def writing_speed(text_model, length: int, tokens_per_call: int) -> tuple[float, float, list[str]]:
+    """Tokens per second of wall time and per second of this process's CPU time (steadier on a busy
+    machine), counting the tokens written (a reply may end before `length`), and the text."""
     params = SamplingParams(prompt="The ", length=length, temperature=0.7, seed=0)
     run_to_end(generate(text_model, params, tokens_per_call))  # compile outside the timing
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     events, texts = run_to_end(generate(text_model, params, tokens_per_call))
-    return events[-1].step / (time.perf_counter() - started), texts
+    tokens = events[-1].step
+    return tokens / (time.perf_counter() - started), tokens / (time.process_time() - cpu_started), texts
 
 
 def choose(logits) -> int:
@@ -114,12 +118,13 @@ def main() -> None:
             parameters = text_model.model.count_params()
             print(f"\n{architecture} (small, {parameters:,} parameters, context {args.context})")
             print(f"  training: {train_speed:,.0f} tokens/s (batch 64 x {args.context})")
-            one, one_texts = writing_speed(text_model, args.tokens // 4, 1)
-            many, many_texts = writing_speed(text_model, args.tokens, TOKENS_PER_CALL)
+            one, one_cpu, one_texts = writing_speed(text_model, args.tokens // 4, 1)
+            many, many_cpu, many_texts = writing_speed(text_model, args.tokens, TOKENS_PER_CALL)
             same = many_texts[0].startswith(one_texts[0]) or one_texts[0].startswith(many_texts[0])
             print(
-                f"  writing: per call 1: {one:,.0f} tokens/s, per call {TOKENS_PER_CALL}: {many:,.0f} tokens/s "
-                f"({many / one:.1f}x); same text for the same seed: {'yes' if same else 'NO'}"
+                f"  writing, per call 1: {one:,.0f} tokens/s ({one_cpu:,.0f} per CPU second); per call "
+                f"{TOKENS_PER_CALL}: {many:,.0f} tokens/s ({many_cpu:,.0f} per CPU second), {many / one:.1f}x; "
+                f"same text for the same seed: {'yes' if same else 'NO'}"
             )
             if args.skip_baselines or text_model.is_reply:
                 continue

@@ -241,6 +241,10 @@ def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_
     first_run.close()
     assert load_text_model(model_path).epochs_done == 1
     resumed, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, resume=True))
+    # Progress counts the batches of this run, so the bar and the time left move steadily to the end.
+    fractions = [e.fraction for e in resumed if e.stage.startswith("Epoch")]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert [e.fraction for e in resumed if "samples" in e.data] == [0.5, 1.0]
     events += resumed
     losses = [e.metrics["loss"] for e in events if "loss" in e.metrics]
     assert losses[-1] < losses[0] * 0.8

@@ -139,7 +139,9 @@ def test_teacher_forcing_learns_to_reverse_words_and_greedy_decoding_solves_it(t
     assert losses[-1] < losses[0] / 10
     text_model = load_text_model(model_path)
     unseen = [word() for _ in range(30)]
-    replies = [run_to_end(generate(text_model, SamplingParams(prompt=w, temperature=0.0, length=10)))[1][0] for w in unseen]
+    replies = [
+        run_to_end(generate(text_model, SamplingParams(prompt=w, temperature=0.0, length=10)))[1][0] for w in unseen
+    ]
     accuracy = np.mean([reply == w[::-1] for w, reply in zip(unseen, replies)])
     assert accuracy >= 0.9, list(zip(unseen, replies))
 

@@ -213,11 +213,12 @@ def train(
             ),
         )
     train_step, evaluate_step = compiled_steps(model, batches.train(np.random.default_rng(0)).element_spec)
-    epochs_left = params.epochs - text_model.epochs_done
+    first_epoch = text_model.epochs_done
+    epochs_left = params.epochs - first_epoch
     total = epochs_left * (train_steps + validation_steps)
     step = 0
-    batches_done = text_model.epochs_done * train_steps
-    for epoch in range(text_model.epochs_done, params.epochs):
+    batches_done = first_epoch * train_steps
+    for epoch in range(first_epoch, params.epochs):
         stage = f"Epoch {epoch + 1}/{params.epochs}"
         losses = []
         reported = 0
@@ -247,7 +248,7 @@ def train(
                     yield Progress(step=step, total=total, stage=f"{stage} · checking on held-out text")
             if val_losses:
                 record["val_loss"] = float(np.mean(val_losses))
-        step = (epoch + 1 - text_model.epochs_done) * (train_steps + validation_steps)
+        step = (epoch + 1 - first_epoch) * (train_steps + validation_steps)
         yield Progress(step=step, total=total, stage=f"{stage} · writing samples", metrics=dict(record))
         samples = sample_ladder(text_model, params.sample_prompt, params.sample_length, params.temperatures, seed=epoch)
         text_model.epochs_done = epoch + 1
