@@ -6,14 +6,14 @@ For a small Transformer, a small LSTM and a small reply model (seq2seq), trained
 help texts, it writes `--tokens` tokens and prints tokens per second:
   per call: 1    the engine's loop run for one token per call (one compiled call per token, as text
                  was written before; the sampling now runs inside the call)
-  per call: 32   the engine's default, TOKENS_PER_CALL tokens per compiled call
+  per call: 64   the engine's default, TOKENS_PER_CALL tokens per compiled call
 and checks that both wrote the same text for the same seed. Rates are given per second of wall time
 and per second of the process's CPU time (steadier on a machine shared with other work). For the
 language models, two baselines:
   rerun          a compiled full forward pass over the last `--context` tokens for every new token
   predict        what the reference chapter's callback does: model.predict on the whole (padded)
                  sequence per token
-and the training throughput in tokens per second on this machine. The goal: writing 32 tokens per
+and the training throughput in tokens per second on this machine. The goal: writing TOKENS_PER_CALL tokens per
 call at least 10 times faster than the 1,046 tokens/s the Transformer wrote one call per token.
 """
 

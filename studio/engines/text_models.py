@@ -9,6 +9,9 @@ and offer `initial_state(batch)` + `step(tokens, position, state)` for generatio
   The state is a key/value cache per layer, a ring buffer as long as the context: a step computes
   the new token's query, key and value and attends over the cache. Rotary encoding makes attention
   depend only on relative positions, so the window can slide past the training length.
+
+`build_model` makes any of them, or a reply model (text_reply), from the training parameters: a
+size preset gives layers and width unless the parameters set them.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from studio.engines.text_sampling import (
     uniforms,
 )
 
-TOKENS_PER_CALL = 32  # new tokens per compiled call: per-call overhead spread thin, text still streams
+TOKENS_PER_CALL = 64  # new tokens per compiled call: per-call overhead spread thin, text still streams
 FEED_TOKENS_PER_CALL = 64  # prompt tokens read per compiled call
 HISTORY_TOKENS = 256  # how far back the repetition penalty looks for a phrase
 STOP_MARKS = {"line": "\n", "paragraph": "\n\n"}
@@ -114,7 +114,7 @@ class Writer:
         self.functions = compiled_functions(text_model)
         self.position = 0
         self.draws = 0  # draws taken from the random stream so far
-        self.history = np.full((batch, HISTORY_TOKENS), -1, np.int32)
+        self.history = tf.fill((batch, HISTORY_TOKENS), -1)
         self.logits = None
         self.state = None if text_model.is_reply else text_model.model.initial_state(batch)
 
@@ -155,16 +155,16 @@ class Writer:
             )
             self.position += chunk.shape[1]
         if remember:
-            self.history = np.concatenate([self.history, ids], axis=1)[:, -HISTORY_TOKENS:]
+            self.history = tf.concat([self.history, tf.constant(ids)], axis=1)[:, -HISTORY_TOKENS:]
         return self.logits.numpy()
 
     def sample(self, count: int, how: Draw) -> np.ndarray:
         """Draw `count` (at most TOKENS_PER_CALL) new tokens per row, feeding each back; (batch, count)."""
-        written, self.logits, self.state, history = self.functions["sample"](
+        written, self.logits, self.state, self.history = self.functions["sample"](
             self.logits,
             self.state,
             tf.constant(self.position),
-            tf.constant(self.history),
+            self.history,
             tf.constant(how.seed, tf.int64),
             tf.constant(self.draws, tf.int64),
             tf.constant(count),
@@ -173,7 +173,6 @@ class Writer:
             tf.constant(how.top_p, tf.float32),
             tf.constant(how.repetition_penalty, tf.float32),
         )
-        self.history = history.numpy()
         self.position += count
         self.draws += count
         return written.numpy()[:, :count]
@@ -182,7 +181,7 @@ class Writer:
         """Keep rows `rows` of the state (beam search: each surviving beam continues its parent)."""
         rows = tf.constant(rows, tf.int32)
         self.state = tf.nest.map_structure(lambda part: tf.gather(part, rows), tuple(self.state))
-        self.history = self.history[rows.numpy()]
+        self.history = tf.gather(self.history, rows)
         self.logits = tf.gather(self.logits, rows)
 
 
@@ -377,9 +376,7 @@ def next_token_choices(
     """The `count` likeliest next pieces of text after `text` under the sampling settings, with probabilities."""
     writer = Writer(text_model)
     writer.start(text)
-    repeats = repeated_phrase_ends(
-        tf.constant(writer.history), PHRASE_TOKENS[text_model.tokenizer.level], writer.logits.shape[-1]
-    )
+    repeats = repeated_phrase_ends(writer.history, PHRASE_TOKENS[text_model.tokenizer.level], writer.logits.shape[-1])
     probabilities = token_distribution(
         writer.logits, [max(params.temperature, 1e-3)], params.top_k, params.top_p, repeats, params.repetition_penalty
     ).numpy()[0]
