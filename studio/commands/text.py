@@ -74,7 +74,7 @@ def register(subparsers) -> None:
     train.add_argument("--max-vocabulary", type=int)
     train.add_argument("--sequence-length", type=int)
     train.add_argument("--validation-fraction", type=float)
-    train.add_argument("--architecture", choices=ARCHITECTURES)
+    train.add_argument("--architecture", choices=ARCHITECTURES, help="seq2seq: a reply model, trained on --pairs")
     train.add_argument("--size", choices=SIZES)
     train.add_argument("--dropout", type=float)
     train.add_argument("--epochs", type=int)
@@ -101,9 +101,9 @@ def register(subparsers) -> None:
     )
     train.set_defaults(run=run_train)
 
-    generate = verbs.add_parser("generate", help="continue a prompt with a trained model")
+    generate = verbs.add_parser("generate", help="continue a prompt with a trained model, or reply to it")
     generate.add_argument("model", help="a model file written by `studio text train`")
-    generate.add_argument("--prompt", default="", help="text to continue")
+    generate.add_argument("--prompt", default="", help="text to continue, or the line a reply model answers")
     generate.add_argument("--length", type=int, help="tokens to write")
     generate.add_argument("--temperature", type=float)
     generate.add_argument("--top-k", type=int)
@@ -113,7 +113,7 @@ def register(subparsers) -> None:
     generate.add_argument("--repetition-penalty", type=float, help="above 1, repeating a phrase gets less likely")
     generate.add_argument("--stop-at", choices=STOPS, help="end each sample at the end of its line or paragraph")
     generate.add_argument("--beams", type=int, help="above 1, search for the likeliest text with this many beams")
-    generate.add_argument("-o", "--output", help="also save the prompt and continuation to this text file")
+    generate.add_argument("-o", "--output", help="also save the prompt and what was written to this text file")
     generate.set_defaults(run=run_generate)
 
 
