@@ -390,8 +390,9 @@ def test_text_generate_names_a_damaged_model(tmp_path, capsys):
     from studio.engines.text_tokens import Tokenizer
 
     tokenizer = Tokenizer("word", ["[UNK]", "the", "dog", "."])
-    model = build_model("gru", "tiny", tokenizer.size, 8, 0.0)
-    good = save_text_model(tmp_path / "good.textmodel", TextModel(model, tokenizer, TextTrainParams(), 1))
+    params = TextTrainParams(architecture="gru", size="tiny", sequence_length=8, dropout=0.0)
+    model = build_model(params, tokenizer.size)
+    good = save_text_model(tmp_path / "good.textmodel", TextModel(model, tokenizer, params, 1))
 
     def damaged_inner_model(data: bytes) -> bytes:
         inner = tmp_path / "inner.keras"

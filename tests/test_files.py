@@ -129,7 +129,8 @@ def test_a_full_disk_during_a_model_save_names_the_file_and_the_folder(tmp_path,
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(where))
 
     tokenizer = Tokenizer("char", ["[UNK]", "a", "b"])
-    text_model = TextModel(build_model("gru", "tiny", tokenizer.size, 4, 0.0), tokenizer, TextTrainParams(), 1)
+    params = TextTrainParams(architecture="gru", size="tiny", sequence_length=4, dropout=0.0)
+    text_model = TextModel(build_model(params, tokenizer.size), tokenizer, params, 1)
     monkeypatch.setattr(keras.Model, "save", disk_full)
     with pytest.raises(JobError, match=r"^Could not save poems.textmodel: the disk is full\.$"):
         save_text_model(tmp_path / "poems.textmodel", text_model)

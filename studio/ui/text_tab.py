@@ -35,7 +35,7 @@ from superqt import QLabeledDoubleSlider
 from studio.core.corpus import BUILTIN_CORPUS, BUILTIN_DESCRIPTION
 from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
-from studio.core.params.text import DEFAULT_TEMPERATURES, SamplingParams, TextTrainParams
+from studio.core.params.text import DEFAULT_TEMPERATURES, MODEL_SUFFIX, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobHandle
 from studio.ui.tab import StudioTab
@@ -45,7 +45,6 @@ from studio.ui.widgets.images import AcceptsFileDrops
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
 
-MODEL_SUFFIX = ".textmodel"
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".text")
 ARCHITECTURE_NAMES = {"lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
 SIZE_NAMES = {"small": "Small (minutes on a CPU)", "medium": "Medium", "large": "Large (wants a GPU)"}
