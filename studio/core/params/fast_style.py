@@ -34,7 +34,9 @@ class FastStyleTrainParams:
     """
 
     backbone: str = DEFAULT_BACKBONE
-    content_layer: str = "block4_conv2"
+    # Shallower than the Style engine's block4_conv2: a network that paints any picture in one pass
+    # needs a firmer hold on its shapes than an optimisation that starts from the picture itself.
+    content_layer: str = "block3_conv3"
     style_layers: dict[str, float] = field(default_factory=_default_style_layers)
     content_weight: float = control(
         1.0,
@@ -91,7 +93,7 @@ class FastStyleTrainParams:
         maximum=16,
     )
     learning_rate: float = control(
-        2e-3,
+        1e-3,
         label="Learning rate",
         tooltip="How fast the network changes. Lower it if the preview flickers or turns to noise.",
         group="Training",

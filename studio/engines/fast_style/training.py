@@ -142,13 +142,13 @@ class PerceptualLoss:
         return [self.backbone.layer_outputs[name].shape[-1] for name in self.style_layers]
 
     def __call__(self, crops: tf.Tensor, painted: tf.Tensor) -> dict[str, tf.Tensor]:
-        features = self.backbone.features(tf.concat([crops, painted], axis=0), self.layer_names)
-        count = tf.shape(crops)[0]
-        content_features = features[self.content_layer]
-        content = self.content_weight * content_loss(content_features[count:], content_features[:count])
+        # The crops only set the content target: forward up to the content layer, no gradient.
+        content_target = tf.stop_gradient(self.backbone.features(crops, (self.content_layer,))[self.content_layer])
+        features = self.backbone.features(painted, self.layer_names)
+        content = self.content_weight * content_loss(features[self.content_layer], content_target)
         style = tf.add_n(
             [
-                weight * style_loss(gram_matrix(features[name][count:]), target)
+                weight * style_loss(gram_matrix(features[name]), target)
                 for weight, name, target in zip(self.style_weights, self.style_layers, self.target_grams)
             ]
         )
