@@ -53,15 +53,12 @@ def astronaut(side: int) -> np.ndarray:
     return to_rgb(resize(to_working(sample_image("astronaut")), (side, side)))
 
 
-def gatys_iteration(content: np.ndarray, style: np.ndarray, backbone, rounds: int) -> tuple[float, float]:
-    """Median CPU and wall seconds of one L-BFGS iteration at the content's size (the first, which
+def timed_steps(job, rounds: int) -> tuple[float, float]:
+    """Median CPU and wall seconds of `rounds` steps of a job generator (its first step, which
     includes tracing, left out)."""
-    params = StyleParams(size=max(content.shape[:2]), iterations=rounds + 1, num_scales=1)
     cpu, wall = [], []
-    job = stylize(content, [style], params, backbone)
     try:
-        with Clock() as clock:
-            next(job)
+        next(job)
         for _ in range(rounds):
             with Clock() as clock:
                 next(job)
@@ -70,6 +67,12 @@ def gatys_iteration(content: np.ndarray, style: np.ndarray, backbone, rounds: in
     finally:
         job.close()
     return float(np.median(cpu)), float(np.median(wall))
+
+
+def gatys_iteration(content: np.ndarray, style: np.ndarray, backbone, rounds: int) -> tuple[float, float]:
+    """Seconds of one L-BFGS iteration of the Style engine at the content's size."""
+    params = StyleParams(size=max(content.shape[:2]), iterations=rounds + 1, num_scales=1)
+    return timed_steps(stylize(content, [style], params, backbone), rounds)
 
 
 def paint_time(model, content: np.ndarray, rounds: int) -> tuple[float, float]:
@@ -84,20 +87,9 @@ def paint_time(model, content: np.ndarray, rounds: int) -> tuple[float, float]:
 
 
 def training_pace(style: np.ndarray, backbone, steps: int) -> tuple[float, float]:
-    """CPU and wall seconds per training step at the default parameters (the first step left out)."""
+    """Seconds per training step at the default parameters."""
     params = dataclasses.replace(FastStyleTrainParams(), steps=steps + 1, preview_every=10_000, seed=0)
-    job = train_style([style], params, backbone)
-    cpu, wall = [], []
-    try:
-        next(job)
-        for _ in range(steps):
-            with Clock() as clock:
-                next(job)
-            cpu.append(clock.cpu)
-            wall.append(clock.wall)
-    finally:
-        job.close()
-    return float(np.median(cpu)), float(np.median(wall))
+    return timed_steps(train_style([style], params, backbone), steps)
 
 
 def style_losses(backbone, content: np.ndarray, style: np.ndarray, pictures: dict[str, np.ndarray]) -> dict:

@@ -55,7 +55,7 @@ class ContentSet:
         else:
             source = self.pictures[self.rng.integers(len(self.pictures))]
             height, width = source.shape[:2]
-            side = round(min(height, width) * self.rng.uniform(MIN_CROP_FRACTION, 1.0))
+            side = max(1, round(min(height, width) * self.rng.uniform(MIN_CROP_FRACTION, 1.0)))
             top, left = self.rng.integers(0, height - side + 1), self.rng.integers(0, width - side + 1)
             square = Image.fromarray(source[top : top + side, left : left + side])
             picture = np.asarray(square.resize((self.size, self.size), Image.Resampling.BICUBIC))
@@ -217,14 +217,18 @@ def train_style(
     first, total = model.steps_done, params.steps - model.steps_done
     step_times: list[float] = []
     saved_at = model.steps_done
+    started = time.perf_counter()
     try:
         for index in range(1, total + 1):
-            started = time.perf_counter()
+            # The pace: whole rounds (step, preview, saving, and whoever reads the Progress), not
+            # the first, which includes compiling the graph.
+            now = time.perf_counter()
+            if index > 2:
+                step_times = [*step_times[-PACE_WINDOW + 1 :], now - started]
+            started = now
             losses = train_step(tf.constant(content_set.batch(params.batch_size)))
             metrics = {name: float(value) for name, value in losses.items()}
             model.steps_done = first + index
-            if index > 1:  # the first step includes compiling the graph
-                step_times = [*step_times[-PACE_WINDOW + 1 :], time.perf_counter() - started]
             seconds_left = float(np.mean(step_times)) * (total - index) if step_times else None
             data = {"steps_done": model.steps_done, "seconds_left": seconds_left}
             if checkpoint_path is not None and (
