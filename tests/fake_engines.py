@@ -56,3 +56,14 @@ def layer_names(key, path=None):
     calls.append({"key": key, "path": path})
     return LAYER_NAMES
     yield  # a generator, as every job is
+
+
+def painting(content, styles, params, init_image=None, mask=None):
+    """A style transfer that runs until cancelled; each step's frame has its own value, so a test can
+    tell which frame was on screen. Records the picture it was asked to start from."""
+    calls.append({"content": content, "styles": styles, "params": params, "init_image": init_image, "mask": mask})
+    step = 0
+    while True:
+        step += 1
+        time.sleep(0.01)
+        yield Progress(step=step, total=0, stage=f"step {step}", preview=np.full((8, 8, 3), step % 200 + 20, np.uint8))
