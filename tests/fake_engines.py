@@ -67,3 +67,22 @@ def painting(content, styles, params, init_image=None, mask=None):
         step += 1
         time.sleep(0.01)
         yield Progress(step=step, total=0, stage=f"step {step}", preview=np.full((8, 8, 3), step % 200 + 20, np.uint8))
+
+
+def seeded(image, params, guide=None, mask=None):
+    """A dream whose result is a flat picture of its seed's value: results of different seeds differ."""
+    calls.append({"image": image, "params": params})
+    yield Progress(step=1, total=1, stage="Octave 1/1 · step 1", preview=np.full_like(image, 1))
+    return np.full_like(image, params.seed % 256)
+
+
+def flight(image, params, animation, guide=None, mask=None, frame_seconds=0.02):
+    """An animation whose frame k is flat at value 10 * (k + 1), each told as it is finished."""
+    calls.append({"image": image, "params": params, "animation": animation})
+    frames = []
+    for index in range(animation.frames):
+        time.sleep(frame_seconds)
+        frame = np.full((12, 16, 3), 10 * (index + 1), np.uint8)
+        frames.append(frame)
+        yield Progress(step=index + 1, total=animation.frames, preview=frame, data={"frame": frame, "index": index})
+    return frames
