@@ -67,7 +67,10 @@ def animation_arguments(parser: argparse.ArgumentParser) -> None:
     """--frames N makes an animation: dream, zoom in, dream again (the other flags shape the flight)."""
     defaults = DreamAnimationParams()
     parser.add_argument(
-        "--frames", type=int, metavar="N", help="make an animation of N frames, each dreamed from the last zoomed in"
+        "--frames",
+        type=int,
+        metavar="N",
+        help="make an animation of N frames, each dreamed from the last zoomed in (default: none, a picture)",
     )
     param_option(parser, "--zoom", defaults=defaults, type=float, help="zoom per frame (animations)")
     param_option(parser, "--rotate", defaults=defaults, type=float, metavar="DEG", help="turn per frame, degrees")

@@ -5,33 +5,32 @@ variations on a contact sheet; the result's size told before the run."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from studio.core.history import History, HistoryEntry, read_history
-from studio.core.images import load_image, save_image
+from studio.core.images import load_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.progress import JobError, Progress
+from studio.ui.picture_saving import PictureSaving
 from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.shortcuts import CANCEL, SAVE, SAVE_AS, with_key
 from studio.ui.tab import StudioTab
 from studio.ui.variations import VariationBatch
 from studio.ui.widgets.compare import BeforeAfterView
-from studio.ui.widgets.drag_out import picture_mime
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.history_strip import HistoryStrip
 from studio.ui.widgets.images import from_qimage
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.partial_bar import PartialBar
 from studio.ui.widgets.recipe_bar import RecipeBar
-from studio.ui.widgets.saving import PictureSaver, unique_path
+from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.size_note import ResultSizeNote
 from studio.ui.widgets.status_line import StatusLine
 
@@ -50,7 +49,7 @@ class PictureRun:
     source_width: int
 
 
-class PictureTab(StudioTab):
+class PictureTab(PictureSaving, StudioTab):
     """A tab whose result is one picture made from `source` with a frozen parameter recipe.
 
     Subclasses set `params_class`, `noun` and `main_channel`, build `self.form`, and provide
@@ -83,10 +82,18 @@ class PictureTab(StudioTab):
         self.status = StatusLine()
         self.job_panel = JobPanel()
         self.job_panel.cancel_button.setToolTip(with_key("Stop; the picture so far is offered to keep", CANCEL))
+        self.save_button = QPushButton("Save…")
+        self.save_button.clicked.connect(self.save_dialog)
+        self.save_button.setToolTip(
+            f"{with_key('Save the picture shown, with its recipe, asking where', SAVE_AS)}; "
+            f"{with_key('save again beside the last without asking', SAVE)}"
+        )
         self.size_note = ResultSizeNote()
         self.size_note.full_size_requested.connect(self.use_full_size)
         self._build_history()
-        self.partial_bar = self._build_partial_bar()
+        self.partial_bar = PartialBar(self.after_title, self.noun)
+        self.partial_bar.keep_requested.connect(self.keep_partial)
+        self.partial_bar.discard_requested.connect(self.discard_partial)
         self.variations = VariationBatch(self, self.variation_kinds)
         self.jobs.busy_changed.connect(lambda _channel: self._refresh())
 
@@ -104,23 +111,6 @@ class PictureTab(StudioTab):
         for entry in entries:
             self.history.add(entry)
         self.history_strip.set_entries(entries)
-
-    def _build_partial_bar(self) -> QWidget:
-        bar = QWidget()
-        keep = QPushButton("Keep partial result")
-        keep.setToolTip(f"Make the unfinished {self.noun} the result, to save it or go on from it")
-        keep.clicked.connect(self.keep_partial)
-        drop = QPushButton("Discard")
-        drop.setToolTip("Show the last finished result again")
-        drop.clicked.connect(self.discard_partial)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel(f"The After view shows the stopped {self.noun}."))
-        row.addWidget(keep)
-        row.addWidget(drop)
-        row.addStretch(1)
-        bar.hide()
-        return bar
 
     def work_area(self, buttons: list[QPushButton], *bars: QWidget, beside_history: QWidget | None = None) -> QWidget:
         """The pictures (and the variations' contact sheet), the history strip (with `beside_history`
@@ -157,9 +147,6 @@ class PictureTab(StudioTab):
         self.view.before.set_image(rgb)
         self.show_entry(None)
         self._update_size_note()
-
-    def set_input(self, rgb: np.ndarray, name: str) -> None:
-        self.set_source(rgb, name)
 
     def open_path(self, path: str) -> None:
         """Open a picture to work on; a PNG saved by this tab also offers its settings back."""
@@ -350,56 +337,6 @@ class PictureTab(StudioTab):
             self.recipe_bar.restore()
             self.continue_from_shown()
 
-    # -- saving and dragging out ---------------------------------------------------------------------------
-    def _recipe(self) -> dict[str, Any]:
-        return self.history.current.recipe
-
-    def save_dialog(self) -> None:
-        if self.result is not None:
-            self._saved(self.saver.ask_and_save(self.result, self._recipe(), self.source_name, self.save_title))
-
-    def save_result(self, path: str) -> Path | None:
-        return self._saved(self.saver.save(path, self.result, self._recipe()))
-
-    def save(self) -> bool:
-        if not self.save_button.isEnabled():
-            return False
-        saved = self.saver.save_again(self.result, self._recipe(), self.source_name)
-        if saved is None:
-            self.save_dialog()
-        else:
-            self._saved(saved)
-        return True
-
-    def save_as(self) -> bool:
-        if not self.save_button.isEnabled():
-            return False
-        self.save_dialog()
-        return True
-
-    def _saved(self, saved: Path | None) -> Path | None:
-        if saved is not None:
-            self.status.setText(f"Saved {saved}.")
-        return saved
-
-    def drag_mime(self) -> QMimeData | None:
-        """The After picture as a drag carries it out: its history file (or a temporary copy) and pixels."""
-        entry = self.history.current
-        if entry is None or self.partial is not None:
-            return None
-        path = entry.path
-        if path is None or not path.exists():
-            folder = Path(tempfile.gettempdir()) / "generative-studio"
-            try:
-                folder.mkdir(exist_ok=True)
-                path = save_image(
-                    unique_path(folder, self.saver.suggested_name(self.source_name)), entry.picture, entry.recipe
-                )
-            except (OSError, JobError) as error:
-                self.status.setText(f"The picture could not be dragged out: {error}")
-                return None
-        return picture_mime(entry.picture, path)
-
     # -- keeping the controls honest ---------------------------------------------------------------------
     def _update_size_note(self) -> None:
         if self.source is not None:
@@ -426,9 +363,3 @@ class PictureTab(StudioTab):
         if shown is not None:
             after += f" · {shown.shape[1]} × {shown.shape[0]}" + (" · stopped" if self.partial is not None else "")
         self.view.set_captions(before, after)
-
-    def save_tooltips(self) -> None:
-        self.save_button.setToolTip(
-            f"{with_key('Save the After picture with its recipe, asking where', SAVE_AS)}; "
-            f"{with_key('save again beside the last without asking', SAVE)}"
-        )

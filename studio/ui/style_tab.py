@@ -76,7 +76,7 @@ class StyleTab(PictureTab):
         column.addWidget(self.modes)
         column.addWidget(self.modes.pages)
         column.addWidget(self.variations.form)
-        self.loss_plot = LossPlot(log_scale=True)
+        self.loss_plot = LossPlot(log_scale=True, placeholder="Loss curve")
         self.loss_plot.setMinimumHeight(0)
         self.loss_plot.setFixedHeight(self.history_strip.list.height())
         work = self.work_area(self._build_buttons(), beside_history=self.loss_plot)
@@ -88,6 +88,7 @@ class StyleTab(PictureTab):
         self.styles.files_dropped.connect(self.add_style_paths)
         self.styles.add_button.clicked.connect(self.add_style_dialog)
         self.styles.changed.connect(self._refresh)
+        self.styles.changed.connect(self._mask_changed)
         self.form = self._build_form()
         box = QGroupBox("Style pictures")
         QVBoxLayout(box).addWidget(self.styles)
@@ -131,9 +132,6 @@ class StyleTab(PictureTab):
         self.resume_button = QPushButton("Resume")
         self.resume_button.setToolTip("Go on painting from the Result picture (after a stop, or to refine a result)")
         self.resume_button.clicked.connect(lambda: self.start_stylize(resume=True))
-        self.save_button = QPushButton("Save…")
-        self.save_button.clicked.connect(self.save_dialog)
-        self.save_tooltips()
         return [self.open_button, self.stylize_button, self.resume_button, self.variations.button, self.save_button]
 
     # -- parameters -----------------------------------------------------------------------

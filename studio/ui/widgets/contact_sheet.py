@@ -3,6 +3,8 @@ it is; click a finished one to pick it."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
@@ -20,8 +22,8 @@ from PySide6.QtWidgets import (
 from studio.core.images import fit_within
 from studio.ui.widgets.images import to_qimage
 
-CELL = QSize(200, 150)
-COLUMNS = 4
+THUMB_SIDE = 360  # long side of the pictures kept for the cells; they are drawn at the cells' size
+MIN_CELL = QSize(120, 90)
 
 
 class ContactSheet(QWidget):
@@ -46,7 +48,7 @@ class ContactSheet(QWidget):
         inner = QWidget()
         self._grid = QGridLayout(inner)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
         layout = QVBoxLayout(self)
@@ -59,18 +61,38 @@ class ContactSheet(QWidget):
         for cell in self.cells:
             cell.deleteLater()
         self.cells = []
+        columns = math.ceil(math.sqrt(len(labels)))
         for index, label in enumerate(labels):
             cell = QToolButton()
             cell.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            cell.setIconSize(CELL)
-            cell.setMinimumWidth(CELL.width() + 12)
             cell.setEnabled(False)
             cell.clicked.connect(lambda _checked=False, at=index: self.picked.emit(at))
             cell.setProperty("label", label)
-            self._grid.addWidget(cell, *divmod(index, COLUMNS))
+            self._grid.addWidget(cell, *divmod(index, columns))
             self.cells.append(cell)
             self.set_state(index, "waiting")
+        self._size_cells()
         self.cancel_button.show()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._size_cells()
+
+    def _size_cells(self) -> None:
+        """Cells share the sheet's room: as many columns as rows, pictures as large as that allows."""
+        if not self.cells:
+            return
+        columns = math.ceil(math.sqrt(len(self.cells)))
+        rows = math.ceil(len(self.cells) / columns)
+        room = self._scroll.viewport().size()
+        spacing = self._grid.spacing() + 8
+        text = self.fontMetrics().height() + 16
+        width = max(MIN_CELL.width(), (room.width() - spacing * (columns + 1)) // columns)
+        height = max(MIN_CELL.height(), (room.height() - spacing * (rows + 1)) // rows - text)
+        icon = QSize(width - 12, height)
+        for cell in self.cells:
+            cell.setIconSize(icon)
+            cell.setFixedSize(width, height + text)
 
     def set_state(self, index: int, state: str) -> None:
         """What the cell's job is doing ("waiting", "42%", "cancelled", "kept in the history")."""
@@ -80,7 +102,7 @@ class ContactSheet(QWidget):
     def set_picture(self, index: int, rgb: np.ndarray) -> None:
         """The cell's picture has arrived: show it and let it be picked."""
         cell = self.cells[index]
-        thumbnail = fit_within(rgb, max(CELL.width(), CELL.height()))
+        thumbnail = fit_within(rgb, THUMB_SIDE)
         cell.setIcon(QIcon(QPixmap.fromImage(to_qimage(thumbnail))))
         cell.setEnabled(True)
         cell.setToolTip("Click to keep this one: it joins the history and shows in the After view")

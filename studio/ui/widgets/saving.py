@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,6 +79,18 @@ class PictureSaver:
             self.settings.set_last_folder(f"{self.technique}-save", saved)
             self.settings.add_recent_file(saved)
         return saved
+
+    def file_of(self, rgb: np.ndarray, recipe: dict[str, Any], kept: Path | None, source_name: str) -> Path:
+        """A PNG of the picture with its recipe, to hand to another program: `kept` (its history file)
+        while it exists, else a fresh copy in the temporary folder (a JobError if none can be written)."""
+        if kept is not None and kept.exists():
+            return kept
+        folder = Path(tempfile.gettempdir()) / "generative-studio"
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as error:
+            raise JobError(f"{folder} cannot be made ({error.strerror or error})") from None
+        return save_image(unique_path(folder, self.suggested_name(source_name)), rgb, recipe)
 
     def keep_in_history(self, rgb: np.ndarray, recipe: dict[str, Any], source_name: str) -> Path | None:
         """Keep a copy of a finished result, so nothing made is lost even if it is never saved.
