@@ -16,7 +16,7 @@ from PIL import Image
 from studio.core.backbones import Backbone
 from studio.core.params.dream import DreamParams
 from studio.core.params.dream_animation import DreamAnimationParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Progress, relayed
 from studio.engines.dream import dream, prepare_dream
 from studio.engines.latent import save_animation
 
@@ -84,20 +84,15 @@ def animate(
 
 def _within_frame(events: Iterator[Progress], index: int, count: int) -> Iterator[Progress]:
     """Pass one frame's dream events on, counted as part of the whole animation; return its picture."""
-    try:
-        while True:
-            try:
-                event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            yield dataclasses.replace(
-                event,
-                step=round((index + event.fraction) * STEPS_PER_FRAME),
-                total=count * STEPS_PER_FRAME,
-                stage=f"Frame {index + 1}/{count} · {event.stage}",
-            )
-    finally:
-        events.close()
+    return relayed(
+        events,
+        lambda event: dataclasses.replace(
+            event,
+            step=round((index + event.fraction) * STEPS_PER_FRAME),
+            total=count * STEPS_PER_FRAME,
+            stage=f"Frame {index + 1}/{count} · {event.stage}",
+        ),
+    )
 
 
 def dream_animation_job(

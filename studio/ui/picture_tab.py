@@ -220,9 +220,14 @@ class PictureTab(PictureSaving, StudioTab):
         return True
 
     def cancel_main(self) -> bool:
-        busy = self.jobs.is_busy(self.main_channel)
-        self.jobs.cancel(self.main_channel)
-        return busy
+        """Stop the job the progress bar follows, else the variations still to come."""
+        if self.job_panel.cancel_button.isEnabled():
+            self.job_panel.cancel()
+        elif self.variations.running():
+            self.variations.cancel()
+        else:
+            return False
+        return True
 
     def _show_preview(self, frame: np.ndarray) -> None:
         self._last_frame = frame
@@ -310,6 +315,8 @@ class PictureTab(PictureSaving, StudioTab):
         self._refresh()
 
     def undo(self) -> bool:
+        if self._running_note():
+            return True
         if self.partial is not None:
             self.keep_partial()  # the stopped picture joins the history first, so Redo brings it back
         if not self.history.can_undo:
@@ -321,6 +328,8 @@ class PictureTab(PictureSaving, StudioTab):
         return True
 
     def redo(self) -> bool:
+        if self._running_note():
+            return True
         if not self.history.can_redo or self.partial is not None:
             self.status.setText("Nothing to redo.")
             return True
@@ -328,6 +337,13 @@ class PictureTab(PictureSaving, StudioTab):
         self._display_current()
         self.status.setText("Redo.")
         return True
+
+    def _running_note(self) -> bool:
+        """While a job paints the After view, undo and redo wait; say so."""
+        busy = self.jobs.is_busy(self.main_channel)
+        if busy:
+            self.status.setText(f"Undo and redo wait until the {self.noun} ends (Esc stops it).")
+        return busy
 
     def continue_from(self, entry: HistoryEntry) -> None:
         """Show `entry`, take its settings, and go on from its picture."""

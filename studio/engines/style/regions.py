@@ -11,7 +11,7 @@ import numpy as np
 
 from studio.core.images import resized
 from studio.core.params.style import REGIONS, StyleParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Progress, relayed
 from studio.engines.style.job import stylize_job
 
 Painter = Callable[..., Iterator[Progress]]  # (content, styles, params, init_image) -> events, returns the picture
@@ -70,27 +70,23 @@ def _blended_events(
 ) -> Iterator[Progress]:
     """Pass one region's events on, counted as part of the whole job, with previews and checkpoints
     blended into the picture as it stands; return the region's painting."""
-    try:
-        while True:
-            try:
-                event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            pictures = {
-                key: _blend(content, mask, {**painted, region: picture}, picture.shape[:2])
-                for key, picture in (("preview", event.preview), ("checkpoint", event.data.get("checkpoint")))
-                if picture is not None
-            }
-            yield dataclasses.replace(
-                event,
-                step=number * event.total + event.step,
-                total=count * event.total,
-                stage=f"{region.title()} the mask · {event.stage}" if count > 1 else event.stage,
-                preview=pictures.get("preview"),
-                data={**event.data, **({"checkpoint": pictures["checkpoint"]} if "checkpoint" in pictures else {})},
-            )
-    finally:
-        events.close()
+
+    def blended(event: Progress) -> Progress:
+        pictures = {
+            key: _blend(content, mask, {**painted, region: picture}, picture.shape[:2])
+            for key, picture in (("preview", event.preview), ("checkpoint", event.data.get("checkpoint")))
+            if picture is not None
+        }
+        return dataclasses.replace(
+            event,
+            step=number * event.total + event.step,
+            total=count * event.total,
+            stage=f"{region.title()} the mask · {event.stage}" if count > 1 else event.stage,
+            preview=pictures.get("preview"),
+            data={**event.data, **({"checkpoint": pictures["checkpoint"]} if "checkpoint" in pictures else {})},
+        )
+
+    return relayed(events, blended)
 
 
 def stylize_regions_job(
