@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 class ChoiceField(QComboBox):
     """(value, label) choices; the value is the chosen one's value. A value not among the choices
-    is kept and shown as itself, so a recipe's choice survives until the choices that hold it arrive."""
+    is kept and shown as itself, so a recipe's choice survives until the choices that hold it arrive;
+    an empty one ("" or None, a field's "not chosen yet") chooses the first."""
 
     changed = Signal()
 
@@ -37,6 +38,10 @@ class ChoiceField(QComboBox):
         return self.currentData()
 
     def set_value(self, value: Any) -> None:
+        """Choose `value`; an empty value ("" or None) chooses the first choice."""
+        if value in ("", None):
+            self.setCurrentIndex(0)
+            return
         if self.findData(value) < 0:
             self.addItem(str(value), value)
         self.setCurrentIndex(self.findData(value))
