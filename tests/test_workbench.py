@@ -254,3 +254,16 @@ def test_a_long_status_keeps_one_line_and_the_pictures_in_place(qtbot, tab):
     qtbot.wait(50)
     assert tab.status.height() == height and tab.view.geometry().height() == top
     assert tab.status.text() == "A long message. " * 40 and tab.status.toolTip() == tab.status.text()
+
+
+def test_a_new_batch_replaces_one_still_running(qtbot, tab, runner, fake_target):
+    fake_target("dream", "endless")
+    tab.variations.form.update(count=4, kind="seeds")
+    tab.variations.start()
+    qtbot.waitUntil(lambda: any(handle.state == "running" for handle in runner.jobs()), timeout=5000)
+    tab.variations.form.update(count=2)
+    tab.variations.start()
+    assert len(tab.variations.sheet.cells) == 2
+    tab.variations.cancel()
+    qtbot.waitUntil(lambda: not runner.jobs(), timeout=10_000)
+    assert all("cancelled" in cell.text() for cell in tab.variations.sheet.cells)

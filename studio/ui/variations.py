@@ -4,7 +4,7 @@ finish; a click keeps one as a history entry. Cancel stops what is still to come
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,6 +43,7 @@ class VariationBatch(QObject):
         self.button.clicked.connect(self.start)
         self.runs: list[tuple[str, PictureRun]] = []
         self.results: dict[int, np.ndarray] = {}
+        self._batch = 0  # which batch the sheet shows: a cancelled batch's late news is for no cell
         self._kind_chosen()
 
     def start(self) -> None:
@@ -60,17 +61,17 @@ class VariationBatch(QObject):
                 return
             runs.append((label, run))
         self.cancel()
-        self.runs, self.results = runs, {}
+        self.runs, self.results, self._batch = runs, {}, self._batch + 1
         self.sheet.start([label for label, _ in runs])
         for index, (_, run) in enumerate(runs):
             tab.jobs.start(
                 self._channel(index),
                 run.job,
-                on_started=functools.partial(self.sheet.set_state, index, "working…"),
-                on_progress=functools.partial(self._progress, index),
-                on_done=functools.partial(self._done, index),
-                on_failed=functools.partial(self._failed, index),
-                on_cancelled=functools.partial(self._ended, index, "cancelled"),
+                on_started=self._for_cell(self._state, index, "working…"),
+                on_progress=self._for_cell(self._progress, index),
+                on_done=self._for_cell(self._done, index),
+                on_failed=self._for_cell(self._failed, index),
+                on_cancelled=self._for_cell(self._state, index, "cancelled"),
             )
         tab.pages.tabBar().show()
         tab.pages.setCurrentWidget(self.sheet)
@@ -94,6 +95,16 @@ class VariationBatch(QObject):
     def _channel(index: int) -> str:
         return f"variation {index}"
 
+    def _for_cell(self, callback: Callable[..., None], *args: object) -> Callable[..., None]:
+        """`callback(*args, ...)` while the batch that started the job is still the one shown."""
+        batch = self._batch
+
+        def call(*more: object) -> None:
+            if batch == self._batch:
+                callback(*args, *more)
+
+        return call
+
     def _progress(self, index: int, event: Progress) -> None:
         if event.total > 0:
             self.sheet.set_state(index, f"{event.fraction:.0%}")
@@ -105,10 +116,10 @@ class VariationBatch(QObject):
 
     def _failed(self, index: int, message: str, _details: str) -> None:
         self.tab.status.setText(message)
-        self._ended(index, "failed")
+        self._state(index, "failed")
 
-    def _ended(self, index: int, how: str) -> None:
-        self.sheet.set_state(index, how)
+    def _state(self, index: int, text: str) -> None:
+        self.sheet.set_state(index, text)
         self._tell()
 
     def _tell(self) -> None:
