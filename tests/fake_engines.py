@@ -56,3 +56,33 @@ def layer_names(key, path=None):
     calls.append({"key": key, "path": path})
     return LAYER_NAMES
     yield  # a generator, as every job is
+
+
+def painting(content, styles, params, init_image=None, mask=None):
+    """A style transfer that runs until cancelled; each step's frame has its own value, so a test can
+    tell which frame was on screen. Records the picture it was asked to start from."""
+    calls.append({"content": content, "styles": styles, "params": params, "init_image": init_image, "mask": mask})
+    step = 0
+    while True:
+        step += 1
+        time.sleep(0.01)
+        yield Progress(step=step, total=0, stage=f"step {step}", preview=np.full((8, 8, 3), step % 200 + 20, np.uint8))
+
+
+def seeded(image, params, guide=None, mask=None):
+    """A dream whose result is a flat picture of its seed's value: results of different seeds differ."""
+    calls.append({"image": image, "params": params})
+    yield Progress(step=1, total=1, stage="Octave 1/1 · step 1", preview=np.full_like(image, 1))
+    return np.full_like(image, params.seed % 256)
+
+
+def flight(image, params, animation, guide=None, mask=None, frame_seconds=0.02):
+    """An animation whose frame k is flat at value 10 * (k + 1), each told as it is finished."""
+    calls.append({"image": image, "params": params, "animation": animation})
+    frames = []
+    for index in range(animation.frames):
+        time.sleep(frame_seconds)
+        frame = np.full((12, 16, 3), 10 * (index + 1), np.uint8)
+        frames.append(frame)
+        yield Progress(step=index + 1, total=animation.frames, preview=frame, data={"frame": frame, "index": index})
+    return frames

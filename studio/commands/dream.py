@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from pathlib import Path
 
 from studio.commands import drive, param_option, params_from_recipe, picture_arguments
+from studio.commands.paths import ANIMATION, PICTURE, OutputKind
 from studio.core.catalog import presets
 from studio.core.params import make_recipe
 from studio.core.params.dream import DreamParams
+from studio.core.params.dream_animation import DreamAnimationParams
 from studio.core.progress import JobError
+from studio.engines.latent import ANIMATION_FORMATS
+
+ANIMATION_FLAGS = ("zoom", "rotate", "pan_x", "pan_y", "steps_per_frame", "fps")
 
 
 def register(subparsers) -> None:
@@ -17,7 +23,11 @@ def register(subparsers) -> None:
     defaults = DreamParams()
     parser.add_argument("input", help="picture to dream on")
     picture_arguments(
-        parser, defaults, {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"}
+        parser,
+        defaults,
+        {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"},
+        output=output_kind,
+        output_help="where to save (.png keeps the recipe, or .jpg; .gif or .mp4 with --frames)",
     )
     parser.add_argument(
         "--preset",
@@ -49,7 +59,48 @@ def register(subparsers) -> None:
         type=int,
         help="shrink the input to at most this long side (0: full size)",
     )
+    animation_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def animation_arguments(parser: argparse.ArgumentParser) -> None:
+    """--frames N makes an animation: dream, zoom in, dream again (the other flags shape the flight)."""
+    defaults = DreamAnimationParams()
+    parser.add_argument(
+        "--frames",
+        type=int,
+        metavar="N",
+        help="make an animation of N frames, each dreamed from the last zoomed in (default: none, a picture)",
+    )
+    param_option(parser, "--zoom", defaults=defaults, type=float, help="zoom per frame (animations)")
+    param_option(parser, "--rotate", defaults=defaults, type=float, metavar="DEG", help="turn per frame, degrees")
+    param_option(parser, "--pan-x", defaults=defaults, type=float, metavar="PX", help="drift per frame, across")
+    param_option(parser, "--pan-y", defaults=defaults, type=float, metavar="PX", help="drift per frame, down")
+    param_option(parser, "--steps-per-frame", defaults=defaults, type=int, help="dream steps per octave per frame")
+    param_option(parser, "--fps", defaults=defaults, type=float, help="frames per second of the animation")
+
+
+def output_kind(args: argparse.Namespace) -> OutputKind:
+    """An animation with --frames, a picture without (an animation's name without --frames is refused).
+    Checked with the files, before TensorFlow starts, so animation flags are checked here too."""
+    if animation_from_args(args) is not None:
+        return ANIMATION
+    if Path(args.output).suffix.lower() in ANIMATION_FORMATS:
+        raise JobError(f"{Path(args.output).name} is an animation: add --frames N to make one, or save a .png.")
+    return PICTURE
+
+
+def animation_from_args(args: argparse.Namespace) -> DreamAnimationParams | None:
+    """The animation asked for (None: a picture); animation flags without --frames are refused."""
+    overrides = {name: getattr(args, name) for name in ANIMATION_FLAGS if getattr(args, name) is not None}
+    if args.frames is None:
+        if overrides:
+            flags = ", ".join("--" + name.replace("_", "-") for name in overrides)
+            raise JobError(f"{flags} shape an animation: add --frames N (for example --frames 24).")
+        return None
+    if args.frames < 1:
+        raise JobError("An animation needs at least one frame: give --frames 1 or more.")
+    return DreamAnimationParams(frames=args.frames, **overrides)
 
 
 class ListPresets(argparse.Action):
@@ -114,13 +165,22 @@ def parse_layers(text: str) -> dict[str, float]:
 
 def run(args: argparse.Namespace) -> int:
     from studio.core.images import load_image, load_mask, save_image
-    from studio.engines.dream import dream_job
 
     params = params_from_args(args)
+    animation = animation_from_args(args)
     image = load_image(args.input)
     guide = load_image(params.guide_path) if params.guide_path else None
     mask = load_mask(params.mask_path, image.shape[:2]) if params.mask_path else None
-    result = drive(dream_job(image, params, guide, mask))
-    saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
+    if animation is not None:
+        from studio.engines.dream_animation import dream_animation_job
+        from studio.engines.latent import save_animation
+
+        frames = drive(dream_animation_job(image, params, animation, guide, mask))
+        saved = save_animation(frames, args.output, animation.fps)
+    else:
+        from studio.engines.dream import dream_job
+
+        result = drive(dream_job(image, params, guide, mask))
+        saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
     print(f"Saved {saved}")
     return 0

@@ -48,12 +48,13 @@ TEXT_FILE = OutputKind("text", (".txt", ".md"))
 
 @dataclass(frozen=True)
 class FileRoles:
-    """A verb's file arguments, by argparse `dest`: `outputs` and their kinds; `inputs` and how
+    """A verb's file arguments, by argparse `dest`: `outputs` and their kinds (a kind may depend on
+    the other arguments: a function of them, as `dream -o` is an animation with --frames); `inputs` and how
     messages name them (a dest may hold one path or a list); `models`, inputs that must hold a
     model of a kind (VAE, GAN or TEXT); `side_outputs`, files the verb also writes, named after
     the arguments (the style checkpoint)."""
 
-    outputs: dict[str, OutputKind]
+    outputs: dict[str, OutputKind | Callable[[argparse.Namespace], OutputKind]]
     inputs: dict[str, str] = field(default_factory=dict)
     models: dict[str, str] = field(default_factory=dict)
     side_outputs: Callable[[argparse.Namespace], Iterable[tuple[Path, OutputKind]]] | None = None
@@ -74,7 +75,11 @@ def check_files(args: argparse.Namespace) -> None:
     if roles is None:
         return
     inputs = [(Path(path), label) for dest, label in roles.inputs.items() for path in _paths(getattr(args, dest))]
-    outputs = [(Path(path), kind) for dest, kind in roles.outputs.items() for path in _paths(getattr(args, dest))]
+    outputs = [
+        (Path(path), kind if isinstance(kind, OutputKind) else kind(args))
+        for dest, kind in roles.outputs.items()
+        for path in _paths(getattr(args, dest))
+    ]
     for dest, kind in roles.models.items():
         for path in _paths(getattr(args, dest)):
             read_model_file(path, kind)

@@ -18,7 +18,7 @@ from studio.core.images import SAVE_FORMATS
 from studio.core.params import make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Progress, relayed
 
 FLAGS = (
     "backbone",
@@ -149,17 +149,12 @@ def saving_checkpoints(events: Iterator[Progress], path: Path, recipe: dict[str,
     """Pass `events` through, saving each checkpoint picture they carry to `path`."""
     from studio.core.images import save_image
 
-    try:
-        while True:
-            try:
-                event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            if "checkpoint" in event.data:
-                save_image(path, event.data["checkpoint"], recipe)
-            yield event
-    finally:
-        events.close()
+    def save(event: Progress) -> Progress:
+        if "checkpoint" in event.data:
+            save_image(path, event.data["checkpoint"], recipe)
+        return event
+
+    return relayed(events, save)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,3 +45,17 @@ def run_to_end(job: Iterator[Progress]) -> tuple[list[Progress], Any]:
             events.append(next(job))
         except StopIteration as stop:
             return events, stop.value
+
+
+def relayed(job: Iterator[Progress], change: Callable[[Progress], Progress]) -> Iterator[Progress]:
+    """A job that passes on `job`'s events, each through `change` (to count it as part of a larger
+    job, or to act on it), and returns what `job` returns; closing it (a cancel) closes `job`."""
+    try:
+        while True:
+            try:
+                event = next(job)
+            except StopIteration as stop:
+                return stop.value
+            yield change(event)
+    finally:
+        job.close()

@@ -14,9 +14,10 @@ SERIES_COLOURS = ("#4e9af1", "#f18f4e", "#5cc36b", "#d65ccf", "#e0d24a")
 class LossPlot(QWidget):
     """Plots named series against step; `log_scale` suits losses that fall by orders of magnitude."""
 
-    def __init__(self, log_scale: bool = False, parent: QWidget | None = None):
+    def __init__(self, log_scale: bool = False, parent: QWidget | None = None, placeholder: str = ""):
         super().__init__(parent)
         self.log_scale = log_scale
+        self.placeholder = placeholder or "The loss curve appears here"
         self.series: dict[str, list[tuple[float, float]]] = {}
         self.setMinimumHeight(110)
 
@@ -39,7 +40,7 @@ class LossPlot(QWidget):
         points = [p for values in self.series.values() for p in values]
         if not points:
             painter.setPen(self.palette().placeholderText().color())
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "The loss curve appears here")
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             return
         xs = [p[0] for p in points]
         ys = [self._y(p[1]) for p in points]
