@@ -147,3 +147,25 @@ def test_every_control_says_what_it_does(form, qtbot):
 def test_a_field_the_form_cannot_show_asks_for_an_editor(qtbot):
     with pytest.raises(TypeError, match="palette.*editor"):
         ParamForm(Sketch)
+
+
+def test_controls_given_beside_the_dataclass_fill_in_fields_that_declare_none(qtbot):
+    bridged = {"model_file": control(label="Model", tooltip="The model file it draws with", group="Memory")}
+    form = ParamForm(Sketch, {"palette": PaletteEditor()}, bridged)
+    qtbot.addWidget(form)
+    model = form.editor("model_file")
+    assert isinstance(model, QLineEdit) and model.toolTip() == "The model file it draws with"
+    assert [box.title() for box in form.findChildren(QGroupBox)] == ["Drawing", "Chance", "Memory"]
+    model.setText("/models/ink.keras")
+    assert form.params().model_file == "/models/ink.keras"
+    form.set_params(Sketch(model_file=None, history=(2,)))
+    assert model.text() == "" and form.params() == Sketch(history=(2,))
+
+
+def test_a_bridged_control_for_a_field_that_declares_its_own_is_refused(qtbot):
+    for wrong, message in (
+        ({"steps": control(label="Steps", tooltip="Twice")}, "declares its own control for steps"),
+        ({"colours": control(label="Colours", tooltip="None such")}, "has no field colours"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            ParamForm(Sketch, {"palette": PaletteEditor()}, wrong)

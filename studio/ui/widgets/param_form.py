@@ -9,7 +9,9 @@ labelled slider), a line edit for str. An optional number (`int | None`) shows t
 control keep their values through the form (`update` changes them). A tab plugs in its own widget
 for a field through `editors`: any widget with `value()`, `set_value(value)` and a `changed` signal
 (and optionally `check(value)`, raising ValueError for a value it cannot show); an editor whose
-control has an empty label spans the whole row.
+control has an empty label spans the whole row. `controls` gives controls (made with `control(...)`,
+as in the dataclass) to fields whose dataclass declares none yet: a bridge until the declaration
+moves into the dataclass, which then makes the bridge an error, so it cannot linger.
 """
 
 from __future__ import annotations
@@ -68,13 +70,18 @@ class ParamForm(QWidget, Generic[P]):
     changed = Signal()
 
     def __init__(
-        self, params_class: type[P], editors: Mapping[str, QWidget] | None = None, parent: QWidget | None = None
+        self,
+        params_class: type[P],
+        editors: Mapping[str, QWidget] | None = None,
+        controls: Mapping[str, dataclasses.Field] | None = None,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.params_class = params_class
         self._fields = {f.name: f for f in dataclasses.fields(params_class)}
         hints = typing.get_type_hints(params_class)
         editors = dict(editors or {})
+        specs = _bridged_specs(params_class, self._fields, controls or {})
         if unknown := set(editors) - set(self._fields):
             raise ValueError(f"{params_class.__name__} has no field {', '.join(sorted(unknown))}")
         self._layout = QVBoxLayout(self)
@@ -82,8 +89,8 @@ class ParamForm(QWidget, Generic[P]):
         self._bindings: dict[str, _Binding] = {}
         self._kept: dict[str, Any] = {}
         self._setting = False
-        for name, field in self._fields.items():
-            spec = control_spec(field)
+        for name in self._fields:
+            spec = specs.get(name)
             if name in editors:
                 self._bindings[name] = _custom_binding(editors[name])
             elif spec is not None:
@@ -157,6 +164,21 @@ class ParamForm(QWidget, Generic[P]):
     def _editor_changed(self, *_: Any) -> None:
         if not self._setting:
             self.changed.emit()
+
+
+def _bridged_specs(
+    params_class: type, fields: dict[str, dataclasses.Field], controls: Mapping[str, dataclasses.Field]
+) -> dict[str, dict[str, Any]]:
+    """Each field's control: the dataclass's own, or the one `controls` gives a field that has none."""
+    if unknown := set(controls) - set(fields):
+        raise ValueError(f"{params_class.__name__} has no field {', '.join(sorted(unknown))}")
+    if declared := sorted(name for name in controls if control_spec(fields[name]) is not None):
+        raise ValueError(
+            f"{params_class.__name__} declares its own control for {', '.join(declared)}: drop it from `controls`"
+        )
+    specs = {name: control_spec(field) for name, field in fields.items()}
+    specs.update({name: control_spec(field) for name, field in controls.items()})
+    return {name: spec for name, spec in specs.items() if spec is not None}
 
 
 def _custom_binding(editor: QWidget) -> _Binding:
