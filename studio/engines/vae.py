@@ -499,3 +499,25 @@ def animation_job(
         frames = frames + frames[-2:0:-1]
     yield Progress(1, 2, f"writing {Path(path).name}")
     return str(save_animation([enlarge(frame, scale) for frame in frames], path, fps))
+
+
+# -- explorer requests: each picture the Latent tab shows is one short job on the compute thread ------
+def decode_job(explorer: Explorer, codes: np.ndarray) -> Iterator[Progress]:
+    """The picture of one code (D,), or the pictures of codes (N, D). The step before the decode
+    lets a request that a newer one replaced stop without decoding."""
+    yield Progress(0, 1, "decoding")
+    return explorer.decode(codes)
+
+
+def encode_job(explorer: Explorer, picture: np.ndarray) -> Iterator[Progress]:
+    """The code of a uint8 RGB picture of any size."""
+    yield Progress(0, 1, "encoding")
+    return explorer.encode(picture)
+
+
+def strip_job(
+    explorer: Explorer, start: np.ndarray, end: np.ndarray, steps: int, spherical: bool = True
+) -> Iterator[Progress]:
+    """The way from code `start` to code `end` as one picture: `steps` pictures side by side."""
+    yield Progress(0, 1, "decoding the path")
+    return np.concatenate(explorer.interpolation(start, end, steps, spherical), axis=1)
