@@ -10,6 +10,7 @@ training run), the view says what it waits for instead of freezing.
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,8 @@ from studio.ui.widgets.forms import labeled_slider, side_panel, spin
 from studio.ui.widgets.job_panel import waiting_text
 from studio.ui.widgets.latent_grid import LatentPictureView
 
-LIVE_CELLS = 10  # while the plane changes, a coarse grid this many pictures a side follows at once
+LIVE_BUDGET_S = 0.03  # while the plane changes, a coarse grid that decodes in about this long follows at once
+LIVE_CELLS = (4, 12)  # the coarse grid's fewest and most pictures per side
 FULL_GRID_DELAY_MS = 150  # after the last change, the full grid is decoded
 PICTURE_TITLE, GRID_TITLE, ENCODE_TITLE = "Drawing the picture", "Drawing the grid", "Finding the picture"
 OWN_TITLES = (PICTURE_TITLE, GRID_TITLE, ENCODE_TITLE, STRIP_TITLE)
@@ -57,6 +59,7 @@ class VaeExplorer(QWidget):
         self.explorer = None
         self.code: np.ndarray | None = None
         self.grid_cells = 0  # pictures per side of the grid shown
+        self._seconds_per_picture = 0.001  # measured on each grid; sets how many cells the coarse grid has
         self.grid_plane = None  # the plane of the grid shown
         self.picture_code: np.ndarray | None = None  # the code of the picture shown
         self.sliders: list[QLabeledDoubleSlider] = []
@@ -163,9 +166,10 @@ class VaeExplorer(QWidget):
         self.path_box.set_enabled(on, flat)
 
     # -- requests to the compute thread -------------------------------------------------------
-    def request(self, channel: str, job: Job, on_done) -> JobHandle:
+    def request(self, channel: str, job: Job, on_done, on_started=None) -> JobHandle:
         """Run `job` on `channel`, superseding the request there; say so while another job holds the thread."""
-        handle = self.jobs.start(channel, job, on_started=self.waiting_note.hide, on_done=on_done)
+        started = (lambda: (self.waiting_note.hide(), on_started())) if on_started else self.waiting_note.hide
+        handle = self.jobs.start(channel, job, on_started=started, on_done=on_done)
         handle.waiting.connect(self._waiting)
         if handle.waiting_for is not None:
             self._waiting(handle.waiting_for)
@@ -195,8 +199,10 @@ class VaeExplorer(QWidget):
             self.grid_view.set_image(None)
             return
         cells = self.cells_spin.value()
-        self._request_grid(plane, min(cells, LIVE_CELLS))
-        if cells > LIVE_CELLS:
+        fitting = int((LIVE_BUDGET_S / self._seconds_per_picture) ** 0.5)
+        live = min(cells, max(LIVE_CELLS[0], min(LIVE_CELLS[1], fitting)))
+        self._request_grid(plane, live)
+        if cells > live:
             self._full_grid_timer.start()
         self.update_markers()
 
@@ -206,9 +212,17 @@ class VaeExplorer(QWidget):
 
     def _request_grid(self, plane, cells: int) -> JobHandle:
         job = Job("vae.grid", {"explorer": self.explorer, "plane": plane, "n": cells}, title=GRID_TITLE)
-        return self.request("grid", job, partial(self._show_grid, plane, cells))
+        started = []
+        return self.request(
+            "grid",
+            job,
+            partial(self._show_grid, plane, cells, started),
+            on_started=lambda: started.append(time.perf_counter()),
+        )
 
-    def _show_grid(self, plane, cells: int, grid: np.ndarray) -> None:
+    def _show_grid(self, plane, cells: int, started: list[float], grid: np.ndarray) -> None:
+        if started:
+            self._seconds_per_picture = max((time.perf_counter() - started[0]) / cells**2, 1e-5)
         self.grid_plane, self.grid_cells = plane, cells
         self.grid_view.set_image(grid)
         self.update_markers()
