@@ -28,6 +28,7 @@ from studio.ui.widgets.forms import side_panel, spin, work_and_controls
 from studio.ui.widgets.images import ImageView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
+from studio.ui.widgets.requests import RequestNote
 from studio.ui.widgets.sample_grid import SampleGridView
 from studio.ui.widgets.stills import Still
 
@@ -80,10 +81,19 @@ class GanPanel(LatentPage):
         self.strip_view.setMaximumHeight(140)
         self.plot = LossPlot()
         self.plot.setMaximumHeight(150)
+        self.waiting_note = RequestNote(self.jobs)
         views = QWidget()
         layout = QVBoxLayout(views)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.warning_label, self.grid_view, self.strip_view, self.plot, self.job_panel, self.status):
+        for widget in (
+            self.warning_label,
+            self.waiting_note,
+            self.grid_view,
+            self.strip_view,
+            self.plot,
+            self.job_panel,
+            self.status,
+        ):
             layout.addWidget(widget, 1 if widget is self.grid_view else 0)
         return views
 
@@ -202,7 +212,7 @@ class GanPanel(LatentPage):
             return None
         params = self.sample_form.params()
         job = Job("gan.sample_grid", {"model": self.model, "params": params}, title="Drawing samples")
-        return self.jobs.start("sample", job, on_done=lambda result: self._show_samples(params, result))
+        return self.waiting_note.request("sample", job, lambda result: self._show_samples(params, result))
 
     def _show_samples(self, params: GanSampleParams, result: dict[str, Any]) -> None:
         self.latents, self.grid_sampling = result["latents"], params
@@ -231,9 +241,8 @@ class GanPanel(LatentPage):
             "spherical": self.spherical.isChecked(),
         }
         self.status.setText("The strip below goes from the first picked picture to the second.")
-        return self.jobs.start(
-            "strip", Job("gan.interpolation", kwargs, title="Interpolating"), on_done=self.strip_view.set_image
-        )
+        job = Job("gan.interpolation", kwargs, title="Interpolating")
+        return self.waiting_note.request("strip", job, self.strip_view.set_image)
 
     def export_dialog(self) -> None:
         suggested = Path(self.settings.last_folder("gan-export")) / "latent-walk.gif"

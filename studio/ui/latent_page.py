@@ -153,10 +153,11 @@ class LatentPage(QWidget):
         box.setObjectName(TRAIN_QUESTION)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         more = done is None or self.form.params().epochs > done
+        new_one = f"start a new {self.noun} saved as {new_name}, which leaves {name} as it is?"
         box.setInformativeText(
-            ("Continue training it (its file grows with each epoch), " if more else "")
-            + f"or start a new {self.noun} saved as {new_name}, which leaves {name} as it is?"
-            + ("" if more else f" To continue {name}, set Epochs above {done} first.")
+            f"Continue training it (its file grows with each epoch), or {new_one}"
+            if more
+            else f"{new_one[:1].upper()}{new_one[1:]} To continue {name} instead, set Epochs above {done} first."
         )
         go_on = box.addButton("Continue training it", QMessageBox.ButtonRole.AcceptRole)
         go_on.setEnabled(more)
@@ -234,10 +235,16 @@ class LatentPage(QWidget):
 
     def _opened(self, path: str, quiet: bool, model: Any) -> None:
         self.model, self.model_path = model, Path(path)
+        note = ""
         if not quiet:
             params = self.model_params(model)
-            self.form.set_params(dataclasses.replace(params, epochs=max(params.epochs, self.model_epochs(model) + 1)))
-        self.status.setText(f"Opened {self.model_summary()}.")
+            try:
+                self.form.set_params(
+                    dataclasses.replace(params, epochs=max(params.epochs, self.model_epochs(model) + 1))
+                )
+            except ValueError as error:  # a model made elsewhere may have settings the controls cannot show
+                note = f" Its settings are not shown ({error})."
+        self.status.setText(f"Opened {self.model_summary()}.{note}")
         self.model_ready(model, "reopened" if quiet else "opened")
         self.refresh()
 

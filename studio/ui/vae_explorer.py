@@ -33,19 +33,18 @@ from superqt import QLabeledDoubleSlider
 from studio.core.images import load_image
 from studio.core.progress import JobError
 from studio.ui.jobs import TabJobs
-from studio.ui.latent_paths import STRIP_TITLE, ConceptBox, PathBox
+from studio.ui.latent_paths import ConceptBox, PathBox
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import labeled_slider, side_panel, spin
-from studio.ui.widgets.job_panel import waiting_text
 from studio.ui.widgets.latent_grid import LatentPictureView
+from studio.ui.widgets.requests import RequestNote
 
 LIVE_BUDGET_S = 0.03  # while the plane changes, a coarse grid that decodes in about this long follows at once
 LIVE_CELLS = (4, 12)  # the coarse grid's fewest and most pictures per side
 FULL_GRID_DELAY_MS = 150  # after the last change, the full grid is decoded
 PICTURE_TITLE, GRID_TITLE, ENCODE_TITLE = "Drawing the picture", "Drawing the grid", "Finding the picture"
-OWN_TITLES = (PICTURE_TITLE, GRID_TITLE, ENCODE_TITLE, STRIP_TITLE)
 
 
 class VaeExplorer(QWidget):
@@ -67,10 +66,8 @@ class VaeExplorer(QWidget):
         self._full_grid_timer.timeout.connect(self._draw_full_grid)
         self.concept_box = ConceptBox(self, settings)
         self.path_box = PathBox(self, settings)
-        self.waiting_note = QLabel()
-        self.waiting_note.setObjectName("hint")
-        self.waiting_note.setWordWrap(True)
-        self.waiting_note.hide()
+        self.waiting_note = RequestNote(jobs)
+        self.request = self.waiting_note.request
         layout = QHBoxLayout(self)
         layout.addLayout(self._build_grid_column(), 3)
         layout.addWidget(side_panel(self._build_side()), 2)
@@ -164,21 +161,6 @@ class VaeExplorer(QWidget):
         self.random_button.setEnabled(on)
         self.concept_box.set_enabled(on)
         self.path_box.set_enabled(on, flat)
-
-    # -- requests to the compute thread -------------------------------------------------------
-    def request(self, channel: str, job: Job, on_done, on_started=None) -> JobHandle:
-        """Run `job` on `channel`, superseding the request there; say so while another job holds the thread."""
-        started = (lambda: (self.waiting_note.hide(), on_started())) if on_started else self.waiting_note.hide
-        handle = self.jobs.start(channel, job, on_started=started, on_done=on_done)
-        handle.waiting.connect(self._waiting)
-        if handle.waiting_for is not None:
-            self._waiting(handle.waiting_for)
-        return handle
-
-    def _waiting(self, title: str) -> None:
-        if title not in OWN_TITLES:
-            self.waiting_note.setText(f"{waiting_text(title)} The pictures follow as soon as it ends.")
-            self.waiting_note.show()
 
     # -- the grid ------------------------------------------------------------------------------
     def plane(self):
