@@ -15,9 +15,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 
-TINY = GanParams(
-    image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3
-)
+TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=32, seed=3)
 
 
 @pytest.fixture

@@ -31,7 +31,9 @@ def tab(qtbot, runner, tmp_path):
 
 
 def train_tiny(qtbot, page, folder):
-    page.form.update(dataset=str(folder), image_size=16, epochs=3, batch_size=4, learning_rate=0.01, seed=1)
+    page.form.update(
+        dataset=str(folder), image_size=16, latent_dim=2, epochs=3, batch_size=32, learning_rate=0.01, seed=1
+    )
     page.train()
     with qtbot.waitSignal(page.jobs.handle("train").finished, timeout=WAIT_MS):
         pass
