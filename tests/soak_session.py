@@ -173,13 +173,13 @@ async def session(window) -> None:
         tabs.setCurrentWidget(text)
         await click_and_wait(window, text, "Generate")
         tabs.setCurrentWidget(latent)
-        for mode, stop in (("vae", "Cancel"), ("gan", "Stop")):
+        for mode in ("vae", "gan"):
             latent.set_mode(mode)
             page = latent.pages.currentWidget()
             before = received["events"]
             button(page, "Train").click()
             await until(lambda before=before: received["events"] > before + EVENTS_PER_JOB // 3)
-            await click_and_wait(window, page, stop)  # part-way through, the artist stops it
+            await click_and_wait(window, page, "Stop")  # part-way through, the artist stops it
     window.close()
 
 

@@ -334,5 +334,8 @@ def test_cli_trains_a_model_on_the_real_backbone_and_resumes(tmp_path, capsys):
     assert main(["style", "train-model", "stained_glass", "-o", str(model), "--steps", "3", *common]) == 2
     assert "already exists" in capsys.readouterr().err and model.read_bytes() == before
     resume = ["--resume", str(model), "--steps", "3"]
-    assert main(["style", "train-model", "stained_glass", "-o", str(model), *resume]) == 0
-    assert load_style_model(model).steps_done == 3
+    assert main(["style", "train-model", "stained_glass", "-o", str(model), *resume]) == 2
+    assert "never writes over what it reads" in capsys.readouterr().err  # the model resumed stays as it was
+    resumed = tmp_path / "glass-3.keras"
+    assert main(["style", "train-model", "stained_glass", "-o", str(resumed), *resume]) == 0
+    assert load_style_model(resumed).steps_done == 3 and model.read_bytes() == before

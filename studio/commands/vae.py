@@ -11,7 +11,7 @@ from studio.commands import dataset_argument, drive, param_option, training_argu
 from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION, FileRoles, declare_files
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
-from studio.core.params.vae import VaeParams
+from studio.core.params.vae import GRID_EXTENT, VaeParams
 from studio.core.progress import JobError
 
 
@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     grid.add_argument("model", help="a VAE saved by Studio (.keras)")
     grid.add_argument("-o", "--output", required=True, help="picture to write (.png keeps the recipe)")
     grid.add_argument("-n", "--size", type=int, default=30, help="pictures per side")
-    grid.add_argument("--extent", type=float, default=1.0, help="the grid spans -extent..extent")
+    grid.add_argument("--extent", type=float, default=GRID_EXTENT, help="the grid spans -extent..extent")
     grid.add_argument("--axes", default="1,2", help="the two slider axes spanning the plane")
     declare_files(grid, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": VAE}))
     grid.set_defaults(run=run_grid)
@@ -69,7 +69,7 @@ def register(subparsers) -> None:
     walk.add_argument("model", help="a VAE saved by Studio (.keras)")
     walk.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
     walk.add_argument("--steps", type=int, default=96, help="frames in the loop")
-    walk.add_argument("--extent", type=float, default=1.0, help="the loop's radius in the plane")
+    walk.add_argument("--extent", type=float, default=GRID_EXTENT, help="the loop's radius in the plane")
     walk.add_argument("--fps", type=float, default=24.0, help="frames per second")
     walk.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
     declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": VAE}))

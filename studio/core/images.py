@@ -170,3 +170,15 @@ def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
 def factor_to_reach(image: np.ndarray, min_side: int) -> int:
     """The smallest whole factor that makes the picture's long side at least `min_side`."""
     return max(1, -(-min_side // max(image.shape[:2])))
+
+
+def render_still(picture: np.ndarray, scale: int = 1, smooth: bool = False) -> np.ndarray:
+    """A model's picture or grid (uint8 RGB) at its own size (`scale` 1) or enlarged `scale` times:
+    crisp square pixels (nearest neighbour), or `smooth` (Lanczos) for a softer print."""
+    if scale < 1:
+        raise JobError("Enlarge a still by a whole factor of 1 or more.")
+    picture = np.asarray(picture, np.uint8)
+    if scale == 1 or not smooth:
+        return enlarge(picture, scale)
+    height, width = picture.shape[:2]
+    return np.asarray(Image.fromarray(picture).resize((width * scale, height * scale), Image.Resampling.LANCZOS))

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from studio.core.files import atomic_path
-from studio.core.images import enlarge, save_image
+from studio.core.images import render_still, save_image
 from studio.core.progress import JobError
 
 ANIMATION_FORMATS = (".gif", ".mp4")
@@ -216,19 +216,6 @@ class LatentSliders:
             for axis, spread in zip(self.axes, self.spread)
         ]
         return tile_images(np.concatenate(rows), steps, gap=1)
-
-
-def render_still(picture: np.ndarray, scale: int = 1, smooth: bool = False) -> np.ndarray:
-    """A decoded picture or grid (uint8 RGB) at the model's size (`scale` 1) or enlarged `scale`
-    times: crisp square pixels (nearest neighbour), or `smooth` (Lanczos) for a softer print."""
-    if scale < 1:
-        raise JobError("Enlarge a still by a whole factor of 1 or more.")
-    picture = np.asarray(picture, np.uint8)
-    if scale == 1 or not smooth:
-        return enlarge(picture, scale)
-    height, width = picture.shape[:2]
-    image = Image.fromarray(picture).resize((width * scale, height * scale), Image.Resampling.LANCZOS)
-    return np.asarray(image, np.uint8)
 
 
 def still_recipe(technique: str, params, model_path: str | os.PathLike | None, code: np.ndarray | None, **extra):

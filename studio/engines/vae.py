@@ -316,15 +316,11 @@ def latent_stats(vae: Vae, pictures: np.ndarray) -> dict[str, list]:
 class Explorer(LatentSliders):
     """The trained VAE's latent space, ready for interactive use.
 
-    Built on the compute thread by a job and handed to the tab as the job's result; the tab calls
-    its methods directly on the GUI thread. That is deliberate: one decode of an MNIST-size
-    picture takes about a millisecond, while a trip through the compute thread's queue would wait
-    behind any running training job. It is safe because nothing else ever writes this model's
-    weights: resuming training loads the checkpoint file into new objects; and a traced tf.function
-    may run on two threads at once (the full grid decodes on the compute thread while the GUI
-    thread keeps following a slider). Both directions are
-    compiled once (tf.function with a None batch dimension) and traced here, off the GUI thread.
-    The tab stays free of TensorFlow: it only ever sees NumPy arrays and plain numbers.
+    Built on the compute thread by a job and handed to the tab as the job's result; the tab asks
+    it for pictures through short jobs on the compute thread too (`decode_job`, `grid_job`, ...),
+    each superseding the last, so a dragged slider never queues up work. Both directions are
+    compiled once (tf.function with a None batch dimension) and traced here. The tab stays free of
+    TensorFlow: it only ever sees NumPy arrays and plain numbers.
 
     Sliders move a code along `axes` (the latent dimensions themselves, or the top principal
     directions of the training codes when there are more than MAX_SLIDERS dimensions).
@@ -502,3 +498,25 @@ def animation_job(
         frames = frames + frames[-2:0:-1]
     yield Progress(1, 2, f"writing {Path(path).name}")
     return str(save_animation([enlarge(frame, scale) for frame in frames], path, fps))
+
+
+# -- explorer requests: each picture the Latent tab shows is one short job on the compute thread ------
+def decode_job(explorer: Explorer, codes: np.ndarray) -> Iterator[Progress]:
+    """The picture of one code (D,), or the pictures of codes (N, D). The step before the decode
+    lets a request that a newer one replaced stop without decoding."""
+    yield Progress(0, 1, "decoding")
+    return explorer.decode(codes)
+
+
+def encode_job(explorer: Explorer, picture: np.ndarray) -> Iterator[Progress]:
+    """The code of a uint8 RGB picture of any size."""
+    yield Progress(0, 1, "encoding")
+    return explorer.encode(picture)
+
+
+def strip_job(
+    explorer: Explorer, start: np.ndarray, end: np.ndarray, steps: int, spherical: bool = True
+) -> Iterator[Progress]:
+    """The way from code `start` to code `end` as one picture: `steps` pictures side by side."""
+    yield Progress(0, 1, "decoding the path")
+    return np.concatenate(explorer.interpolation(start, end, steps, spherical), axis=1)

@@ -130,12 +130,17 @@ class GanSampleParams:
     drawn again, trading variety for cleaner pictures; None keeps the plain normal distribution.
     """
 
-    count: int = control(64, label="Pictures", tooltip="How many pictures the grid shows", minimum=1, maximum=1024)
-    columns: int = control(8, label="Columns", tooltip="Pictures per row of the grid", minimum=1, maximum=64)
+    count: int = control(
+        64, label="Pictures", tooltip="How many pictures the grid shows", group="Sampling", minimum=1, maximum=1024
+    )
+    columns: int = control(
+        8, label="Columns", tooltip="Pictures per row of the grid", group="Sampling", minimum=1, maximum=64
+    )
     seed: int | None = control(
         None,
         label="Seed",
         tooltip="The same seed draws the same pictures again",
+        group="Sampling",
         minimum=0,
         maximum=2**31 - 1,
         special="random",
@@ -144,6 +149,7 @@ class GanSampleParams:
         None,
         label="Truncation",
         tooltip="Redraw latent values beyond this: cleaner, more typical pictures, less variety",
+        group="Sampling",
         minimum=0.1,
         maximum=3.0,
         step=0.1,

@@ -27,6 +27,9 @@ TRAINING_FIELDS = (
     "learning_rate",
     "seed",
 )
+# How far a grid or walk reaches either side of the centre, in spreads of the training codes: at 1 the
+# faces barely differ, at 2 pose, lighting and face shape clearly change across the plane.
+GRID_EXTENT = 2.0
 
 
 @dataclass(frozen=True)

@@ -68,13 +68,17 @@ class ParamForm(QWidget, Generic[P]):
     changed = Signal()
 
     def __init__(
-        self, params_class: type[P], editors: Mapping[str, QWidget] | None = None, parent: QWidget | None = None
+        self,
+        params_class: type[P],
+        editors: Mapping[str, QWidget] | None = None,
+        parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.params_class = params_class
         self._fields = {f.name: f for f in dataclasses.fields(params_class)}
         hints = typing.get_type_hints(params_class)
         editors = dict(editors or {})
+        specs = {name: spec for name, field in self._fields.items() if (spec := control_spec(field)) is not None}
         if unknown := set(editors) - set(self._fields):
             raise ValueError(f"{params_class.__name__} has no field {', '.join(sorted(unknown))}")
         self._layout = QVBoxLayout(self)
@@ -82,8 +86,8 @@ class ParamForm(QWidget, Generic[P]):
         self._bindings: dict[str, _Binding] = {}
         self._kept: dict[str, Any] = {}
         self._setting = False
-        for name, field in self._fields.items():
-            spec = control_spec(field)
+        for name in self._fields:
+            spec = specs.get(name)
             if name in editors:
                 self._bindings[name] = _custom_binding(editors[name])
             elif spec is not None:
