@@ -119,11 +119,39 @@ def test_await_returns_the_result_or_raises(qtbot, runner, event_loop_qt):
     assert task.result() == "done"
 
 
-def test_jobs_are_named_by_module_path_so_the_ui_never_imports_engines(qtbot, runner):
-    handle = runner.run(Job("studio.core.compute:warm_up"))
+def test_a_job_named_in_the_registry_runs_its_engine(qtbot, runner):
+    handle = runner.run(Job("compute.warm_up"))
     with qtbot.waitSignal(handle.finished, timeout=60_000) as blocker:
         pass
     assert blocker.args[0] == "CPU" or blocker.args[0].startswith("GPU")
+
+
+def test_the_compute_thread_runs_one_job_and_the_rest_wait_behind_it(qtbot, runner):
+    training = runner.run(Job(frames, {"count": 1000, "delay": 0.005}, title="Training GAN"))
+    dream = runner.run(Job(frames, {"count": 2}, title="Dream"))
+    told = []
+    dream.waiting.connect(told.append)
+    qtbot.waitUntil(lambda: training.state == "running", timeout=5000)
+    assert runner.jobs() == [training, dream]
+    assert dream.state == "queued" and dream.waiting_for == "Training GAN"
+    with qtbot.waitSignal(dream.finished, timeout=5000):
+        training.cancel()
+    assert runner.jobs() == []
+    assert training.outcome == ("cancelled", None) and dream.outcome == ("finished", "done")
+
+
+def test_cancelling_a_queued_job_ends_it_at_once_and_leaves_the_running_one(qtbot, runner):
+    closed = threading.Event()
+    training = runner.run(Job(frames, {"count": 1000, "delay": 0.005, "closed": closed}, title="Training GAN"))
+    waiting = runner.run(Job(frames, {"count": 2}, title="Dream"))
+    qtbot.waitUntil(lambda: training.state == "running", timeout=5000)
+    with qtbot.waitSignal(runner.jobs_changed, timeout=1000):
+        waiting.cancel()
+    assert waiting.outcome == ("cancelled", None), "a queued job does not wait for the running one to end"
+    assert runner.jobs() == [training] and training.state == "running"
+    with qtbot.waitSignal(training.cancelled, timeout=5000):
+        training.cancel()
+    assert closed.is_set()
 
 
 def test_finished_jobs_free_their_pictures(qtbot, runner):
@@ -155,3 +183,28 @@ def test_a_superseded_job_still_tells_progress_displays_it_ended(qtbot, runner):
     with qtbot.waitSignal(old.ended, timeout=5000):
         runner.run(Job(frames, {"count": 1}), owner=owner)
     assert panel.label.text() == "Cancelled" and not panel.cancel_button.isEnabled()
+
+
+def test_time_left_shown_is_within_a_quarter_of_the_truth_once_a_fifth_is_done(qtbot, runner):
+    from fake_engines import growing
+
+    # Steps that grow in cost: counting steps alone would promise about a third of the true time.
+    # A busy machine can stall this process at any moment, which only ever spoils an estimate, so
+    # the estimate must come out right in one of a few tries.
+    errors = []
+    for _ in range(3):
+        handle = runner.run(Job(growing, {"seconds": 1.5}))
+        shown_at_a_fifth: list[tuple[float, float]] = []  # (when, seconds left shown)
+
+        def note(event, handle=handle, shown=shown_at_a_fifth):
+            if event.fraction >= 0.2 and not shown:
+                shown.append((time.monotonic(), handle.seconds_left()))
+
+        handle.progress.connect(note)
+        with qtbot.waitSignal(handle.finished, timeout=10_000):
+            pass
+        when, estimate = shown_at_a_fifth[0]
+        errors.append(abs(estimate / (time.monotonic() - when) - 1))
+        if errors[-1] <= 0.25:
+            break
+    assert min(errors) <= 0.25, f"time left off by {errors}"

@@ -59,20 +59,20 @@ Relayed = TypeVar("Relayed")
 Result = TypeVar("Result")
 
 
-def relay(
-    work: Generator[Yielded, None, Result], convert: Callable[[Yielded], Relayed]
+def relayed(
+    job: Generator[Yielded, None, Result], change: Callable[[Yielded], Relayed]
 ) -> Generator[Relayed, None, Result]:
-    """Run the generator `work`, yielding `convert` of each thing it yields, and return its result
-    (`yield from` with a translation; closing this closes `work`)."""
+    """A job that passes on `job`'s events, each through `change` (to count it as part of a larger
+    job, or to act on it), and returns what `job` returns; closing it (a cancel) closes `job`."""
     try:
         while True:
             try:
-                item = next(work)
+                event = next(job)
             except StopIteration as stop:
                 return stop.value
-            yield convert(item)
+            yield change(event)
     finally:
-        work.close()
+        job.close()
 
 
 class CostLedger:
@@ -127,4 +127,4 @@ class CostLedger:
                 within = max(within, min(done, 1.0))  # a step may take several passes: never go back
             return self.progress(stage, step + within, stage=label)
 
-        return (yield from relay(work, event))
+        return (yield from relayed(work, event))

@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.backbones import Backbone
-from studio.core.progress import relay
+from studio.core.progress import relayed
 from studio.engines.style.losses import content_loss, gram_matrix, style_loss, total_variation_loss
 from studio.engines.tiling import Box, aligned, fixed_tiles, pad_to_multiple
 
@@ -195,7 +195,7 @@ class StyleObjective:
         statistics = []
         for index, picture in enumerate(pictures):
             share = functools.partial(_share, start=index / len(pictures), size=1 / len(pictures))
-            statistics.append((yield from relay(self.statistics(picture), share)))
+            statistics.append((yield from relayed(self.statistics(picture), share)))
         grams = [np.zeros((c, c), np.float32) for c in self.channels]
         for (_, style_grams, _), share in zip(statistics[1:], blend):
             for total, gram in zip(grams, style_grams):
@@ -219,7 +219,7 @@ class StyleObjective:
             return Evaluation(float(total), float(content), float(style), float(tv), gradient.numpy()[:height, :width])
         # Pass 1: the picture's Gram matrices, which every tile's style gradient depends on.
         first_share = FORWARD_COST / (FORWARD_COST + GRADIENT_COST)
-        _, grams, counts = yield from relay(
+        _, grams, counts = yield from relayed(
             self.statistics(image), functools.partial(_share, start=0.0, size=first_share)
         )
         style, slopes = 0.0, []
