@@ -359,3 +359,16 @@ def test_a_still_is_saved_at_any_scale_with_its_recipe(tmp_path):
     assert smooth.shape == pixels.shape and not np.array_equal(smooth, pixels)
     with pytest.raises(JobError, match="whole factor"):
         render_still(picture, 0)
+
+
+def test_a_stop_mid_epoch_lands_before_the_epoch_ends():
+    from studio.engines.gan import GanModel, train_gan
+
+    model = GanModel(TINY)
+    job = train_gan(stripes(16), TINY, model=model)
+    event = next(job)
+    while event.step == 0:
+        event = next(job)
+    job.close()  # what Stop does, at the first report after a batch
+    assert 0 < event.step < event.total, "the one epoch has batches left"
+    assert model.epochs_done == 0 and "done" not in event.stage

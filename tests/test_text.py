@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -420,3 +421,18 @@ def test_text_parameters_describe_their_controls_and_round_trip_through_json():
     sampling = SamplingParams(prompt="Hi", samples=3, stop_at="line", beams=2, repetition_penalty=1.3)
     for params in (train, sampling, TextTrainParams(line_items=True, cell="gru")):
         assert params_from_dict(type(params), json.loads(json.dumps(params_to_dict(params)))) == params
+
+
+def test_a_stop_mid_epoch_lands_before_the_epoch_ends(small_corpus, tmp_path, monkeypatch):
+    from studio.engines import text
+
+    monkeypatch.setattr(text, "YIELD_SECONDS", 0.0)  # report after every batch, as a slow model would
+    model_path = tmp_path / "pangrams.textmodel"
+    job = text.train([str(small_corpus)], tiny_params(epochs=2), model_path)
+    event = next(job)
+    while "batch" not in event.stage:
+        event = next(job)
+    job.close()  # what Stop does, after the first batch
+    batches = int(re.search(r"batch 1/(\d+)", event.stage).group(1))
+    assert batches > 1 and 0 < event.step < event.total, "the epoch had batches left"
+    assert not model_path.exists(), "no epoch ended, so nothing was saved"
