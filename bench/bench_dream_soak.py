@@ -3,17 +3,17 @@
 oneDNN (TensorFlow's CPU kernels) caches compiled kernels per input shape, so every new shape that
 reaches the network costs memory until its cache fills. Two soaks:
   sizes: dreams in a row on pictures of 100 distinct sizes (untiled); prints resident memory after
-         every 10 dreams and how often the step function was traced (once is the goal: a retrace
+         the first dream and every 10 and how often the step function was traced (once is the goal: a retrace
          per size would leak graphs).
   tiled: one long dream on a 768 x 576 photo, tiled (the grid moves between steps); prints resident
          memory after every 10 steps.
-Run: python bench/bench_dream_soak.py [sizes|tiled] [count]
+Run: python bench/bench_dream_soak.py [sizes|tiled] [count] [--steps N]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -40,19 +40,20 @@ def sizes(count: int) -> list[tuple[int, int]]:
     return [(round((200 + 3 * i) * aspects[i % 5]) - i % 3, 200 + 3 * i) for i in range(count)]
 
 
-def soak_sizes(backbone, count: int) -> None:
-    params = DreamParams(octaves=2, steps_per_octave=2, max_side=None, seed=0)
+def soak_sizes(backbone, count: int, steps: int) -> None:
+    params = DreamParams(octaves=2, steps_per_octave=steps, max_side=None, seed=0)
     photo = to_working(sample_image("astronaut"))
     print(f"{'dreams':>6} {'last size':>10} {'RSS MB':>8}")
     for index, shape in enumerate(sizes(count), start=1):
         run_to_end(dream(to_rgb(resize(photo, shape)), params, backbone))
-        if index % 10 == 0:
+        if index == 1 or index % 10 == 0:
             print(f"{index:>6} {shape[1]:>4}x{shape[0]:<5} {resident_mb():>8.0f}", flush=True)
     objective = objective_for(backbone, tuple(params.active_layers()), guided=False)
     print(f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {count} sizes")
 
 
 def soak_tiled(backbone, steps: int) -> None:
+    """One dream of `steps` steps."""
     params = DreamParams(octaves=1, steps_per_octave=steps, max_side=None, seed=0)
     photo = to_rgb(resize(to_working(sample_image("astronaut")), (576, 768)))
     print(f"{'steps':>6} {'RSS MB':>8}")
@@ -61,11 +62,19 @@ def soak_tiled(backbone, steps: int) -> None:
             print(f"{event.step:>6} {resident_mb():>8.0f}", flush=True)
 
 
-def main(kind: str = "sizes", count: int = 100) -> None:
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("kind", nargs="?", choices=("sizes", "tiled"), default="sizes")
+    parser.add_argument("count", nargs="?", type=int, default=100, help="sizes: dreams; tiled: steps")
+    parser.add_argument("--steps", type=int, default=2, help="sizes: steps per octave of each dream (two octaves)")
+    args = parser.parse_args()
     _, backbone = run_to_end(load_backbone("vgg16"))
     started, cpu = time.perf_counter(), time.process_time()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; start RSS {resident_mb():.0f} MB")
-    (soak_tiled if kind == "tiled" else soak_sizes)(backbone, count)
+    if args.kind == "tiled":
+        soak_tiled(backbone, args.count)
+    else:
+        soak_sizes(backbone, args.count, args.steps)
     print(
         f"{time.perf_counter() - started:.0f} s, {time.process_time() - cpu:.0f} CPU s; "
         f"load average {os.getloadavg()[0]:.1f}"
@@ -73,4 +82,4 @@ def main(kind: str = "sizes", count: int = 100) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "sizes", int(sys.argv[2]) if len(sys.argv) > 2 else 100)
+    main()

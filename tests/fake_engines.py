@@ -93,10 +93,12 @@ GROWING_STAGES = [(2, 1.0), (2, 4.0), (2, 16.0)]
 GROWING_COST = sum(steps * cost for steps, cost in GROWING_STAGES)  # 42
 
 
-def growing(seconds=1.0):
-    """A fake engine whose steps grow in cost and take `seconds` in all, in proportion to cost; each
-    step in two halves with a light event between. Each half sleeps until the moment its cost so
-    far is due, so a loaded machine's late wake-ups do not pile up over many short sleeps."""
+def growing(seconds=1.0, setup_seconds=0.0):
+    """A fake engine that first sets up for `setup_seconds` (as loading a model does), then does
+    steps that grow in cost and take `seconds` in all, in proportion to cost; each step in two
+    halves with a light event between. Each half sleeps until the moment its cost so far is due,
+    so a loaded machine's late wake-ups do not pile up over many short sleeps."""
+    time.sleep(setup_seconds)
     ledger = CostLedger(GROWING_STAGES)
     started, cost_done = time.monotonic(), 0.0
 

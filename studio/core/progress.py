@@ -39,6 +39,28 @@ class Progress:
         return min(max(self.step / self.total, 0.0), 1.0) if self.total > 0 else 0.0
 
 
+class Pace:
+    """Time left from a job's pace: the work left at the rate the share done has grown since the
+    job's first report. What came before that report (loading a model, tracing graphs, reading
+    files) is paid once, so counting it in the rate would promise too long a wait."""
+
+    def __init__(self, started: float):
+        """`started`: when the job began, on the clock the times given later are read from."""
+        self.started = started
+        self.first: tuple[float, float] | None = None  # (when, share done) of the first report
+
+    def report(self, fraction: float, when: float) -> None:
+        if self.first is None:
+            self.first = (when, fraction)
+
+    def seconds_left(self, fraction: float, now: float) -> float | None:
+        """Seconds left once `fraction` of the work is done at `now`; None before there is a pace."""
+        if fraction <= 0:
+            return None
+        since, done_then = self.first if self.first is not None and fraction > self.first[1] else (self.started, 0.0)
+        return (now - since) * (1 - fraction) / (fraction - done_then)
+
+
 class JobError(Exception):
     """A problem the user can fix, with a message that says how (shown as is, no traceback)."""
 

@@ -23,7 +23,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from studio.core.job_targets import check_target, resolve
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Pace, Progress
 
 PREVIEW_INTERVAL_MS = 66  # about 15 previews a second: what the eye can follow
 COMPUTE_STACK_BYTES = 64 * 1024 * 1024
@@ -99,6 +99,7 @@ class JobHandle(QObject):
         self._claimed = False
         self._silenced = False
         self._started_at: float | None = None
+        self._pace: Pace | None = None
         self._pending_preview: np.ndarray | None = None
         self._futures: list[asyncio.Future] = []
         self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_INTERVAL_MS)
@@ -146,11 +147,9 @@ class JobHandle(QObject):
 
     def seconds_left(self) -> float | None:
         """Estimated seconds to the end from the pace so far, or None before there is a pace."""
-        event = self.last_progress
-        if event is None or self._started_at is None or event.fraction <= 0:
+        if self.last_progress is None or self._pace is None:
             return None
-        elapsed = time.monotonic() - self._started_at
-        return elapsed * (1 - event.fraction) / event.fraction
+        return self._pace.seconds_left(self.last_progress.fraction, time.monotonic())
 
     def __await__(self):
         future = asyncio.get_event_loop().create_future()
@@ -171,6 +170,7 @@ class JobHandle(QObject):
     @Slot()
     def _on_start(self) -> None:
         self._started_at = time.monotonic()
+        self._pace = Pace(self._started_at)
         self.waiting_for = None
         self.state_changed.emit()
         if not self._silenced:
@@ -179,6 +179,8 @@ class JobHandle(QObject):
     @Slot(object)
     def _on_event(self, event: Progress) -> None:
         self.last_progress = event
+        if self._pace is not None:
+            self._pace.report(event.fraction, time.monotonic())
         if self._silenced:
             return
         self.progress.emit(event)
