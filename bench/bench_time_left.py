@@ -13,13 +13,15 @@ engine weighs its work, whatever the load.
 
     python bench/bench_time_left.py [--runs 2] [--only dream|style]
 
-Measured with `nice -n 10 python bench/bench_time_left.py` (first runs) on the shared 2-core CPU
-machine, load average rising from 6 to 11 during the runs. Estimate against the truth:
-               at 20% (CPU s)   at 50% (CPU s)   at 20% (wall)   at 50% (wall)   whole job
-    Dream          +14%              +6%             +72%            +38%        203 s, 65 CPU s
-    Style           +4%             +16%             -50%            -26%        473 s, 115 CPU s
-The CPU-second estimates (how well the engines weigh their work) are within 25%; the wall clock
-moved with the others' load (Dream also pays for loading VGG16 and tracing early on).
+Measured with `nice -n 10 python bench/bench_time_left.py` (first runs, so loading VGG16 and
+tracing included) on the shared 2-core CPU machine, load average 12 falling to 8 during the runs.
+Estimate against the truth:
+               at 20% (wall)   at 50% (wall)   at 20% (CPU s)   at 50% (CPU s)   whole job
+    Dream          -1%             +1%              +1%              +0%         210 s, 66 CPU s
+    Style          +3%            +33%              +9%             +21%         351 s, 116 CPU s
+Style's later half ran faster than its first as the others' load fell; in CPU seconds its
+estimate stays within 25%. (Timing from the job's start instead of its first event, the first
+runs gave Dream +72% and Style -50% at 20% in wall seconds under a rising load.)
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
 from studio.core.params import params_from_dict
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Pace, Progress
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -239,15 +239,16 @@ class ProgressBar:
     def __init__(self, stream: TextIO, width: int = 30):
         self.stream = stream
         self.width = width
-        self.started = time.monotonic()
+        self.pace = Pace(time.monotonic())
         self.last_drawn = 0.0
         self.on_screen = False
 
     def show(self, event: Progress) -> None:
         now = time.monotonic()
+        self.pace.report(event.fraction, now)
         if now - self.last_drawn >= 0.1 or event.step == event.total:
             self.last_drawn = now
-            self.stream.write("\r" + progress_line(event, now - self.started, self.width))
+            self.stream.write("\r" + progress_line(event, self.pace.seconds_left(event.fraction, now), self.width))
             self.stream.flush()
             self.on_screen = True
 
@@ -263,11 +264,11 @@ class ProgressBar:
             self.on_screen = False
 
 
-def progress_line(event: Progress, elapsed: float, width: int = 30) -> str:
+def progress_line(event: Progress, seconds_left: float | None, width: int = 30) -> str:
     filled = round(event.fraction * width)
     bar = "#" * filled + "-" * (width - filled)
     metrics = " ".join(f"{name}={value:.4g}" for name, value in event.metrics.items())
     left = ""
-    if 0 < event.fraction < 1:
-        left = f" ~{elapsed * (1 - event.fraction) / event.fraction:.0f}s left"
+    if seconds_left is not None and event.fraction < 1:
+        left = f" ~{seconds_left:.0f}s left"
     return f"[{bar}] {event.stage} {metrics}{left}".ljust(100)[:160]
