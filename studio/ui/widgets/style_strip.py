@@ -39,7 +39,7 @@ class StyleThumb(QFrame):
 
     remove_requested = Signal(object)
 
-    def __init__(self, rgb: np.ndarray, name: str, parent: QWidget | None = None):
+    def __init__(self, rgb: np.ndarray, name: str, with_region: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.rgb = rgb
         self.name = name
@@ -69,7 +69,8 @@ class StyleThumb(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.region)
+        if with_region:
+            layout.addWidget(self.region)
         layout.addWidget(self.blend)
 
 
@@ -84,13 +85,15 @@ class StripField(QObject):
 
 
 class StyleStrip(AcceptsFileDrops, QWidget):
-    """The style pictures, two to a row; drop files on it (or press Add style…) to add more."""
+    """The style pictures, two to a row; drop files on it (or press Add style…) to add more.
+    Without `with_regions` the thumbnails offer no region (a style model paints the whole picture)."""
 
     files_dropped = Signal(list)
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, with_regions: bool = True):
         super().__init__(parent)
+        self.with_regions = with_regions
         self.setAcceptDrops(True)
         self.thumbs: list[StyleThumb] = []
         self.add_button = QPushButton("Add style…")
@@ -112,7 +115,7 @@ class StyleStrip(AcceptsFileDrops, QWidget):
         self.changed.connect(self.regions_field.changed)
 
     def add(self, rgb: np.ndarray, name: str, blend: float = 1.0) -> StyleThumb:
-        thumb = StyleThumb(rgb, name)
+        thumb = StyleThumb(rgb, name, self.with_regions)
         thumb.blend.setValue(blend)
         thumb.blend.valueChanged.connect(lambda _value: self.changed.emit())
         thumb.region.currentIndexChanged.connect(lambda _index: self.changed.emit())
