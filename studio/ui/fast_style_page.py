@@ -164,8 +164,7 @@ class FastStylePage(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Paint the pictures of", self.tab.settings.last_folder("style"))
         if folder:
             self.tab.settings.set_last_folder("style", folder)
-            source = Path(folder)
-            self.paint_frames(model, source, unique_path(source.parent, f"{source.name}-{model.stem}"))
+            self.paint_folder(model, Path(folder))
 
     def paint_video_dialog(self) -> None:
         if (model := self._chosen_model()) is None:
@@ -175,8 +174,15 @@ class FastStylePage(QWidget):
         )
         if path:
             self.tab.settings.set_last_folder("style-video", path)
-            source = Path(path)
-            self.paint_frames(model, source, unique_path(source.parent, f"{source.stem}-{model.stem}.mp4"))
+            self.paint_video(model, Path(path))
+
+    def paint_folder(self, model: Path, folder: Path) -> JobHandle:
+        """Paint the pictures of `folder` into a new folder beside it (FOLDER-MODEL, or -2, -3...)."""
+        return self.paint_frames(model, folder, unique_path(folder.parent, f"{folder.name}-{model.stem}"))
+
+    def paint_video(self, model: Path, video: Path) -> JobHandle:
+        """Paint `video` into a new MP4 beside it (VIDEO-MODEL.mp4, or -2, -3...), its sound kept."""
+        return self.paint_frames(model, video, unique_path(video.parent, f"{video.stem}-{model.stem}.mp4"))
 
     def paint_frames(self, model: Path, source: Path, output: Path) -> JobHandle:
         """Paint the video or folder `source` into `output`, a name no file or folder has yet."""

@@ -1,0 +1,128 @@
+"""The Style tab's Fast style mode as an artist meets it: train a style model (a tiny one, on the
+tiny backbone) and watch its preview, then paint the Content picture from the gallery with one
+click; paint a folder into a new folder; a model's name is never trained over without a question."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from studio.core.images import load_image, read_recipe, save_image
+from studio.core.style_presets import DEFAULT_PRESET, load_preset
+from studio.ui.fast_style_training import CHANNEL, TRAIN_QUESTION
+from studio.ui.settings import Settings
+from studio.ui.style_tab import StyleTab
+
+TINY_TRAINING = {
+    "content_layer": "conv3",
+    "style_layers": {"conv1": 1.0, "conv2": 1.0},
+    "style_weight": 1.0,
+    "tv_weight": 0.1,
+    "size": 64,
+    "steps": 6,
+    "learning_rate": 5e-3,
+    "filters": 8,
+    "residual_blocks": 1,
+    "faces_share": 0.0,
+    "preview_every": 2,
+    "checkpoint_every": 0,
+    "seed": 3,
+}
+
+
+@pytest.fixture
+def tab(qtbot, runner, monkeypatch, tiny_backbone):
+    import studio.engines.fast_style.training as training
+
+    def load_tiny(key, path=None):
+        return tiny_backbone
+        yield  # a generator, like the real loader
+
+    monkeypatch.setattr(training, "load_backbone", load_tiny)
+    widget = StyleTab(runner, Settings())
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    widget.modes.set_mode("fast")
+    widget.fast_style.training.form.update(**TINY_TRAINING)
+    return widget
+
+
+def click_model(qtbot, gallery, row: int) -> None:
+    rect = gallery.visualItemRect(gallery.item(row))
+    qtbot.mouseClick(gallery.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def test_starts_with_the_brush_strokes_preset_in_both_modes(tab):
+    preset = load_preset(DEFAULT_PRESET)
+    assert np.array_equal(tab.styles.pictures()[0], preset), "the optimised transfer's default style"
+    assert np.array_equal(tab.fast_style.training.styles.pictures()[0], preset), "and the one to train"
+    tab.presets.buttons["ink_wash"].click()
+    assert len(tab.styles.thumbs) == 2 and "Ink wash" in tab.styles.names()[1]
+
+
+def test_train_shows_a_changing_preview_then_paints_from_the_gallery(qtbot, tab, tmp_path):
+    training, page = tab.fast_style.training, tab.fast_style
+    previews, before_the_end = [], []
+    training.train()
+    handle = tab.jobs.handle(CHANNEL)
+    handle.preview.connect(lambda frame: previews.append(frame.copy()))
+    handle.finished.connect(lambda _model: before_the_end.extend(previews))
+    qtbot.waitUntil(lambda: not tab.jobs.is_busy(CHANNEL), timeout=60_000)
+    previews = before_the_end
+    assert len(previews) >= 2 and any(not np.array_equal(a, b) for a, b in itertools.pairwise(previews)), (
+        "the preview changes while the model learns"
+    )
+    assert np.array_equal(training.preview.image, previews[-1])
+    assert len(training.plot.series["loss"]) == 6
+    model = tab.settings.style_models_folder() / "brush-strokes.keras"
+    assert model.is_file() and training.resume_button.isEnabled()
+
+    qtbot.waitUntil(lambda: not tab.jobs.is_busy("fast-style-thumbnails") and page.gallery.count() == 1, timeout=30_000)
+    assert not page.gallery.item(0).icon().isNull()
+    page.form.update(strength=0.8)
+    click_model(qtbot, page.gallery, 0)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=30_000)
+    assert tab.result.shape == tab.content.shape and np.abs(tab.result.astype(int) - tab.content).mean() > 1
+    assert np.array_equal(tab.view.after.image, tab.result)
+
+    saved = tab.save_result(str(tmp_path / "painted"))
+    recipe = read_recipe(saved)
+    assert recipe["method"] == "fast" and recipe["model"] == "brush-strokes.keras"
+    assert recipe["params"]["strength"] == 0.8 and np.array_equal(load_image(saved), tab.result)
+
+
+def test_training_over_a_models_name_asks_first(qtbot, tab):
+    folder = tab.settings.style_models_folder()
+    folder.mkdir(parents=True)
+    (folder / "brush-strokes.keras").write_bytes(b"the artist's model")
+    tab.fast_style.training.train()
+    box = next(w for w in QApplication.topLevelWidgets() if w.objectName() == TRAIN_QUESTION and w.isVisible())
+    assert "brush-strokes-2.keras" in box.informativeText()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert not tab.jobs.is_busy(CHANNEL)
+    assert (folder / "brush-strokes.keras").read_bytes() == b"the artist's model"
+
+
+def test_paints_a_folder_into_a_new_folder_never_over_one(qtbot, tab, tmp_path, rgb):
+    from studio.core.params.fast_style import FastStyleTrainParams
+    from studio.engines.fast_style import FastStyleModel, save_style_model
+
+    model = FastStyleModel(FastStyleTrainParams(filters=8, residual_blocks=1))
+    path = save_style_model(model, tab.settings.style_models_folder() / "stripes.keras")
+    frames = tmp_path / "frames"
+    for index in range(2):
+        save_image(frames / f"{index}.png", rgb)
+    taken = tmp_path / "frames-stripes"
+    taken.mkdir()
+    (taken / "mine.png").write_bytes(b"")
+    tab.fast_style.paint_folder(path, frames)
+    qtbot.waitUntil(lambda: not tab.jobs.is_busy("fast-style-frames"), timeout=30_000)
+    assert sorted(p.name for p in taken.iterdir()) == ["mine.png"], "the folder that was there is left alone"
+    painted = sorted((tmp_path / "frames-stripes-2").iterdir())
+    assert len(painted) == 2 and load_image(painted[0]).shape == rgb.shape
+    assert "Painted frames" in tab.fast_style.frames_note.text()
