@@ -108,19 +108,49 @@ def test_training_over_a_models_name_asks_first(qtbot, tab):
     assert (folder / "brush-strokes.keras").read_bytes() == b"the artist's model"
 
 
-def test_paints_a_folder_into_a_new_folder_never_over_one(qtbot, tab, tmp_path, rgb):
+@pytest.fixture
+def stripes_model(tab):
+    """An untrained tiny style model in the models folder, shown in the gallery."""
     from studio.core.params.fast_style import FastStyleTrainParams
     from studio.engines.fast_style import FastStyleModel, save_style_model
 
     model = FastStyleModel(FastStyleTrainParams(filters=8, residual_blocks=1))
     path = save_style_model(model, tab.settings.style_models_folder() / "stripes.keras")
+    tab.fast_style.gallery.refresh()
+    return path
+
+
+def test_continue_from_a_painted_picture_takes_its_settings_and_model(qtbot, tab, stripes_model):
+    page = tab.fast_style
+    gatys = tab.current_params()
+    page.form.update(strength=0.3, preserve_colors="luminance")
+    page.gallery.choose(stripes_model)
+    tab.stylize_button.click()  # the main button paints with the chosen model in this mode
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=30_000)
+    painted = tab.history.current
+    page.form.update(strength=1.0, preserve_colors="none")
+    page.gallery.clearSelection()
+    page.gallery.setCurrentItem(None)
+    tab.continue_from(painted)
+    assert page.form.params().strength == 0.3 and page.form.params().preserve_colors == "luminance"
+    assert page.gallery.chosen() == stripes_model and tab.current_params() == gatys, "the Optimise settings stay"
+
+    state = tab.state()
+    again = StyleTab(tab.runner, tab.settings)
+    qtbot.addWidget(again)
+    again.restore_state(state)
+    assert again.modes.mode == "fast" and again.fast_style.form.params().strength == 0.3
+    assert again.fast_style.gallery.chosen() == stripes_model
+
+
+def test_paints_a_folder_into_a_new_folder_never_over_one(qtbot, tab, tmp_path, rgb, stripes_model):
     frames = tmp_path / "frames"
     for index in range(2):
         save_image(frames / f"{index}.png", rgb)
     taken = tmp_path / "frames-stripes"
     taken.mkdir()
     (taken / "mine.png").write_bytes(b"")
-    tab.fast_style.paint_folder(path, frames)
+    tab.fast_style.paint_folder(stripes_model, frames)
     qtbot.waitUntil(lambda: not tab.jobs.is_busy("fast-style-frames"), timeout=30_000)
     assert sorted(p.name for p in taken.iterdir()) == ["mine.png"], "the folder that was there is left alone"
     painted = sorted((tmp_path / "frames-stripes-2").iterdir())

@@ -8,8 +8,9 @@ on its main channel, so undo, history, partial results and Save work as for the 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.files import name_list
+from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.fast_style import VIDEO_FORMATS, FastStyleApplyParams
 from studio.ui.fast_style_training import FastStyleTraining
 from studio.ui.picture_tab import PictureRun
@@ -34,6 +36,7 @@ from studio.ui.widgets.saving import unique_path
 from studio.ui.widgets.style_gallery import THUMB_SIDE, StyleGallery, thumbnail_path
 
 if TYPE_CHECKING:
+    from studio.core.history import HistoryEntry
     from studio.ui.picture_tab import PictureTab
 
 FAST_MODE = "fast"  # the recipe's `method` for a picture painted by a style model
@@ -66,7 +69,11 @@ class FastStylePage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.sections)
-        self.refresh_gallery()
+        self.gallery.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_gallery()  # models copied into the folder meanwhile, thumbnails still to paint
 
     def _build_gallery_section(self) -> QWidget:
         box = QGroupBox("Style models")
@@ -156,6 +163,35 @@ class FastStylePage(QWidget):
         if model is None:
             show_error(self, "Choose a style model in the gallery first (train one under Train if there is none).")
         return model
+
+    def continue_from(self, entry: HistoryEntry) -> None:
+        """ "Continue from this one" on a picture a model painted: show it, take its settings and choose its model."""
+        self.tab.show_entry(entry)
+        self.form.set_params(params_from_dict(FastStyleApplyParams, entry.params))
+        self.gallery.choose(self.folder / entry.recipe.get("model", ""))
+        self.sections.setCurrentIndex(0)
+        self.tab.status.setText("Its settings are back; click a model (or press Stylize) to paint again.")
+
+    # -- what is remembered until next time -----------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        chosen = self.gallery.chosen()
+        return {
+            "paint": params_to_dict(self.form.params()),
+            "train": params_to_dict(self.training.form.params()),
+            "model": chosen.name if chosen is not None else None,
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Last session's settings; a value a control cannot show leaves that form as it is."""
+        try:
+            self.form.set_params(params_from_dict(FastStyleApplyParams, state.get("paint", {})))
+            trained = params_from_dict(self.training.form.params_class, state.get("train", {}))
+            # The style pictures are not remembered, so neither is their blend.
+            self.training.form.set_params(dataclasses.replace(trained, style_blend=self.training.styles.blend()))
+        except (TypeError, ValueError):
+            pass
+        if state.get("model"):
+            self.gallery.choose(self.folder / state["model"])
 
     # -- folders and videos --------------------------------------------------------------------------------
     def paint_folder_dialog(self) -> None:

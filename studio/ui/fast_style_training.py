@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -21,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.images import load_image
 from studio.core.params.fast_style import FastStyleTrainParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import Progress
 from studio.core.style_presets import DEFAULT_PRESET, load_preset
 from studio.ui.jobs import TabJobs
 from studio.ui.latent_page import free_model_path
@@ -42,7 +40,6 @@ from studio.ui.widgets.style_strip import StyleStrip
 CHANNEL = "fast-style-train"
 TRAIN_QUESTION = "style-train-question"  # the object name of the question Train asks about an existing model
 PLOTTED = ("loss", "style", "content")
-IMAGE_PATTERNS = "Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
 
 
 class FastStyleTraining(QWidget):
@@ -57,8 +54,7 @@ class FastStyleTraining(QWidget):
         self.model_path: Path | None = None  # the model this session trained last: what Resume continues
         self.training_into: Path | None = None
         self.styles = StyleStrip(with_regions=False)
-        self.styles.files_dropped.connect(self.add_style_paths)
-        self.styles.add_button.clicked.connect(self.add_style_dialog)
+        self.styles.take_files(settings)
         self.presets = PresetRow()
         self.presets.chosen.connect(self.styles.add)
         self.name = QLineEdit()
@@ -118,21 +114,6 @@ class FastStyleTraining(QWidget):
         layout.addWidget(self.form)
 
     # -- style pictures ----------------------------------------------------------------------------
-    def add_style_paths(self, paths: list[str]) -> None:
-        for path in paths:
-            try:
-                self.styles.add(load_image(path), Path(path).name)
-            except JobError as error:
-                show_error(self, f"That style picture can't be used: {error}")
-            else:
-                self.settings.set_last_folder("style-styles", path)
-
-    def add_style_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add style pictures", self.settings.last_folder("style-styles"), IMAGE_PATTERNS
-        )
-        self.add_style_paths(paths)
-
     def model_name(self) -> str:
         names = self.styles.names()
         given = self.name.text().strip()

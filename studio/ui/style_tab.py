@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.catalog import BACKBONES
-from studio.core.images import load_image, sample_image, save_image, scaled_shape
+from studio.core.images import sample_image, save_image, scaled_shape
 from studio.core.params import make_recipe
 from studio.core.params.style import MAX_SIZE, StyleParams
 from studio.core.progress import JobError, Progress
@@ -90,8 +90,7 @@ class StyleTab(PictureTab):
 
     def _build_gatys_page(self) -> QWidget:
         self.styles = StyleStrip()
-        self.styles.files_dropped.connect(self.add_style_paths)
-        self.styles.add_button.clicked.connect(self.add_style_dialog)
+        self.styles.take_files(self.settings)
         self.styles.changed.connect(self._refresh)
         self.styles.changed.connect(self._mask_changed)
         self.presets = PresetRow()
@@ -165,6 +164,20 @@ class StyleTab(PictureTab):
     def _mask_changed(self) -> None:
         self.styles.set_regions_enabled(self.view.before.mask() is not None)
 
+    def state(self) -> dict:
+        return {**super().state(), "mode": self.modes.mode, FAST_MODE: self.fast_style.state()}
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        self.fast_style.restore_state(state.get(FAST_MODE, {}))
+        self.modes.set_mode(state.get("mode", ""))
+
+    def continue_from(self, entry) -> None:
+        if entry.recipe.get("method") == FAST_MODE:
+            self.fast_style.continue_from(entry)
+        else:
+            super().continue_from(entry)
+
     def restorable(self, params: StyleParams) -> StyleParams:
         # Last session's result is gone, so it cannot be the start of this one's.
         return dataclasses.replace(params, init="content") if params.init == "image" else params
@@ -177,15 +190,6 @@ class StyleTab(PictureTab):
     def content(self) -> np.ndarray | None:
         return self.source
 
-    def add_style_paths(self, paths: list[str]) -> None:
-        for path in paths:
-            try:
-                self.styles.add(load_image(path), Path(path).name)
-            except JobError as error:
-                show_error(self, f"That style picture can't be used: {error}")
-            else:
-                self.settings.set_last_folder("style-styles", path)
-
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open content picture", self.settings.last_folder("style"), PATTERNS
@@ -193,12 +197,6 @@ class StyleTab(PictureTab):
         if path:
             self.settings.add_recent_file(path)
             self.open_path(path)
-
-    def add_style_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add style pictures", self.settings.last_folder("style-styles"), PATTERNS
-        )
-        self.add_style_paths(paths)
 
     def planned_shape(self) -> tuple[int, int]:
         return scaled_shape(self.source.shape[:2], self.form.params().size)
