@@ -65,6 +65,14 @@ def test_starts_with_the_brush_strokes_preset_in_both_modes(tab):
     assert len(tab.styles.thumbs) == 2 and "Ink wash" in tab.styles.names()[1]
 
 
+def test_each_mode_takes_the_height_of_its_own_controls(qtbot, tab):
+    tab.modes.set_mode("gatys")
+    qtbot.waitUntil(lambda: tab.styles.thumbs[0].isVisible())
+    thumb = tab.styles.thumbs[0]
+    assert thumb.height() <= thumb.sizeHint().height() + 2, "not pulled apart to the Fast style page's height"
+    assert tab.modes.pages.height() < tab.fast_style.sizeHint().height()
+
+
 def test_train_shows_a_changing_preview_then_paints_from_the_gallery(qtbot, tab, tmp_path):
     training, page = tab.fast_style.training, tab.fast_style
     previews, before_the_end = [], []
