@@ -128,7 +128,7 @@ def stripes_model(tab):
     return path
 
 
-def test_continue_from_a_painted_picture_takes_its_settings_and_model(qtbot, tab, stripes_model):
+def test_continue_from_a_painted_picture_takes_its_settings_and_model(qtbot, tab, stripes_model, tmp_path):
     page = tab.fast_style
     gatys = tab.current_params()
     page.form.update(strength=0.3, preserve_colors="luminance")
@@ -149,6 +149,10 @@ def test_continue_from_a_painted_picture_takes_its_settings_and_model(qtbot, tab
     again.restore_state(state)
     assert again.modes.mode == "fast" and again.fast_style.form.params().strength == 0.3
     assert again.fast_style.gallery.chosen() == stripes_model
+
+    tab.open_path(str(tab.save_result(str(tmp_path / "painted.png"))))
+    assert not tab.recipe_bar.isVisibleTo(tab), "no Optimise settings are offered from a fast-style picture"
+    assert "stripes.keras" in tab.status.text()
 
 
 def test_paints_a_folder_into_a_new_folder_never_over_one(qtbot, tab, tmp_path, rgb, stripes_model):

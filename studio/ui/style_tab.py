@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.catalog import BACKBONES
-from studio.core.images import sample_image, save_image, scaled_shape
+from studio.core.images import read_recipe, sample_image, save_image, scaled_shape
 from studio.core.params import make_recipe
 from studio.core.params.style import MAX_SIZE, StyleParams
 from studio.core.progress import JobError, Progress
@@ -171,6 +171,13 @@ class StyleTab(PictureTab):
         super().restore_state(state)
         self.fast_style.restore_state(state.get(FAST_MODE, {}))
         self.modes.set_mode(state.get("mode", ""))
+
+    def open_path(self, path: str) -> None:
+        super().open_path(path)
+        recipe = read_recipe(path) or {}
+        if recipe.get("method") == FAST_MODE:  # its settings are not the optimised transfer's
+            self.recipe_bar.hide()
+            self.status.setText(f"This picture was painted by the style model {recipe.get('model')} (Fast style).")
 
     def continue_from(self, entry) -> None:
         if entry.recipe.get("method") == FAST_MODE:
