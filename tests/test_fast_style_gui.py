@@ -168,3 +168,4 @@ def test_paints_a_folder_into_a_new_folder_never_over_one(qtbot, tab, tmp_path, 
     painted = sorted((tmp_path / "frames-stripes-2").iterdir())
     assert len(painted) == 2 and load_image(painted[0]).shape == rgb.shape
     assert "Painted frames" in tab.fast_style.frames_note.text()
+    assert np.array_equal(tab.fast_style.frames_preview.image, load_image(painted[-1])), "the frames show as painted"

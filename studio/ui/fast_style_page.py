@@ -31,6 +31,7 @@ from studio.ui.picture_tab import PictureRun
 from studio.ui.runner import Job, JobHandle
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.saving import unique_path
 from studio.ui.widgets.style_gallery import THUMB_SIDE, StyleGallery, thumbnail_path
@@ -63,6 +64,9 @@ class FastStylePage(QWidget):
         self.note.setWordWrap(True)
         self.frames_note = QLabel()  # about the folder or video being painted
         self.frames_note.setWordWrap(True)
+        self.frames_preview = LatentPictureView()  # the frames as they are painted
+        self.frames_preview.setFixedHeight(150)
+        self.frames_preview.hide()
         self.sections = QTabWidget()
         self.sections.addTab(self._build_gallery_section(), "Paint")
         self.sections.addTab(self.training, "Train")
@@ -101,6 +105,7 @@ class FastStylePage(QWidget):
         frames.addLayout(buttons)
         frames.addWidget(self.frames_panel)
         frames.addWidget(self.frames_note)
+        frames.addWidget(self.frames_preview)
         section = QWidget()
         layout = QVBoxLayout(section)
         layout.addWidget(box)
@@ -220,6 +225,10 @@ class FastStylePage(QWidget):
         """Paint `video` into a new MP4 beside it (VIDEO-MODEL.mp4, or -2, -3...), its sound kept."""
         return self.paint_frames(model, video, unique_path(video.parent, f"{video.stem}-{model.stem}.mp4"))
 
+    def _show_frame(self, frame) -> None:
+        self.frames_preview.show()
+        self.frames_preview.set_image(frame)
+
     def paint_frames(self, model: Path, source: Path, output: Path) -> JobHandle:
         """Paint the video or folder `source` into `output`, a name no file or folder has yet."""
         kwargs = {"model_path": str(model), "source": str(source), "output": str(output), "params": self.form.params()}
@@ -228,6 +237,7 @@ class FastStylePage(QWidget):
         return self.tab.jobs.start(
             FRAMES_CHANNEL,
             Job("fast_style.paint_frames", kwargs, title=f"Painting {source.name}"),
+            on_preview=self._show_frame,
             on_done=lambda saved: self.frames_note.setText(f"Painted {source.name}: {saved}"),
             on_cancelled=lambda: self.frames_note.setText(f"Stopped before the end of {source.name}{left}"),
         )
