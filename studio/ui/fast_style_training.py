@@ -5,6 +5,7 @@ the user's style models folder; an existing one is never replaced without a ques
 
 from __future__ import annotations
 
+from collections import deque
 from functools import partial
 from pathlib import Path
 
@@ -40,6 +41,9 @@ from studio.ui.widgets.style_strip import StyleStrip
 CHANNEL = "fast-style-train"
 TRAIN_QUESTION = "style-train-question"  # the object name of the question Train asks about an existing model
 PLOTTED = ("loss", "style", "content")
+# Each step sees one random crop, so its losses jump about: the curve shows their mean over the
+# last steps, where the trend can be seen.
+SMOOTHING_STEPS = 10
 
 
 class FastStyleTraining(QWidget):
@@ -69,6 +73,10 @@ class FastStyleTraining(QWidget):
         self.preview.setFixedHeight(200)
         self.plot = LossPlot(log_scale=True, placeholder="Loss curve")
         self.plot.setFixedHeight(110)
+        self.plot.setToolTip(
+            f"The losses, averaged over the last {SMOOTHING_STEPS} steps: they fall as the model learns the style"
+        )
+        self._recent: dict[str, deque[float]] = {name: deque(maxlen=SMOOTHING_STEPS) for name in PLOTTED}
         self.job_panel = JobPanel()
         self.job_panel.cancel_button.hide()  # Stop does it, beside Train
         self.job_panel.label.setWordWrap(True)
@@ -184,6 +192,8 @@ class FastStyleTraining(QWidget):
         }
         self.training_into = path
         self.plot.clear()
+        for recent in self._recent.values():
+            recent.clear()
         handle = self.jobs.start(
             CHANNEL,
             Job("fast_style.train", kwargs, title=f"Training {path.stem}"),
@@ -201,7 +211,8 @@ class FastStyleTraining(QWidget):
         step = event.data.get("steps_done", event.step)
         for name in PLOTTED:
             if name in event.metrics:
-                self.plot.add(name, step, event.metrics[name])
+                self._recent[name].append(event.metrics[name])
+                self.plot.add(name, step, sum(self._recent[name]) / len(self._recent[name]))
 
     def _ended(self, text: str) -> None:
         self.status.setText(text)
