@@ -118,7 +118,7 @@ class FastStylePage(QWidget):
     def refresh_gallery(self) -> None:
         """Show the models folder again, and paint the thumbnails that are missing or out of date."""
         stale = self.gallery.refresh()
-        empty = "No style models yet: train one under Train (a few minutes), then click it here."
+        empty = "No style models yet: train one under Train, then click it here."
         self.note.setText("" if self.gallery.count() else empty)
         if stale:
             pairs = [(str(model), str(thumbnail_path(model))) for model in stale]
