@@ -134,22 +134,26 @@ def picture_arguments(
     parser: argparse.ArgumentParser,
     defaults: Any,
     inputs: dict[str, str],
+    masked: str,
     side_outputs: Any = None,
     output: Any = PICTURE,
     output_help: str = "where to save (.png keeps the recipe, or .jpg)",
 ) -> None:
     """The arguments of the verbs that paint a picture with a backbone (dream, style): -o OUTPUT,
-    --recipe, --backbone and --model. Declares the verb's files too; `output` is the output's kind,
-    or a function of the arguments that says it."""
+    --recipe, --backbone, --model and --mask (white `masked`, black stays). Declares the verb's
+    files too; `output` is the output's kind, or a function of the arguments that says it."""
     parser.add_argument("-o", "--output", required=True, help=output_help)
     parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
     param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
     parser.add_argument(
         "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
     )
+    parser.add_argument(
+        "--mask", dest="mask_path", metavar="PICTURE", help=f"greyscale picture: white {masked}, black stays as it is"
+    )
     roles = FileRoles(
         outputs={"output": output},
-        inputs={**inputs, "recipe": "the recipe", "backbone_path": "the model"},
+        inputs={**inputs, "recipe": "the recipe", "backbone_path": "the model", "mask_path": "the mask"},
         side_outputs=side_outputs,
     )
     declare_files(parser, roles)

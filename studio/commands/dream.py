@@ -25,7 +25,8 @@ def register(subparsers) -> None:
     picture_arguments(
         parser,
         defaults,
-        {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"},
+        {"input": "the picture to dream on", "guide_path": "the guide"},
+        masked="dreams",
         output=output_kind,
         output_help="where to save (.png keeps the recipe, or .jpg; .gif or .mp4 with --frames)",
     )
@@ -48,9 +49,6 @@ def register(subparsers) -> None:
     param_option(parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are dreamed in tiles")
     parser.add_argument(
         "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
-    )
-    parser.add_argument(
-        "--mask", dest="mask_path", metavar="PICTURE", help="greyscale picture: white dreams, black stays"
     )
     param_option(
         parser,

@@ -17,7 +17,7 @@ from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare
 from studio.core.images import SAVE_FORMATS
 from studio.core.params import make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
-from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
+from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
 
 FLAGS = (
@@ -38,6 +38,7 @@ FLAGS = (
     "seed",
     "checkpoint_every",
     "tile_size",
+    "mask_path",
 )
 
 
@@ -64,6 +65,7 @@ def register(subparsers) -> None:
             "init_image": "the starting picture",
             "resume": "the picture to resume from",
         },
+        masked="is painted",
         side_outputs=side_outputs,
     )
     param_option(parser, "--content-layer", defaults=defaults, help="the layer whose features keep the content")
@@ -116,6 +118,11 @@ def register(subparsers) -> None:
     param_option(
         parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are processed in tiles of this size"
     )
+    parser.add_argument(
+        "--regions",
+        help="with --mask: where each style picture paints, inside or outside the mask, e.g. inside,outside "
+        "(default: all inside)",
+    )
     parser.set_defaults(run=run)
     dispatch_first_word(parser, {"train-model": train_model_parser(parser.prog), "apply": apply_parser(parser.prog)})
 
@@ -130,9 +137,27 @@ def params_from_args(args: argparse.Namespace) -> StyleParams:
         overrides["style_blend"] = parse_blend(args.blend)
     elif len(params.style_blend) != len(args.styles):
         overrides["style_blend"] = ()
+    if args.regions:
+        overrides["style_regions"] = parse_regions(args.regions, len(args.styles))
+    elif len(params.style_regions) != len(args.styles):
+        overrides["style_regions"] = ()
     if args.resume or args.init_image:
         overrides.setdefault("init", "image")
-    return dataclasses.replace(params, **overrides)
+    params = dataclasses.replace(params, **overrides)
+    if params.style_regions and not params.mask_path:
+        raise JobError("The styles paint in regions of a mask (--regions): add --mask PICTURE.")
+    return params
+
+
+def parse_regions(text: str, num_styles: int) -> tuple[str, ...]:
+    """One region per style picture, each inside or outside the mask."""
+    regions = tuple(word.strip() for word in text.split(","))
+    if len(regions) != num_styles or not set(regions) <= set(REGIONS):
+        raise JobError(
+            f"Give --regions one word per style picture ({num_styles}), each {' or '.join(REGIONS)}: "
+            f"for example {','.join(REGIONS[: min(num_styles, 2)])}."
+        )
+    return regions
 
 
 def side_outputs(args: argparse.Namespace) -> list[tuple[Path, OutputKind]]:
@@ -158,8 +183,9 @@ def saving_checkpoints(events: Iterator[Progress], path: Path, recipe: dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.core.images import load_image, save_image
+    from studio.core.images import load_image, load_mask, save_image
     from studio.engines.style import stylize_job
+    from studio.engines.style.regions import stylize_regions_job
 
     params = params_from_args(args)
     content = load_image(args.content)
@@ -169,7 +195,12 @@ def run(args: argparse.Namespace) -> int:
     recipe = make_recipe(
         "style", params, source_size=content.shape[1::-1], style_sources=[Path(path).name for path in args.styles]
     )
-    events = saving_checkpoints(stylize_job(content, styles, params, init_image), checkpoint_path(args.output), recipe)
+    if params.mask_path:
+        mask = load_mask(params.mask_path, content.shape[:2])
+        job = stylize_regions_job(content, styles, params, mask, init_image)
+    else:
+        job = stylize_job(content, styles, params, init_image)
+    events = saving_checkpoints(job, checkpoint_path(args.output), recipe)
     result = drive(events)
     saved = save_image(args.output, result, recipe)
     print(f"Saved {saved}")
