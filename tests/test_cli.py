@@ -226,11 +226,11 @@ def test_unknown_words_are_refused_and_a_file_opens_the_app(files, monkeypatch, 
 
 # -- help ------------------------------------------------------------------------------------------
 def leaf_parsers(parser, path=()):
-    """(words, parser) for every verb that runs something: `dream`, `vae train`, ..."""
+    """(words, parser) for every verb that runs something: `dream`, `vae train`, `style apply`, ..."""
     choices = [a.choices for a in parser._actions if a.choices and isinstance(a.choices, dict)]
     if not choices:
         yield path, parser
-    for group in choices:
+    for group in [*choices, getattr(parser, "sub_verbs", {})]:
         for name, sub in group.items():
             yield from leaf_parsers(sub, (*path, name))
 
@@ -246,7 +246,9 @@ def test_every_verb_that_writes_declares_its_files_so_they_are_checked():
 
 
 def test_every_option_has_help_and_shows_its_default():
-    for words, parser in leaf_parsers(build_parser()):
+    verbs = dict(leaf_parsers(build_parser()))
+    assert {("dream",), ("style",), ("style", "train-model"), ("style", "apply"), ("text", "generate")} <= set(verbs)
+    for words, parser in verbs.items():
         roles = parser.get_default("file_roles")
         files = {*roles.inputs, *roles.outputs} if roles else set()
         for action in parser._actions:

@@ -232,8 +232,10 @@ PAINTED = OutputKind("picture, video or new folder", (*SAVE_FORMATS, *VIDEO_OUTP
 def dispatch_first_word(parser: argparse.ArgumentParser, verbs: dict[str, argparse.ArgumentParser]) -> None:
     """Let `studio style WORD ...` run the sub-verb WORD while `studio style CONTENT STYLE...` keeps
     working: argparse cannot put sub-commands beside a positional, so the style parser hands its
-    arguments to a sub-verb's parser when their first word names one."""
+    arguments to a sub-verb's parser when their first word names one. The sub-verbs' parsers stay
+    reachable as `parser.sub_verbs` (for checks that walk every verb)."""
     parse_own = parser.parse_known_args
+    parser.sub_verbs = verbs
 
     def parse_known_args(args=None, namespace=None):
         if args and args[0] in verbs:
