@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -72,6 +72,19 @@ class CommandParser(argparse.ArgumentParser):
             default=argparse.SUPPRESS,
             help="show TensorFlow's start-up messages and the traceback of an unexpected error",
         )
+
+
+def action_group(subparsers, name: str, help: str, description: str) -> Any:
+    """A verb whose work is split into actions (`studio vae train|grid|...`); returns the
+    subparsers the actions are added to (an action must be given)."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
+
+
+def flags_given(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
+    """The options among `names` that the command line gave; those it did not (None) keep the value
+    of the recipe, the model or the parameter dataclass."""
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
 def param_option(parser: argparse.ArgumentParser, *flags: str, defaults: Any, **kwargs: Any) -> argparse.Action:

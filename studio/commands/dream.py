@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from studio.commands import drive, param_option, params_from_recipe, picture_arguments
+from studio.commands import drive, flags_given, param_option, params_from_recipe, picture_arguments
 from studio.commands.paths import ANIMATION, PICTURE, OutputKind
 from studio.core.catalog import presets
 from studio.core.params import make_recipe
@@ -15,6 +15,20 @@ from studio.core.params.dream_animation import DreamAnimationParams
 from studio.core.progress import JobError
 from studio.engines.latent import ANIMATION_FORMATS
 
+FLAGS = (
+    "backbone",
+    "backbone_path",
+    "octaves",
+    "octave_scale",
+    "steps_per_octave",
+    "step_size",
+    "max_loss",
+    "seed",
+    "tile_size",
+    "guide_path",
+    "mask_path",
+    "max_side",
+)
 ANIMATION_FLAGS = ("zoom", "rotate", "pan_x", "pan_y", "steps_per_frame", "fps")
 
 
@@ -90,7 +104,7 @@ def output_kind(args: argparse.Namespace) -> OutputKind:
 
 def animation_from_args(args: argparse.Namespace) -> DreamAnimationParams | None:
     """The animation asked for (None: a picture); animation flags without --frames are refused."""
-    overrides = {name: getattr(args, name) for name in ANIMATION_FLAGS if getattr(args, name) is not None}
+    overrides = flags_given(args, ANIMATION_FLAGS)
     if args.frames is None:
         if overrides:
             flags = ", ".join("--" + name.replace("_", "-") for name in overrides)
@@ -117,24 +131,7 @@ class ListPresets(argparse.Action):
 def params_from_args(args: argparse.Namespace) -> DreamParams:
     """Recipe first, then preset, then individual flags, each overriding the one before."""
     params = params_from_recipe(args.recipe, "dream", DreamParams) if args.recipe else DreamParams()
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "backbone",
-            "backbone_path",
-            "octaves",
-            "octave_scale",
-            "steps_per_octave",
-            "step_size",
-            "max_loss",
-            "seed",
-            "tile_size",
-            "guide_path",
-            "mask_path",
-            "max_side",
-        )
-        if getattr(args, name) is not None
-    }
+    overrides = flags_given(args, FLAGS)
     if overrides.get("max_side") == 0:
         overrides["max_side"] = None
     params = dataclasses.replace(params, **overrides)

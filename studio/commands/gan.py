@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import dataset_argument, drive, param_option, training_arguments
+from studio.commands import action_group, dataset_argument, drive, flags_given, param_option, training_arguments
 from studio.commands.paths import ANIMATION, MODEL, PICTURE, FileRoles, declare_files
 from studio.core.model_files import GAN
 from studio.core.params import make_recipe
@@ -30,12 +30,12 @@ TRAIN_FLAGS = (
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "gan",
         help="train a DCGAN and sample from it",
         description="Train a DCGAN on pictures, then sample grids and latent walks.",
     )
-    verbs = parser.add_subparsers(dest="gan_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train a GAN (or --resume one) and save it as .keras")
     defaults = GanParams()
@@ -137,8 +137,7 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
     """`base` with the flags given on the command line."""
-    overrides = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
-    return dataclasses.replace(base, **overrides)
+    return dataclasses.replace(base, **flags_given(args, TRAIN_FLAGS))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -162,8 +161,7 @@ def run_sample(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
     from studio.engines.gan import load_gan, sample_grid
 
-    overrides = {name: getattr(args, name) for name in ("count", "columns") if getattr(args, name) is not None}
-    params = GanSampleParams(seed=args.seed, truncation=args.truncation, **overrides)
+    params = GanSampleParams(seed=args.seed, truncation=args.truncation, **flags_given(args, ("count", "columns")))
     grid, _ = sample_grid(load_gan(args.model), params)
     saved = save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model))
     print(f"Saved {saved}")

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.commands import CommandParser, drive, param_option, params_from_recipe, picture_arguments
+from studio.commands import CommandParser, drive, flags_given, param_option, params_from_recipe, picture_arguments
 from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
@@ -130,7 +130,7 @@ def register(subparsers) -> None:
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
     params = params_from_recipe(args.recipe, "style", StyleParams) if args.recipe else StyleParams()
-    overrides: dict[str, Any] = {name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None}
+    overrides = flags_given(args, FLAGS)
     if args.style_layers:
         overrides["style_layers"] = parse_layers(args.style_layers)
     if args.blend:
@@ -352,7 +352,7 @@ def run_train_model(args: argparse.Namespace) -> int:
         if args.resume
         else FastStyleTrainParams()
     )
-    overrides: dict[str, Any] = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
+    overrides = flags_given(args, TRAIN_FLAGS)
     overrides["style_blend"] = parse_blend(args.blend) if args.blend else ()
     params = dataclasses.replace(base, **overrides)
     styles = [load_style_source(source) for source in args.styles]
@@ -369,9 +369,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import load_style_model, paint_picture
     from studio.engines.fast_style.video import is_video, paint_frames
 
-    params = FastStyleApplyParams(
-        **{name: getattr(args, name) for name in APPLY_FLAGS if getattr(args, name) is not None}
-    )
+    params = FastStyleApplyParams(**flags_given(args, APPLY_FLAGS))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)

@@ -7,21 +7,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import dataset_argument, drive, param_option, training_arguments
+from studio.commands import action_group, dataset_argument, drive, flags_given, param_option, training_arguments
 from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION, FileRoles, declare_files
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
 from studio.core.params.vae import GRID_EXTENT, VaeParams
 from studio.core.progress import JobError
 
+TRAIN_FLAGS = ("image_size", "channels", "limit", "latent_dim", "beta", "epochs", "batch_size", "learning_rate", "seed")
+
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "vae",
         help="train and explore a variational autoencoder",
         description="Train a VAE on pictures and draw from its latent space.",
     )
-    verbs = parser.add_subparsers(dest="vae_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
     defaults = VaeParams()
@@ -110,21 +112,7 @@ def register(subparsers) -> None:
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "image_size",
-            "channels",
-            "limit",
-            "latent_dim",
-            "beta",
-            "epochs",
-            "batch_size",
-            "learning_rate",
-            "seed",
-        )
-        if getattr(args, name) is not None
-    }
+    overrides = flags_given(args, TRAIN_FLAGS)
     if args.filters:
         try:
             overrides["filters"] = tuple(int(width) for width in args.filters.split(","))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.params import control
+from studio.core.params import control, seed_control
 from studio.core.params.pictures import (
     batch_control,
     channels_control,
     dataset_control,
     epochs_control,
     limit_control,
-    seed_control,
+    training_seed_control,
 )
 
 GAN_SIZES = (28, 32, 64)  # 28 for MNIST-size pictures; 32 and 64 as in the reference chapter
@@ -119,7 +119,7 @@ class GanParams:
         step=0.05,
         decimals=2,
     )
-    seed: int | None = seed_control("GAN")
+    seed: int | None = training_seed_control("GAN")
 
 
 @dataclass(frozen=True)
@@ -136,15 +136,7 @@ class GanSampleParams:
     columns: int = control(
         8, label="Columns", tooltip="Pictures per row of the grid", group="Sampling", minimum=1, maximum=64
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed draws the same pictures again",
-        group="Sampling",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("The same seed draws the same pictures again", group="Sampling")
     truncation: float | None = control(
         None,
         label="Truncation",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from studio.core.catalog import SHIPPED_DATASETS
-from studio.core.params import control
+from studio.core.params import control, seed_control
 
 EPOCH_HELP = "one epoch is a pass over the pictures, or over 2,000 varied copies of a smaller set"
 
@@ -66,13 +66,5 @@ def batch_control(default: int, minimum: int) -> Any:
     )
 
 
-def seed_control(what: str) -> Any:
-    return control(
-        None,
-        label="Seed",
-        tooltip=f"The same seed trains the same {what} again; random gives a new one each time",
-        group="Training",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+def training_seed_control(what: str) -> Any:
+    return seed_control(f"The same seed trains the same {what} again; random gives a new one each time", "Training")

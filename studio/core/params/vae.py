@@ -11,7 +11,7 @@ from studio.core.params.pictures import (
     dataset_control,
     epochs_control,
     limit_control,
-    seed_control,
+    training_seed_control,
 )
 
 # What a resumed run takes from the settings; the rest (the architecture) stays the model's own.
@@ -120,7 +120,7 @@ class VaeParams:
         maximum=0.1,
         decimals=5,
     )
-    seed: int | None = seed_control("model")
+    seed: int | None = training_seed_control("model")
 
     def problems(self) -> list[str]:
         """What is wrong with these settings, in words a user can act on (empty when all is well)."""
