@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pytest
 from leftovers import no_leftovers
+from tiny import TINY_LAYERS, tiny_convnet
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -26,18 +27,9 @@ def isolated_home(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def tiny_backbone():
     """A random-weight three-layer convnet: real gradients, milliseconds per step."""
-    import keras
-
     from studio.core.backbones import Backbone
 
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="conv1")(inputs)
-    x = keras.layers.MaxPooling2D(2, name="pool1")(x)
-    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv2")(x)
-    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv3")(x)
-    model = keras.Model(inputs, x)
-    return Backbone.from_model("tiny", model, ("conv1", "conv2", "conv3"))
+    return Backbone.from_model("tiny", tiny_convnet(), TINY_LAYERS)
 
 
 @pytest.fixture
@@ -56,6 +48,30 @@ def runner(qtbot):
     yield job_runner
     job_runner.shutdown()
     assert not job_runner.is_running()
+
+
+@pytest.fixture
+def unwritable_config(tmp_path, monkeypatch):
+    """Settings (and so the history folder) under a path that cannot be made: a file stands where
+    the config folder's parent should be."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the config folder's parent should be")
+    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(blocker / "config"))
+
+
+@pytest.fixture
+def open_tab(qtbot, runner):
+    """`open_tab(DreamTab, (1000, 700))`: a tab on the test's own settings, shown at that size."""
+    from studio.ui.settings import Settings
+
+    def open_(tab_class, size=(1100, 700)):
+        widget = tab_class(runner, Settings())
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        return widget
+
+    return open_
 
 
 @pytest.fixture(autouse=True)

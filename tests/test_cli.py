@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import bar_pictures
 
 import studio.cli
 import studio.commands
@@ -356,12 +357,7 @@ def garbled(data: bytes) -> bytes:
 
 
 def test_vae_verbs_overwrite_only_when_told_and_name_damaged_models(tmp_path, capsys):
-    folder = tmp_path / "bars"
-    folder.mkdir()
-    for index in range(8):
-        picture = np.zeros((16, 16), np.uint8)
-        picture[:, index : index + 5] = 255
-        Image.fromarray(picture).save(folder / f"{index}.png")
+    folder = bar_pictures(tmp_path / "bars", 8)
     (folder / "readme.md").write_text("not a picture")
     model = tmp_path / "bars.keras"
     tiny = ["--size", "16", "--filters", "8", "--epochs", "1", "--batch-size", "4", "--seed", "1"]

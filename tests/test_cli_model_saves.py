@@ -9,9 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
+from tiny import bar_pictures
 
 from studio.cli import main
 
@@ -20,13 +19,7 @@ TINY_VAE = ["--size", "16", "--filters", "8", "--epochs", "1", "--batch-size", "
 
 @pytest.fixture
 def bars(tmp_path):
-    folder = tmp_path / "bars"
-    folder.mkdir()
-    for index in range(8):
-        picture = np.zeros((16, 16), np.uint8)
-        picture[:, index : index + 5] = 255
-        Image.fromarray(picture).save(folder / f"{index}.png")
-    return folder
+    return bar_pictures(tmp_path / "bars", 8)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import tiny_convnet
 
 import studio.commands
 from studio.cli import main
@@ -17,17 +18,9 @@ TENSORFLOW_WOULD_START = "TensorFlow would start here"
 
 @pytest.fixture(scope="module")
 def tiny_model_file(tmp_path_factory):
-    """A random-weight three-layer convnet saved as a custom backbone (no VGG16 download or load)."""
-    import keras
-
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="conv1")(inputs)
-    x = keras.layers.MaxPooling2D(2, name="pool1")(x)
-    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv2")(x)
-    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv3")(x)
+    """The tiny convnet saved as a custom backbone (no VGG16 to load)."""
     path = tmp_path_factory.mktemp("backbone") / "tiny.keras"
-    keras.Model(inputs, x).save(path)
+    tiny_convnet().save(path)
     return path
 
 

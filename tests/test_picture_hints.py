@@ -16,11 +16,8 @@ from studio.ui.style_tab import StyleTab
 
 
 @pytest.mark.parametrize("tab_class", [DreamTab, StyleTab])
-def test_the_history_folder_is_shown_and_copy_path_copies_it(qtbot, runner, tab_class):
-    tab = tab_class(runner, Settings())
-    qtbot.addWidget(tab)
-    tab.resize(1100, 700)
-    tab.show()
+def test_the_history_folder_is_shown_and_copy_path_copies_it(open_tab, tab_class):
+    tab = open_tab(tab_class)
     folder = str(tab.settings.history_folder(create=False))
     strip = tab.history_strip
     assert strip.path_label.isVisibleTo(tab) and strip.path_label.text().startswith("History: ")
@@ -54,11 +51,8 @@ def test_resting_the_pointer_on_the_picture_says_drop_one_here_over_it_and_in_th
     assert view.viewport().grab().toImage() == quiet, "and goes when the pointer leaves"
 
 
-def test_the_finish_message_leaves_the_pictures_in_place(qtbot, runner, fake_target):
-    tab = DreamTab(runner, Settings())
-    qtbot.addWidget(tab)
-    tab.resize(1024, 640)
-    tab.show()
+def test_the_finish_message_leaves_the_pictures_in_place(qtbot, open_tab, fake_target):
+    tab = open_tab(DreamTab, (1024, 640))
     qtbot.waitExposed(tab)
     where = tab.view.geometry()
     fake_target("dream", "dream")

@@ -11,11 +11,8 @@ from studio.ui.style_tab import StyleTab
 
 
 def test_a_history_folder_that_cannot_be_written_never_stops_a_style_transfer(
-    qtbot, runner, fake_target, tmp_path, monkeypatch
+    qtbot, runner, fake_target, tmp_path, unwritable_config
 ):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the config folder's parent should be")
-    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(blocker / "config"))
     tab = StyleTab(runner, Settings())
     qtbot.addWidget(tab)
     fake_target("style.stylize", "painting")
