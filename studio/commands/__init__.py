@@ -172,6 +172,36 @@ def picture_arguments(
     declare_files(parser, roles)
 
 
+def model_action(
+    verbs: Any,
+    name: str,
+    help: str,
+    kind: str,
+    output: OutputKind,
+    output_help: str,
+    run: Any,
+    inputs: dict[str, str] | None = None,
+) -> argparse.ArgumentParser:
+    """An action on a saved model of `kind` (`vae grid MODEL -o OUT`, `gan walk MODEL -o OUT`...):
+    the MODEL argument and -o OUTPUT (of kind `output`), with the files declared, `inputs` among
+    them (dest -> how messages name it; the caller adds those arguments). `run` runs the action."""
+    parser = verbs.add_parser(name, help=help)
+    parser.add_argument("model", help=f"{KIND_NAMES[kind]} saved by Studio (.keras)")
+    parser.add_argument("-o", "--output", required=True, help=output_help)
+    roles = FileRoles(
+        outputs={"output": output}, inputs={"model": "the model", **(inputs or {})}, models={"model": kind}
+    )
+    declare_files(parser, roles)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def report_saved(path: Any, details: str = "") -> int:
+    """Say where a verb's result went (and `details`, such as the epochs done); the verb's exit status."""
+    print(f"Saved {path}{details}")
+    return 0
+
+
 def params_from_recipe(path: str, technique: str, params_class: type) -> Any:
     """The parameters of a `technique` recipe saved in the PNG at `path` (a JobError if it has none)."""
     recipe = read_recipe(path)

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_option, params_from_recipe, picture_arguments
+from studio.commands import drive, flags_given, param_option, params_from_recipe, picture_arguments, report_saved
 from studio.commands.paths import ANIMATION, PICTURE, OutputKind
 from studio.core.catalog import presets
 from studio.core.params import make_recipe
@@ -177,5 +177,4 @@ def run(args: argparse.Namespace) -> int:
 
         result = drive(dream_job(image, params, guide, mask))
         saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(saved)

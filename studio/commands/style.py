@@ -11,7 +11,15 @@ from typing import Any
 
 import numpy as np
 
-from studio.commands import CommandParser, drive, flags_given, param_option, params_from_recipe, picture_arguments
+from studio.commands import (
+    CommandParser,
+    drive,
+    flags_given,
+    param_option,
+    params_from_recipe,
+    picture_arguments,
+    report_saved,
+)
 from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
@@ -203,8 +211,7 @@ def run(args: argparse.Namespace) -> int:
     events = saving_checkpoints(job, checkpoint_path(args.output), recipe)
     result = drive(events)
     saved = save_image(args.output, result, recipe)
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(saved)
 
 
 # -- fast style transfer: train-model and apply ------------------------------------------------------
@@ -360,8 +367,7 @@ def run_train_model(args: argparse.Namespace) -> int:
     model = drive(
         train_style_job(styles, params, resume_from=args.resume, checkpoint_path=args.output, style_names=names)
     )
-    print(f"Saved {args.output} ({model.steps_done} steps)")
-    return 0
+    return report_saved(args.output, f" ({model.steps_done} steps)")
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -383,5 +389,4 @@ def run_apply(args: argparse.Namespace) -> int:
         result = drive(paint_picture(model, content, params))
         recipe = make_recipe("fast_style", params, model=Path(args.model).name, source_size=content.shape[1::-1])
         saved = save_image(output, result, recipe)
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(saved)
