@@ -10,6 +10,7 @@ from studio.core.params.pictures import (
     channels_control,
     dataset_control,
     epochs_control,
+    learning_rate_control,
     limit_control,
     training_seed_control,
 )
@@ -62,23 +63,15 @@ class GanParams:
     )
     epochs: int = epochs_control(80)
     batch_size: int = batch_control(32, minimum=2)
-    d_learning_rate: float = control(
+    d_learning_rate: float = learning_rate_control(
         2e-4,
+        "How fast the critic learns: lower it when it wins (its loss near zero)",
+        minimum=1e-6,
+        maximum=0.01,
         label="Discriminator rate",
-        tooltip="How fast the critic learns: lower it when it wins (its loss near zero)",
-        group="Training",
-        minimum=1e-6,
-        maximum=0.01,
-        decimals=6,
     )
-    g_learning_rate: float = control(
-        2e-4,
-        label="Generator rate",
-        tooltip="How fast the picture maker learns",
-        group="Training",
-        minimum=1e-6,
-        maximum=0.01,
-        decimals=6,
+    g_learning_rate: float = learning_rate_control(
+        2e-4, "How fast the picture maker learns", minimum=1e-6, maximum=0.01, label="Generator rate"
     )
     adam_beta_1: float = 0.5
     augment: bool = control(

@@ -3,6 +3,7 @@ many, how long, in what batches, from what seed. One definition each, so they re
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from studio.core.catalog import SHIPPED_DATASETS
@@ -68,3 +69,13 @@ def batch_control(default: int, minimum: int) -> Any:
 
 def training_seed_control(what: str) -> Any:
     return seed_control(f"The same seed trains the same {what} again; random gives a new one each time", "Training")
+
+
+def learning_rate_control(
+    default: float, tooltip: str, minimum: float, maximum: float, label: str = "Learning rate"
+) -> Any:
+    """A training step size; the box shows as many decimals as `minimum` needs."""
+    decimals = max(0, -math.floor(math.log10(minimum)))
+    return control(
+        default, label=label, tooltip=tooltip, group="Training", minimum=minimum, maximum=maximum, decimals=decimals
+    )
