@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import bar_pictures
 
 import studio.cli
 import studio.commands
@@ -226,11 +227,11 @@ def test_unknown_words_are_refused_and_a_file_opens_the_app(files, monkeypatch, 
 
 # -- help ------------------------------------------------------------------------------------------
 def leaf_parsers(parser, path=()):
-    """(words, parser) for every verb that runs something: `dream`, `vae train`, ..."""
+    """(words, parser) for every verb that runs something: `dream`, `vae train`, `style apply`, ..."""
     choices = [a.choices for a in parser._actions if a.choices and isinstance(a.choices, dict)]
     if not choices:
         yield path, parser
-    for group in choices:
+    for group in [*choices, getattr(parser, "sub_verbs", {})]:
         for name, sub in group.items():
             yield from leaf_parsers(sub, (*path, name))
 
@@ -246,7 +247,9 @@ def test_every_verb_that_writes_declares_its_files_so_they_are_checked():
 
 
 def test_every_option_has_help_and_shows_its_default():
-    for words, parser in leaf_parsers(build_parser()):
+    verbs = dict(leaf_parsers(build_parser()))
+    assert {("dream",), ("style",), ("style", "train-model"), ("style", "apply"), ("text", "generate")} <= set(verbs)
+    for words, parser in verbs.items():
         roles = parser.get_default("file_roles")
         files = {*roles.inputs, *roles.outputs} if roles else set()
         for action in parser._actions:
@@ -354,12 +357,7 @@ def garbled(data: bytes) -> bytes:
 
 
 def test_vae_verbs_overwrite_only_when_told_and_name_damaged_models(tmp_path, capsys):
-    folder = tmp_path / "bars"
-    folder.mkdir()
-    for index in range(8):
-        picture = np.zeros((16, 16), np.uint8)
-        picture[:, index : index + 5] = 255
-        Image.fromarray(picture).save(folder / f"{index}.png")
+    folder = bar_pictures(tmp_path / "bars", 8)
     (folder / "readme.md").write_text("not a picture")
     model = tmp_path / "bars.keras"
     tiny = ["--size", "16", "--filters", "8", "--epochs", "1", "--batch-size", "4", "--seed", "1"]

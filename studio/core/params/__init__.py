@@ -52,6 +52,12 @@ def control(
     return dataclasses.field(default=default, default_factory=default_factory, metadata={UI_KEY: spec})
 
 
+def seed_control(tooltip: str, group: str = "") -> Any:
+    """An optional seed (None, shown as "random", draws a new one each run); `tooltip` says what the
+    same seed makes again."""
+    return control(None, label="Seed", tooltip=tooltip, group=group, minimum=0, maximum=2**31 - 1, special="random")
+
+
 def control_spec(field: dataclasses.Field) -> dict[str, Any] | None:
     """The control a field asks for (see `control`), or None for a field with no control."""
     return field.metadata.get(UI_KEY)
