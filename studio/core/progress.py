@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,3 +45,18 @@ def run_to_end(job: Iterator[Progress]) -> tuple[list[Progress], Any]:
             events.append(next(job))
         except StopIteration as stop:
             return events, stop.value
+
+
+def relay(job: Iterator[Any], change: Callable[[Any], Progress]) -> Iterator[Progress]:
+    """`job`'s events, each turned into a Progress by `change`; returns `job`'s result, so a job can
+    run another as one of its stages: `result = yield from relay(inner, change)`. Closing the relay
+    closes `job` (so it cleans up)."""
+    try:
+        while True:
+            try:
+                event = next(job)
+            except StopIteration as stop:
+                return stop.value
+            yield change(event)
+    finally:
+        job.close()
