@@ -11,7 +11,7 @@ from studio import __version__
 from studio.core.progress import JobError
 
 # Each names a module in studio.commands that adds its verbs to the parser.
-COMMAND_MODULES = ("dream", "gan", "vae", "text", "style")
+COMMAND_MODULES = ("dream", "gan", "vae", "text", "style", "cyclegan")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -140,7 +140,9 @@ def build_discriminator(filters: int, name: str) -> keras.Model:
     """PatchGAN: a map with one verdict (a score, real near 1, fake near 0) per overlapping 70 x 70
     patch, 1/8 of the picture's size, so it judges texture and style everywhere, not the whole scene."""
     inputs = keras.Input((None, None, 3))
-    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same")(inputs))
+    # No bias: with one, TF 2.21's graph optimiser fails to fuse Conv2D + BiasAdd + LeakyRelu under
+    # a gradient tape and logs an error on every run ("remapper failed").
+    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False)(inputs))
     for multiplier, strides in ((2, 2), (4, 2), (8, 1)):
         x = layers.Conv2D(filters * multiplier, 4, strides=strides, padding="same", use_bias=False)(x)
         x = layers.LeakyReLU(0.2)(instance_norm()(x))
