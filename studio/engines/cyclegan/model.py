@@ -108,9 +108,9 @@ class Translator:
         self.probe = keras.Model(generator.input, [norm.input for norm in self.norms])
         picture = tf.TensorSpec([None, None, None, 3], tf.float32)
         held = [(tf.TensorSpec([1, 1, 1, norm.gamma.shape[0]], tf.float32),) * 2 for norm in self.norms]
-        self.translate = tf.function(lambda x: generator(x, training=False), input_signature=[picture])
-        self.measure = tf.function(self._measure, input_signature=[picture])
-        self.translate_held = tf.function(self._translate_held, input_signature=[picture, held])
+        self.translate = tf.function(lambda x: generator(x, training=False), input_signature=[picture], autograph=False)
+        self.measure = tf.function(self._measure, input_signature=[picture], autograph=False)
+        self.translate_held = tf.function(self._translate_held, input_signature=[picture, held], autograph=False)
 
     def _measure(self, samples):
         with self._norms_set("pooled", [True] * len(self.norms), False):
@@ -150,7 +150,7 @@ def reconstruction_error(pictures: tf.Tensor, rebuilt: tf.Tensor) -> tf.Tensor:
 
 
 class FakePool:
-    """The last `capacity` translations a discriminator was shown (Shrivastava et al. 2017).
+    """A store of `capacity` earlier translations for a discriminator (Shrivastava et al. 2017).
 
     While filling, each new picture is stored and passed through. Once full, each new picture is
     swapped, half the time, for a stored one picked at random (which it replaces), so the

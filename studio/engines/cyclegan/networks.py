@@ -12,6 +12,9 @@ from keras import layers
 
 from studio.core.params.cyclegan import CycleGanParams
 
+# Weights start small, as in the paper (N(0, 0.02)): with Keras' default the last layer starts with
+# its tanh saturated, and the first steps produce high-contrast colour noise that takes long to fade.
+WEIGHTS = keras.initializers.RandomNormal(0.0, 0.02)
 UNET_LEVELS = 4  # halvings in the U-Net: 128 px pictures meet at 8 x 8
 RESNET_LEVELS = 2  # halvings before the residual blocks, as in the paper
 
@@ -65,6 +68,10 @@ def statistics(inputs, pooled: bool = False):
     return keras.ops.moments(inputs, axes=(0, 1, 2) if pooled else (1, 2), keepdims=True)
 
 
+def conv2d(filters: int, kernel_size: int, **options) -> layers.Conv2D:
+    return layers.Conv2D(filters, kernel_size, kernel_initializer=WEIGHTS, **options)
+
+
 def instance_norm() -> layers.Layer:
     return InstanceNormalization()
 
@@ -72,7 +79,7 @@ def instance_norm() -> layers.Layer:
 def conv_norm(x, filters: int, kernel_size: int, strides: int = 1, activation: str = "relu"):
     """Reflection pad, convolve, normalise per instance, activate (no bias: the norm removes it)."""
     x = ReflectionPadding2D(kernel_size // 2)(x)
-    x = layers.Conv2D(filters, kernel_size, strides=strides, use_bias=False)(x)
+    x = conv2d(filters, kernel_size, strides=strides, use_bias=False)(x)
     x = instance_norm()(x)
     return layers.LeakyReLU(0.2)(x) if activation == "leaky_relu" else layers.Activation(activation)(x)
 
@@ -86,13 +93,13 @@ def residual_block(x, filters: int):
     """Two 3 x 3 convolutions whose result is added to the block's input."""
     y = conv_norm(x, filters, 3)
     y = ReflectionPadding2D(1)(y)
-    y = instance_norm()(layers.Conv2D(filters, 3, use_bias=False)(y))
+    y = instance_norm()(conv2d(filters, 3, use_bias=False)(y))
     return layers.Add()([x, y])
 
 
 def to_picture(x):
     """The last layer: a 7 x 7 convolution to RGB in [-1, 1]."""
-    return layers.Conv2D(3, 7, activation="tanh")(ReflectionPadding2D(3)(x))
+    return conv2d(3, 7, activation="tanh")(ReflectionPadding2D(3)(x))
 
 
 def build_resnet_generator(filters: int, blocks: int, name: str) -> keras.Model:
@@ -142,8 +149,8 @@ def build_discriminator(filters: int, name: str) -> keras.Model:
     inputs = keras.Input((None, None, 3))
     # No bias: with one, TF 2.21's graph optimiser fails to fuse Conv2D + BiasAdd + LeakyRelu under
     # a gradient tape and logs an error on every run ("remapper failed").
-    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False)(inputs))
+    x = layers.LeakyReLU(0.2)(conv2d(filters, 4, strides=2, padding="same", use_bias=False)(inputs))
     for multiplier, strides in ((2, 2), (4, 2), (8, 1)):
-        x = layers.Conv2D(filters * multiplier, 4, strides=strides, padding="same", use_bias=False)(x)
+        x = conv2d(filters * multiplier, 4, strides=strides, padding="same", use_bias=False)(x)
         x = layers.LeakyReLU(0.2)(instance_norm()(x))
-    return keras.Model(inputs, layers.Conv2D(1, 4, padding="same")(x), name=name)
+    return keras.Model(inputs, conv2d(1, 4, padding="same")(x), name=name)
