@@ -87,7 +87,7 @@ def bench_translate(rounds: int) -> None:
             samples.append((time.perf_counter() - wall, time.process_time() - cpu))
         wall, cpu = min(samples[1:])
         print(
-            f"translate {side} x {side} (default ResNet, {events[-1].total} tile(s) of {params.tile_size}): "
+            f"translate {side} x {side} (default ResNet, {events[-1].total} tile(s), at most {params.tile_size} px): "
             f"{wall:.2f} s wall, {cpu:.2f} s CPU (best of {rounds}; first {samples[0][0]:.1f} s) [{load()}]"
         )
 

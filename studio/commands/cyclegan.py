@@ -46,7 +46,7 @@ def register(subparsers) -> None:
     train.add_argument("collection_a", metavar="A_DIR", help=f"folder of pictures for side A, or a demo set ({demos})")
     train.add_argument("collection_b", metavar="B_DIR", help="folder of pictures for side B, or a demo set")
     train.add_argument("-o", "--output", required=True, help="where to save the model (.keras), after every epoch")
-    train.add_argument("--resume", help="a .keras CycleGAN to train further (its networks are kept)")
+    train.add_argument("--resume", metavar="MODEL", help="a .keras CycleGAN to train further (its networks are kept)")
     train.add_argument("--generator", choices=GENERATORS)
     train.add_argument("--size", type=int, help="working size: side of the square training crops (64 to 256)")
     train.add_argument("--filters", dest="generator_filters", type=int, help="generator width")
@@ -59,7 +59,9 @@ def register(subparsers) -> None:
     train.add_argument("--cycle-weight", type=float)
     train.add_argument("--identity-weight", type=float, help="identity loss as a share of the cycle weight")
     train.add_argument("--seed", type=int)
-    train.add_argument("--strip", help="also save the last sample strip (A, A→B, back; B, B→A, back) as a picture")
+    train.add_argument(
+        "--strip", metavar="PICTURE", help="also save the last sample strip (A, A→B, back; B, B→A, back) as a picture"
+    )
     train.set_defaults(run=run_train)
 
     translate = verbs.add_parser("translate", help="translate a picture or a folder of pictures")
@@ -67,7 +69,7 @@ def register(subparsers) -> None:
     translate.add_argument("input", help="a picture, or a folder of pictures")
     translate.add_argument("-o", "--output", required=True, help="a picture (.png keeps the recipe), or a folder")
     translate.add_argument("--direction", choices=DIRECTIONS, default=TranslateParams.direction)
-    translate.add_argument("--size", type=int, help="scale each picture to this long side first")
+    translate.add_argument("--size", type=int, help="shrink larger pictures to this long side first")
     translate.add_argument("--tile-size", type=int, default=TranslateParams.tile_size)
     translate.set_defaults(run=run_translate)
 

@@ -191,8 +191,8 @@ class CycleGanTranslateParams:
     size: int | None = control(
         None,
         label="Long side",
-        tooltip="Scale the picture to this long side before translating. The model changes details "
-        "of about the size it saw while training, so a smaller picture gets a bolder change.",
+        tooltip="Shrink larger pictures to this long side before translating. The model changes "
+        "details of about the size it saw while training, so a smaller picture gets a bolder change.",
         minimum=64,
         maximum=8192,
         step=64,

@@ -41,6 +41,9 @@ STRIP_GAP = 2
 # A large picture's statistics come from up to SAMPLE_GRID x SAMPLE_GRID samples, each of a side
 # between these (smaller samples see more of their own reflected borders).
 SAMPLE_GRID, MIN_SAMPLE_SIDE, MAX_SAMPLE_SIDE = 8, 64, 128
+# Neighbouring tiles share a quarter of a tile, at most this: enough context for the generators'
+# reach (a ResNet of 6 blocks sees about 60 px around each pixel).
+MAX_OVERLAP = 128
 
 
 def check_params(params: CycleGanParams, epochs_done: int = 0) -> None:
@@ -199,8 +202,18 @@ def samples_across(picture: np.ndarray, tile_size: int, multiple: int) -> np.nda
     return np.stack([picture[top : top + crop_height, left : left + crop_width] for top in tops for left in lefts])
 
 
+def even_tile(shape: tuple[int, int], largest: int, overlap: int, multiple: int) -> int:
+    """The smallest tile side (a multiple of `multiple`, at most `largest`) that needs no more tiles
+    than `largest` would: tiles of even size, so none is mostly overlap."""
+    side = multiple
+    for length in shape:
+        count = max(1, -(-(length - overlap) // (largest - overlap)))
+        side = max(side, -(-(length + (count - 1) * overlap) // count))
+    return min(-(-side // multiple) * multiple, largest // multiple * multiple)
+
+
 def translate(model: CycleGanModel, picture: np.ndarray, params: CycleGanTranslateParams) -> Iterator[Progress]:
-    """Translate a uint8 RGB picture of any size (scaled first to `params.size` on its long side
+    """Translate a uint8 RGB picture of any size (first shrunk to `params.size` on its long side
     when given) in `params.direction`; returns the uint8 RGB result, the same size.
 
     Pictures larger than `params.tile_size` go through in overlapping tiles blended without seams
@@ -218,10 +231,10 @@ def translate(model: CycleGanModel, picture: np.ndarray, params: CycleGanTransla
     # Strided networks give the same pixels only on a grid of their multiple: the picture is padded
     # to it and tiles start on it, so each tile sees what the whole picture would.
     multiple = model.size_multiple
-    tile = params.tile_size // multiple * multiple
-    overlap = tile // 4 // multiple * multiple
     working = to_working(picture)
     padded = np.pad(working, ((0, -height % multiple), (0, -width % multiple), (0, 0)), mode="reflect")
+    overlap = min(params.tile_size // 4, MAX_OVERLAP) // multiple * multiple
+    tile = even_tile(padded.shape[:2], params.tile_size, overlap, multiple)
     count = len(tile_starts(padded.shape[0], tile, overlap)) * len(tile_starts(padded.shape[1], tile, overlap))
     translator = model.translator(params.direction)
     function = translator.translate
