@@ -12,7 +12,7 @@ from studio.core.images import SAVE_FORMATS
 from studio.core.params import make_recipe
 from studio.core.params.cyclegan import DEMO_COLLECTIONS, DIRECTIONS, GENERATORS, CycleGanParams
 from studio.core.params.cyclegan import CycleGanTranslateParams as TranslateParams
-from studio.core.progress import JobError, Progress, relay
+from studio.core.progress import JobError, Progress, relayed
 
 PER_FILE = 100  # progress units per picture when translating several
 
@@ -106,7 +106,7 @@ def run_train(args: argparse.Namespace) -> int:
             strips.append(event.data["strip"])
         return event
 
-    model = drive(relay(train_cyclegan_job(params, model=model, checkpoint_path=output), keep_strip))
+    model = drive(relayed(train_cyclegan_job(params, model=model, checkpoint_path=output), keep_strip))
     print(f"Saved {output} ({model.epochs_done} epochs)")
     if strip:
         saved = save_image(strip, strip_picture(strips[-1]), make_recipe("cyclegan", model.cyclegan_params))
@@ -153,7 +153,7 @@ def translate_files(model, model_name: str, pairs: list[tuple[Path, Path]], para
         def overall(event: Progress, index=index, name=source.name) -> Progress:
             return Progress(index * PER_FILE + round(PER_FILE * event.fraction), total, f"{name}: {event.stage}")
 
-        result = yield from relay(translate(model, picture, params), overall)
+        result = yield from relayed(translate(model, picture, params), overall)
         recipe = make_recipe("cyclegan-translate", params, model=model_name, source_size=picture.shape[1::-1])
         saved.append(save_image(target, result, recipe))
     return saved, skipped

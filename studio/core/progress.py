@@ -47,10 +47,9 @@ def run_to_end(job: Iterator[Progress]) -> tuple[list[Progress], Any]:
             return events, stop.value
 
 
-def relay(job: Iterator[Any], change: Callable[[Any], Progress]) -> Iterator[Progress]:
-    """`job`'s events, each turned into a Progress by `change`; returns `job`'s result, so a job can
-    run another as one of its stages: `result = yield from relay(inner, change)`. Closing the relay
-    closes `job` (so it cleans up)."""
+def relayed(job: Iterator[Progress], change: Callable[[Progress], Progress]) -> Iterator[Progress]:
+    """A job that passes on `job`'s events, each through `change` (to count it as part of a larger
+    job, or to act on it), and returns what `job` returns; closing it (a cancel) closes `job`."""
     try:
         while True:
             try:

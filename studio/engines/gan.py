@@ -10,7 +10,9 @@ discriminator on noisy labels, then the generator through the frozen discriminat
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,12 +21,12 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from studio.core.files import atomic_path
 from studio.core.images import enlarge, factor_to_reach
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
 from studio.engines.latent import interpolate, save_animation, tile_images, walk
-from studio.engines.model_files import load_model_file, save_model_file
 
 MIN_PICTURES = 8
 MONITOR_SEED = 2014  # the monitor grid's latent points: the same in every run, so epochs compare
@@ -278,12 +280,34 @@ def train_gan_job(
 # -- saving -----------------------------------------------------------------------------------------
 def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
     """Write the model to a .keras file atomically (a stop mid-save never leaves half a file)."""
-    return save_model_file(model, path, "GAN")
+    path = Path(path)
+    if path.suffix.lower() != ".keras":
+        raise JobError(f"Save GAN models as .keras files, not '{path.suffix or path.name}'.")
+    with atomic_path(path) as temp:
+        model.save(temp)
+    return path
 
 
 def load_gan(path: str | os.PathLike) -> GanModel:
     """A GAN saved by `save_gan`, ready to sample or to train further."""
-    return load_model_file(path, "studio>GanModel", "GAN", " (VAEs open on the VAE page)")
+    path = Path(path)
+    if not path.is_file():
+        raise JobError(f"{path.name} was not found. It may have been moved or deleted.")
+    # Look at what the file holds before Keras builds it: another kind of model would fail obscurely.
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise JobError(f"{path.name} is not a .keras model file, or the file is damaged.") from None
+    if config.get("registered_name") != "studio>GanModel":
+        raise JobError(
+            f"{path.name} holds a {config.get('class_name', 'model')}, not a GAN saved by Studio "
+            "(VAEs open on the VAE page)."
+        )
+    try:
+        return keras.saving.load_model(path)
+    except Exception as error:  # Keras reports a bad file with many error types
+        raise JobError(f"{path.name} could not be read ({error}); the file may be damaged.") from None
 
 
 def load_gan_job(path: str) -> Iterator[Progress]:

@@ -23,7 +23,7 @@ from studio.core.params.cyclegan import (
     CycleGanParams,
     CycleGanTranslateParams,
 )
-from studio.core.progress import JobError, Progress, relay
+from studio.core.progress import JobError, Progress, relayed
 from studio.engines.cyclegan.data import PREVIEW_COUNT, preview_pictures, read_collections, training_stream
 from studio.engines.cyclegan.model import (
     CycleGanModel,
@@ -246,7 +246,7 @@ def translate(model: CycleGanModel, picture: np.ndarray, params: CycleGanTransla
 
     tiles = map_tiles(function, padded, tile, overlap)
     yield Progress(0, count, f"Translating {'A → B' if params.direction == 'a2b' else 'B → A'}")
-    result = yield from relay(tiles, lambda done: Progress(done, count, f"Tile {done}/{count}"))
+    result = yield from relayed(tiles, lambda done: Progress(done, count, f"Tile {done}/{count}"))
     return to_rgb(result[:height, :width])
 
 

@@ -10,15 +10,19 @@ earlier translations, so they do not forget what fooled them before.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
+from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.cyclegan import ARCHITECTURE_FIELDS, CycleGanParams
+from studio.core.progress import JobError
 from studio.engines.cyclegan.networks import (
     InstanceNormalization,
     build_discriminator,
@@ -26,7 +30,6 @@ from studio.engines.cyclegan.networks import (
     size_multiple,
     statistics,
 )
-from studio.engines.model_files import load_model_file, save_model_file
 
 
 @keras.saving.register_keras_serializable(package="studio")
@@ -238,11 +241,31 @@ class CycleGanTrainer:
 # -- files ------------------------------------------------------------------------------------------
 def save_cyclegan(model: CycleGanModel, path: str | os.PathLike) -> Path:
     """Write the model (networks, optimizer state, parameters) to a .keras file atomically."""
-    return save_model_file(model, path, "CycleGAN")
+    path = Path(path)
+    if path.suffix.lower() != ".keras":
+        raise JobError(f"Save CycleGAN models as .keras files, not '{path.suffix or path.name}'.")
+    with atomic_path(path) as temp:
+        model.save(temp)
+    return path
 
 
 def load_cyclegan(path: str | os.PathLike) -> CycleGanModel:
     """A CycleGAN saved by `save_cyclegan`, ready to translate or to train further."""
-    return load_model_file(
-        path, "studio>CycleGanModel", "CycleGAN", "; train one with `studio cyclegan train` or in the Style tab"
-    )
+    path = Path(path)
+    if not path.is_file():
+        raise JobError(f"{path.name} was not found. It may have been moved or deleted.")
+    # Look at what the file holds before Keras builds it: another kind of model would fail obscurely.
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise JobError(f"{path.name} is not a .keras model file, or the file is damaged.") from None
+    if config.get("registered_name") != "studio>CycleGanModel":
+        raise JobError(
+            f"{path.name} holds a {config.get('class_name', 'model')}, not a CycleGAN saved by Studio; "
+            "train one with `studio cyclegan train` or in the Style tab."
+        )
+    try:
+        return keras.saving.load_model(path)
+    except Exception as error:  # Keras reports a bad file with many error types
+        raise JobError(f"{path.name} could not be read ({error}); the file may be damaged.") from None
