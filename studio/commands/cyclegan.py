@@ -15,6 +15,7 @@ from studio.core.params.cyclegan import CycleGanTranslateParams as TranslatePara
 from studio.core.progress import JobError, Progress, relayed
 
 PER_FILE = 100  # progress units per picture when translating several
+DEFAULTS = CycleGanParams()
 
 TRAIN_FLAGS = (
     "generator",
@@ -45,20 +46,47 @@ def register(subparsers) -> None:
     train = verbs.add_parser("train", help="train (or --resume) a CycleGAN and save it as .keras")
     train.add_argument("collection_a", metavar="A_DIR", help=f"folder of pictures for side A, or a demo set ({demos})")
     train.add_argument("collection_b", metavar="B_DIR", help="folder of pictures for side B, or a demo set")
-    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras), after every epoch")
-    train.add_argument("--resume", metavar="MODEL", help="a .keras CycleGAN to train further (its networks are kept)")
-    train.add_argument("--generator", choices=GENERATORS)
-    train.add_argument("--size", type=int, help="working size: side of the square training crops (64 to 256)")
-    train.add_argument("--filters", dest="generator_filters", type=int, help="generator width")
-    train.add_argument("--blocks", dest="residual_blocks", type=int, help="residual blocks (ResNet generator)")
-    train.add_argument("--d-filters", dest="discriminator_filters", type=int, help="discriminator width")
-    train.add_argument("--epochs", type=int, help="epochs in all (a resumed model counts those it has done)")
-    train.add_argument("--steps-per-epoch", type=int, help="steps between checkpoints (default: the larger set)")
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--lr", dest="learning_rate", type=float, help="Adam learning rate (default 2e-4)")
-    train.add_argument("--cycle-weight", type=float)
-    train.add_argument("--identity-weight", type=float, help="identity loss as a share of the cycle weight")
-    train.add_argument("--seed", type=int)
+    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras) after every epoch")
+    train.add_argument("--resume", metavar="MODEL", help="a CycleGAN to train further (its networks are kept)")
+    # Flags default to None, meaning "the resumed model's setting, or the parameters' default".
+    train.add_argument("--generator", choices=GENERATORS, help=f"generator network (default: {DEFAULTS.generator})")
+    train.add_argument(
+        "--size", type=int, help=f"working size: side of the training crops, 64 to 256 (default: {DEFAULTS.size})"
+    )
+    train.add_argument(
+        "--filters", dest="generator_filters", type=int, help=f"generator width (default: {DEFAULTS.generator_filters})"
+    )
+    train.add_argument(
+        "--blocks",
+        dest="residual_blocks",
+        type=int,
+        help=f"residual blocks of the ResNet generator (default: {DEFAULTS.residual_blocks})",
+    )
+    train.add_argument(
+        "--d-filters",
+        dest="discriminator_filters",
+        type=int,
+        help=f"discriminator width (default: {DEFAULTS.discriminator_filters})",
+    )
+    train.add_argument(
+        "--epochs", type=int, help=f"epochs in all, a resumed model's included (default: {DEFAULTS.epochs})"
+    )
+    train.add_argument(
+        "--steps-per-epoch", type=int, help="steps between checkpoints (default: one pass over the larger set)"
+    )
+    train.add_argument("--batch-size", type=int, help=f"pictures per side per step (default: {DEFAULTS.batch_size})")
+    train.add_argument(
+        "--lr", dest="learning_rate", type=float, help=f"Adam's learning rate (default: {DEFAULTS.learning_rate})"
+    )
+    train.add_argument(
+        "--cycle-weight", type=float, help=f"weight of the round-trip loss (default: {DEFAULTS.cycle_weight})"
+    )
+    train.add_argument(
+        "--identity-weight",
+        type=float,
+        help=f"identity loss as a share of the cycle weight (default: {DEFAULTS.identity_weight})",
+    )
+    train.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
     train.add_argument(
         "--strip", metavar="PICTURE", help="also save the last sample strip (A, A→B, back; B, B→A, back) as a picture"
     )
@@ -68,9 +96,21 @@ def register(subparsers) -> None:
     translate.add_argument("model", help="a .keras CycleGAN saved by Studio")
     translate.add_argument("input", help="a picture, or a folder of pictures")
     translate.add_argument("-o", "--output", required=True, help="a picture (.png keeps the recipe), or a folder")
-    translate.add_argument("--direction", choices=DIRECTIONS, default=TranslateParams.direction)
-    translate.add_argument("--size", type=int, help="shrink larger pictures to this long side first")
-    translate.add_argument("--tile-size", type=int, default=TranslateParams.tile_size)
+    translate.add_argument(
+        "--direction",
+        choices=DIRECTIONS,
+        default=TranslateParams.direction,
+        help=f"a2b: toward collection B; b2a: toward A (default: {TranslateParams.direction})",
+    )
+    translate.add_argument(
+        "--size", type=int, help="shrink larger pictures to this long side first (default: keep their size)"
+    )
+    translate.add_argument(
+        "--tile-size",
+        type=int,
+        default=TranslateParams.tile_size,
+        help=f"larger pictures go in tiles of at most this side (default: {TranslateParams.tile_size})",
+    )
     translate.set_defaults(run=run_translate)
 
 
