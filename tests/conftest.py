@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
+import weakref
 
 import numpy as np
 import pytest
@@ -58,15 +61,61 @@ def runner(qtbot):
 
 
 @pytest.fixture(autouse=True)
-def no_dangling_threads():
-    """Fail a test that leaves a compute thread running (napari's `_dangling_qthreads` idea)."""
-    yield
-    from studio.ui import runner as runner_module
+def no_dangling_threads(monkeypatch):
+    """Fail a test that leaves a QThread, an active QTimer or a Python helper thread running
+    (napari's `_dangling_qthreads` and `_dangling_qtimers` idea): each would outlive the test and
+    fire into the next one, or keep the process from exiting."""
+    from PySide6.QtCore import QThread, QTimer
 
-    running = [r for r in list(runner_module._live_runners) if r.is_running()]
-    for job_runner in running:
-        job_runner.shutdown()
-    assert not running, "a test left a JobRunner's compute thread running; shut it down"
+    started_threads: weakref.WeakSet = weakref.WeakSet()
+    started_timers: weakref.WeakSet = weakref.WeakSet()
+    thread_start, timer_start = QThread.start, QTimer.start
+
+    def tracked_thread_start(self, *args):
+        started_threads.add(self)
+        return thread_start(self, *args)
+
+    def tracked_timer_start(self, *args):
+        started_timers.add(self)
+        return timer_start(self, *args)
+
+    monkeypatch.setattr(QThread, "start", tracked_thread_start)
+    monkeypatch.setattr(QTimer, "start", tracked_timer_start)
+    python_threads = set(threading.enumerate())
+    yield
+    dangling = []
+    for thread in list(started_threads):
+        if _alive(thread.isRunning):
+            dangling.append(f"QThread {thread.objectName() or type(thread).__name__}")
+            thread.quit()
+            if not thread.wait(10_000):
+                thread.terminate()
+    for timer in list(started_timers):
+        if _alive(timer.isActive):
+            dangling.append(f"QTimer {timer.objectName() or timer.interval()} ms of {type(timer.parent()).__name__}")
+            timer.stop()
+    deadline = time.monotonic() + 5  # a helper thread may be finishing its last few milliseconds
+    while (left := _new_python_threads(python_threads)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    dangling += [f"thread {thread.name}" for thread in left]
+    assert not dangling, f"the test left these running: {', '.join(dangling)}"
+
+
+def _new_python_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    # A QThread that ran Python code shows up as a never-ending "dummy" thread; QThreads are checked above.
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread not in before and thread.is_alive() and not isinstance(thread, threading._DummyThread)
+    ]
+
+
+def _alive(is_running) -> bool:
+    """Whether a Qt object's `isRunning`/`isActive` says so (False once Qt has deleted it)."""
+    try:
+        return bool(is_running())
+    except RuntimeError:  # the C++ object is gone, so nothing runs
+        return False
 
 
 @pytest.fixture
@@ -80,3 +129,18 @@ def event_loop_qt(qapp):
     yield loop
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def fake_target(monkeypatch):
+    """`fake_target("dream", "endless")` makes the job named "dream" run `fake_engines.endless`."""
+    import fake_engines
+
+    from studio.core import job_targets
+
+    fake_engines.calls.clear()
+
+    def use(name: str, fake: str) -> None:
+        monkeypatch.setitem(job_targets.TARGETS, name, f"fake_engines:{fake}")
+
+    return use

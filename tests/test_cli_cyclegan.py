@@ -56,8 +56,8 @@ def test_train_then_translate_a_folder_and_a_picture_never_replacing_files(folde
         main(["cyclegan", "translate", str(model), str(side_b / "0.png"), "-o", str(single), "--direction", "b2a"]) == 0
     )
     assert load_image(single).shape == (70, 90, 3)
-    assert main(["cyclegan", "translate", str(model), str(side_a), "-o", str(out)]) == 2
-    assert "already exists" in capsys.readouterr().err
+    assert main(["cyclegan", "translate", str(model), str(side_a), "-o", str(out), "--overwrite"]) == 2
+    assert "is a folder" in capsys.readouterr().err  # a folder of translations is always a new one
 
 
 def test_bad_collections_stop_before_training_with_a_clear_message(folders, tmp_path, capsys):

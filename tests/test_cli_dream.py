@@ -68,7 +68,7 @@ def test_recipe_from_a_file_without_one_is_refused(picture_file, tmp_path, capsy
 
 def test_missing_output_and_unknown_preset(picture_file, capsys):
     assert main(["dream", str(picture_file)]) == 2
-    assert "studio dream IN -o OUT.png" in capsys.readouterr().err
+    assert "the following arguments are required: -o/--output" in capsys.readouterr().err
     assert main(["dream", str(picture_file), "-o", "x.png", "--preset", "Nonsense"]) == 2
     assert "No preset 'Nonsense' for vgg16. Try: Eyes and scales" in capsys.readouterr().err
 

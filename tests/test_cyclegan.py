@@ -179,12 +179,12 @@ def test_damaged_or_wrong_model_files_get_clear_messages(tmp_path):
     with pytest.raises(JobError, match="not found"):
         load_cyclegan(tmp_path / "missing.keras")
     (tmp_path / "junk.keras").write_bytes(b"not a model")
-    with pytest.raises(JobError, match="not a .keras model file"):
+    with pytest.raises(JobError, match="junk.keras is not a model file"):
         load_cyclegan(tmp_path / "junk.keras")
     keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(tmp_path / "other.keras")
-    with pytest.raises(JobError, match="holds a Sequential, not a CycleGAN"):
+    with pytest.raises(JobError, match="Keras model that Studio did not save; choose a CycleGAN"):
         load_cyclegan(tmp_path / "other.keras")
-    with pytest.raises(JobError, match=".keras files"):
+    with pytest.raises(JobError, match="as a .keras file"):
         save_cyclegan(None, tmp_path / "model.h5")
 
 

@@ -90,3 +90,29 @@ def test_dataset_batches_are_scaled_floats_covering_every_picture(scale, low, hi
     original = sorted(np.unique(pictures).tolist())
     restored = sorted(np.unique(np.round((values - low) / (high - low) * 255)).astype(int).tolist())
     assert restored == original
+
+
+@pytest.mark.parametrize("name, channels", [("textures", 1), ("galaxies", 3)])
+def test_patch_sets_ship_offline_the_same_every_time(name, channels):
+    from studio.core.catalog import SHIPPED_PICTURES
+
+    patches = load_pictures(name, 32, channels, limit=40)
+    assert patches.shape == (40, 32, 32, channels) and patches.dtype == np.uint8
+    assert patches.std(axis=(1, 2, 3)).min() > 3  # real picture content, not blank patches
+    np.testing.assert_array_equal(load_pictures(name, 32, channels, limit=40), patches)
+    assert SHIPPED_PICTURES[name] >= 2000
+
+
+def test_small_sets_get_advice_on_what_to_expect():
+    from studio.core.catalog import size_advice
+
+    assert "Only 100 pictures: a GAN learns best from thousands" in size_advice("gan", 100)
+    assert size_advice("gan", 3000) is None and size_advice("vae", 100) is None
+    assert "Only 40 pictures" in size_advice("vae", 40)
+
+
+def test_small_sets_fill_an_epoch_so_progress_counts_real_work():
+    from studio.core.datasets import batches_per_epoch
+
+    assert batches_per_epoch(100, 64) == 32  # 2,000 varied copies of 100 faces
+    assert batches_per_epoch(70_000, 64) == 1094  # a big set: one pass

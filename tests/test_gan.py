@@ -6,8 +6,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
+from studio.core.images import read_recipe
 from studio.core.params.gan import GanParams, GanSampleParams
 from studio.core.progress import JobError
 from studio.core.progress import run_to_end as run
@@ -17,9 +19,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 
-TINY = GanParams(
-    image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3
-)
+TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=32, seed=3)
 
 
 def stripes(count=16, size=28, channels=1):
@@ -29,7 +29,7 @@ def stripes(count=16, size=28, channels=1):
     return np.repeat(pictures[..., None], channels, axis=3)
 
 
-def test_networks_have_the_chapter_shape_at_every_size():
+def test_networks_have_the_chapter_shape_at_every_size_and_no_checkerboard_layers():
     from studio.engines.gan import GanModel
 
     for size, channels in ((28, 1), (32, 3), (64, 3)):
@@ -37,13 +37,9 @@ def test_networks_have_the_chapter_shape_at_every_size():
         assert model.generator.output_shape == (None, size, size, channels)
         assert model.discriminator.output_shape == (None, 1)
         kinds = [type(layer).__name__ for layer in model.discriminator.layers]
-        assert "Dropout" in kinds and "LeakyReLU" in kinds and "MaxPooling2D" not in kinds
-        strided = [
-            layer
-            for layer in model.generator.layers + model.discriminator.layers
-            if getattr(layer, "strides", (1, 1)) != (1, 1)
-        ]
-        assert strided and all(layer.kernel_size[0] % layer.strides[0] == 0 for layer in strided)
+        assert "Dropout" in kinds and "LeakyReLU" in kinds and "SpectralNormalization" in kinds
+        generator_kinds = {type(layer).__name__ for layer in model.generator.layers}
+        assert "UpSampling2D" in generator_kinds and "Conv2DTranspose" not in generator_kinds
     with pytest.raises(JobError, match="28, 32, 64"):
         GanModel(GanParams(image_size=48))
 
@@ -56,29 +52,69 @@ def test_train_step_updates_both_networks_and_the_monitor_grid_is_stable():
     assert grid.dtype == np.uint8 and grid.ndim == 3 and grid.shape[2] == 3
     np.testing.assert_array_equal(monitor_grid(model), grid)
     before = [w.copy() for w in model.generator.get_weights()], [w.copy() for w in model.discriminator.get_weights()]
-    losses = model.compiled_train_step(stripes(8).astype(np.float32) / 127.5 - 1)
-    assert {"d_loss", "g_loss"} <= set(losses) and all(np.isfinite(float(v)) for v in losses.values())
+    losses = model.trainer(stripes(8)).run_chunk(tf.constant(2)).numpy()
+    assert losses.shape == (2,) and np.isfinite(losses).all()
     for network, old in zip((model.generator, model.discriminator), before):
         assert any(not np.allclose(a, b) for a, b in zip(network.get_weights(), old)), network.name
     assert not np.array_equal(monitor_grid(model), grid)
 
 
+def test_discriminator_sees_augmented_real_and_generated_pictures_alike(monkeypatch):
+    """DiffAugment's cutout blanks a square to mid-grey (exactly 0 on the [-1, 1] scale) in every
+    picture the discriminator judges, real and generated; without augmentation none is blanked."""
+    from studio.engines.gan import GanModel
+
+    for augment in (True, False):
+        model = GanModel(dataclasses.replace(TINY, augment=augment))
+        trainer = model.trainer(stripes(16))
+        seen = []
+        judge = model.discriminator.call
+        monkeypatch.setattr(
+            model.discriminator,
+            "call",
+            lambda images, seen=seen, judge=judge, **kw: seen.append(images) or judge(images, **kw),
+        )
+        trainer.train_step()  # eagerly, so the pictures can be looked at
+        images = np.asarray(seen[-1])
+        assert images.shape == (2 * TINY.batch_size, 28, 28, 1)
+        blanked = (images == 0.0).sum(axis=(1, 2, 3))
+        reals, fakes = blanked[: TINY.batch_size], blanked[TINY.batch_size :]
+        if augment:
+            assert reals.min() >= 20 and fakes.min() >= 20  # at least a 5 x 5 corner of the 14 x 14 square
+        else:
+            assert reals.max() == 0 and fakes.max() <= 2
+
+
+def test_pictures_come_from_the_moving_average_of_the_generator():
+    from studio.engines.gan import generate, monitor_latents, to_uint8, train_gan
+
+    _, model = run(train_gan(stripes(16), TINY))
+    raw, average = model.generator.get_weights(), model.generator_ema.get_weights()
+    assert any(not np.allclose(a, b) for a, b in zip(raw, average))
+    latents = monitor_latents(TINY.latent_dim)
+    np.testing.assert_array_equal(generate(model, latents), to_uint8(model.generator_ema(latents)))
+    assert not np.array_equal(generate(model, latents), to_uint8(model.generator(latents)))
+
+
 def test_training_streams_losses_and_a_grid_each_epoch_then_resumes(tmp_path):
+    from studio.core.datasets import batches_per_epoch
     from studio.engines.gan import load_gan, train_gan
 
     checkpoint = tmp_path / "gan.keras"
     events, model = run(train_gan(stripes(16), TINY, checkpoint_path=checkpoint))
     losses = [e for e in events if e.metrics]
-    assert len(losses) == 2 and all(set(e.metrics) == {"d_loss", "g_loss"} for e in losses)
+    assert losses and all(set(e.metrics) == {"d_loss", "g_loss"} for e in losses)
     grids = [e.preview for e in events if e.preview is not None]
     assert len(grids) == 2 and grids[0].shape == grids[1].shape  # before training and after the epoch
     assert events[-1].data["checkpoint"] == str(checkpoint) and model.epochs_done == 1
-    assert events[-1].step == events[-1].total == 2
+    # A small set's epoch is 2,000 varied pictures, and progress counts its steps.
+    assert events[-1].step == events[-1].total == batches_per_epoch(16, TINY.batch_size) == 63
+    assert "Only 16 pictures" in events[-1].data["warning"]
 
     resumed = load_gan(checkpoint)
     more = dataclasses.replace(TINY, epochs=2, d_learning_rate=5e-5, dropout=0.4)
     events, model = run(train_gan(stripes(16), more, model=resumed))
-    assert model is resumed and model.epochs_done == 2 and events[-1].total == 2
+    assert model is resumed and model.epochs_done == 2 and events[-1].total == 63
     assert float(model.d_optimizer.learning_rate) == pytest.approx(5e-5)
     assert model.discriminator.get_layer("dropout").rate == 0.4
     with pytest.raises(JobError, match="already trained 2 epochs"):
@@ -94,7 +130,7 @@ def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path)
     latents = monitor_latents(TINY.latent_dim)
     np.testing.assert_array_equal(generate(loaded, latents), generate(model, latents))
     assert loaded.epochs_done == 1 and loaded.gan_params == model.gan_params
-    assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) == 2
+    assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) == 63
     for saved, restored in zip(model.d_optimizer.variables, loaded.d_optimizer.variables):
         np.testing.assert_array_equal(np.asarray(saved), np.asarray(restored))
     with pytest.raises(JobError, match=".keras"):
@@ -102,12 +138,12 @@ def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path)
     with pytest.raises(JobError, match="not found"):
         load_gan(tmp_path / "missing.keras")
     (tmp_path / "junk.keras").write_bytes(b"not a model")
-    with pytest.raises(JobError, match="not a .keras model file"):
+    with pytest.raises(JobError, match="junk.keras is not a model file; choose a GAN"):
         load_gan(tmp_path / "junk.keras")
     import keras
 
     keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(tmp_path / "other.keras")
-    with pytest.raises(JobError, match="holds a Sequential, not a GAN"):
+    with pytest.raises(JobError, match="other.keras is a Keras model that Studio did not save; choose a GAN"):
         load_gan(tmp_path / "other.keras")
 
 
@@ -121,17 +157,17 @@ def test_warning_when_the_discriminator_wins():
         latent_dim=8,
         base_filters=8,
         epochs=30,
-        batch_size=8,
-        report_every=2,
+        batch_size=32,
         seed=1,
         g_learning_rate=0.0,
         d_learning_rate=3e-3,
         label_noise=0.0,
         dropout=0.0,
+        augment=False,
     )
     warned = None
     for event in train_gan(stripes(16), rigged):
-        if event.data.get("warning"):
+        if "discriminator is winning" in event.stage:
             warned = event
             break
     assert warned is not None and warned.metrics["d_loss"] < 0.05
@@ -194,12 +230,12 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
     folder.mkdir()
     for index, picture in enumerate(stripes(16, size=40, channels=3)):
         Image.fromarray(picture).save(folder / f"{index}.png")
+    (folder / "notes.txt").write_text("not a picture")
     model = tmp_path / "gan.keras"
     assert (
         cli(
             "gan",
             "train",
-            "--dataset",
             str(folder),
             "--size",
             "28",
@@ -211,7 +247,7 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
             "--epochs",
             "1",
             "--batch-size",
-            "8",
+            "32",
             "--seed",
             "0",
             "-o",
@@ -222,24 +258,15 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
         == 0
     )
     assert model.is_file() and (tmp_path / "monitor.png").is_file()
-    assert (
-        cli(
-            "gan",
-            "train",
-            "--resume",
-            str(model),
-            "--dataset",
-            str(folder),
-            "--epochs",
-            "2",
-            "--batch-size",
-            "8",
-            "-o",
-            str(model),
-        )
-        == 0
-    )
-    assert "(2 epochs)" in capsys.readouterr().out
+    assert "\r16 pictures from pictures; skipped 1 file that is not a picture: notes.txt " in capsys.readouterr().err
+    first = model.read_bytes()
+    resumed = tmp_path / "gan-2.keras"
+    resume = ["gan", "train", str(folder), "--resume", str(model), "--epochs", "2", "--batch-size", "32", "-o"]
+    assert cli(*resume, str(resumed)) == 0
+    out = capsys.readouterr().out
+    assert "(2 epochs)" in out and "Only 16 pictures: a GAN learns best from thousands" in out
+    assert model.read_bytes() == first  # the model resumed from is left as it was
+    model = resumed
     grid_path = tmp_path / "grid.png"
     assert (
         cli(
@@ -261,10 +288,74 @@ def test_cli_trains_then_samples_and_walks(tmp_path, capsys):
     )
     with Image.open(grid_path) as grid:
         assert grid.size == (4 * 28, 2 * 28)
-    from studio.core.images import read_recipe
-
     assert read_recipe(grid_path)["params"]["truncation"] == 1.5
     assert cli("gan", "walk", str(model), "-o", str(tmp_path / "walk.gif"), "--points", "2", "--steps", "3") == 0
     assert (tmp_path / "walk.gif").is_file()
     assert cli("gan", "sample", str(tmp_path / "missing.keras"), "-o", str(grid_path)) == 2
     assert "not found" in capsys.readouterr().err
+
+    sheet = tmp_path / "directions.png"
+    assert cli("gan", "directions", str(model), "-o", str(sheet), "--steps", "5", "--scale", "1") == 0
+    with Image.open(sheet) as picture:
+        assert picture.size == (5 * 29 - 1, 8 * 29 - 1)  # a row of 5 per direction, 1 px apart
+    photo = tmp_path / "photo.png"
+    Image.fromarray(stripes(1, size=40, channels=3)[0]).save(photo)
+    matched = tmp_path / "matched.png"
+    assert cli("gan", "project", str(model), str(photo), "-o", str(matched), "--steps", "5", "--scale", "2") == 0
+    recipe = read_recipe(matched)
+    assert recipe["technique"] == "gan-still" and recipe["model"] == str(model) and len(recipe["latent"]) == 8
+    with Image.open(matched) as picture:
+        assert picture.size == (56, 56)
+
+
+def test_principal_directions_are_orthogonal_sliders_that_change_the_picture():
+    from studio.engines.gan import GanExplorer, GanModel
+
+    explorer = GanExplorer(GanModel(TINY))
+    assert explorer.slider_count == 8 and explorer.slider_names[0] == "direction 1"
+    np.testing.assert_allclose(explorer.axes @ explorer.axes.T, np.eye(8), atol=1e-4)
+    np.testing.assert_allclose(explorer.spread, 1.0, atol=0.1)  # random latent points spread ~1 along any unit axis
+    assert explorer.explained[0] >= explorer.explained[-1] > 0
+    code = explorer.random_code(seed=2)
+    moved = explorer.with_slider(code, 0, 2.5)
+    assert explorer.slider_values(moved)[0] == pytest.approx(2.5, abs=1e-4)
+    picture = explorer.decode(code)
+    assert picture.shape == (28, 28, 3) and picture.dtype == np.uint8
+    assert np.abs(explorer.decode(moved).astype(int) - picture).mean() > 0.5
+    grid = explorer.grid(explorer.plane(0, 1, extent=2.0), 3)
+    assert grid.shape == (3 * 28, 3 * 28, 3)
+
+
+def test_projecting_a_picture_lowers_its_loss_and_can_be_stopped():
+    from studio.engines.gan import GanModel, generate, project_job, sample_latents
+
+    model = GanModel(TINY)
+    target = np.repeat(generate(model, sample_latents(1, 8, seed=42))[0], 3, axis=2)
+    events, result = run(project_job(model, target, steps=60, seed=1))
+    losses = [e.metrics["loss"] for e in events if e.metrics]
+    assert result["loss"] < result["start_loss"] and losses[-1] < losses[0]
+    assert result["latent"].shape == (8,) and result["picture"].shape == (28, 28, 3)
+    assert events[-1].preview.shape == (28, 28, 3) and events[-1].step == events[-1].total == 60
+    job = project_job(model, target, steps=10_000)
+    next(job), next(job)
+    job.close()  # a Stop between yields ends it at once
+
+
+def test_a_still_is_saved_at_any_scale_with_its_recipe(tmp_path):
+    from studio.engines.gan import GanExplorer, GanModel
+    from studio.engines.latent import render_still, save_still, still_recipe
+
+    explorer = GanExplorer(GanModel(TINY))
+    code = explorer.random_code(seed=4)
+    picture = explorer.decode(code)
+    path = save_still(tmp_path / "still.png", picture, still_recipe("gan-still", TINY, "gan.keras", code), scale=3)
+    recipe = read_recipe(path)
+    assert recipe["technique"] == "gan-still" and recipe["model"] == "gan.keras"
+    np.testing.assert_allclose(recipe["latent"], code, atol=1e-5)
+    with Image.open(path) as saved:
+        pixels = np.asarray(saved.convert("RGB"))
+    np.testing.assert_array_equal(pixels[::3, ::3], picture)  # nearest neighbour: crisp squares
+    smooth = render_still(picture, 3, smooth=True)
+    assert smooth.shape == pixels.shape and not np.array_equal(smooth, pixels)
+    with pytest.raises(JobError, match="whole factor"):
+        render_still(picture, 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -13,9 +15,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
 
-TINY = GanParams(
-    image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=8, report_every=1, seed=3
-)
+TINY = GanParams(image_size=28, channels=1, latent_dim=8, base_filters=4, epochs=1, batch_size=32, seed=3)
 
 
 @pytest.fixture
@@ -47,33 +47,32 @@ def wait_for(qtbot, signal, timeout=60_000):
 
 def test_train_a_tiny_epoch_then_sample_pick_interpolate_and_reload(qtbot, panel, picture_folder, tmp_path):
     assert not panel.stop_button.isEnabled() and not panel.new_grid_button.isEnabled()
-    panel.set_params(TINY)
+    panel.form.set_params(TINY)
     panel.open_paths([str(picture_folder)])
-    assert panel.current_params().dataset == str(picture_folder)
+    assert panel.form.params().dataset == str(picture_folder)
 
     panel.train()
     assert panel.stop_button.isEnabled() and not panel.train_button.isEnabled()
-    handle = panel.training
-    wait_for(qtbot, handle.finished)
+    wait_for(qtbot, panel.jobs.handle("train").finished)
     grid = panel.grid_view.image
     assert grid is not None and grid.shape[2] == 3 and grid.shape[0] >= 6 * 28  # the 6 x 6 monitor grid
     assert set(panel.plot.series) == {"d_loss", "g_loss"}
     assert panel.model is not None and panel.model.epochs_done == 1
-    assert panel.checkpoint_path.is_file() and panel.resume_button.isEnabled()
-    assert "Trained a 28 px grey GAN (1 epochs)" in panel.status.text()
+    assert panel.model_path == panel.checkpoints / "gan.keras" and panel.model_path.is_file()
+    assert panel.resume_button.isEnabled() and "Trained gan.keras (1 epochs)" in panel.status.text()
     panel.grid_view.click_at(panel.grid_view.cell_rect(2).center())  # the monitor grid can be picked from
     assert panel.picked == [2] and panel.latents.shape == (36, 8)
+    assert panel.current_stills()[0].picture.shape == (28, 28, 3)  # one cell of the grid, gaps left out
 
-    panel.seed.setValue(11)
-    panel.sample()
-    wait_for(qtbot, panel.current_job.finished)
+    panel.sample_form.update(seed=11)
+    wait_for(qtbot, panel.jobs.handle("sample").finished)
     assert panel.latents.shape == (36, 8) and panel.grid_view.columns == 6
     first_grid = panel.grid_view.image.copy()
     panel.grid_view.click_at(panel.grid_view.cell_rect(7).center())
     assert panel.picked == [7]
     panel.grid_view.click_at(panel.grid_view.cell_rect(20).center())
     assert panel.picked == [7, 20]
-    strip = wait_for(qtbot, panel.current_job.finished)[0]
+    strip = wait_for(qtbot, panel.jobs.handle("strip").finished)[0]
     assert strip.shape == (28, 8 * 28 + 7, 3)
     assert panel.strip_view.image is strip
 
@@ -81,46 +80,47 @@ def test_train_a_tiny_epoch_then_sample_pick_interpolate_and_reload(qtbot, panel
     wait_for(qtbot, panel.save_model(str(model_path)).finished)
     assert model_path.is_file()
     panel.model = None
-    wait_for(qtbot, panel.load_model(str(model_path)).finished)
-    assert panel.model is not None and panel.model.epochs_done == 1 and panel.epochs.value() == 2
-    wait_for(qtbot, panel.current_job.finished)  # loading draws the grid for the current seed
+    wait_for(qtbot, panel.open_path(str(model_path)).finished)
+    assert panel.model is not None and panel.model.epochs_done == 1 and panel.form.params().epochs == 2
+    wait_for(qtbot, panel.jobs.handle("sample").finished)  # opening draws the grid for the current seed
     np.testing.assert_array_equal(panel.grid_view.image, first_grid)
 
 
 def test_resume_continues_the_curves_and_stop_keeps_the_model(qtbot, panel, picture_folder):
-    panel.set_params(TINY)
-    panel.set_dataset(str(picture_folder))
+    panel.form.set_params(dataclasses.replace(TINY, dataset=str(picture_folder)))
     panel.train()
-    wait_for(qtbot, panel.training.finished)
+    wait_for(qtbot, panel.jobs.handle("train").finished)
     steps_first_run = panel.plot.series["d_loss"][-1][0]
-    panel.epochs.setValue(30)
+    panel.form.update(epochs=30)
     panel.resume()
-    handle = panel.training
+    handle = panel.jobs.handle("train")
     qtbot.waitUntil(lambda: panel.plot.series["d_loss"][-1][0] > steps_first_run, timeout=30_000)
     panel.stop()
     wait_for(qtbot, handle.cancelled)
-    assert panel.training is None and panel.train_button.isEnabled() and panel.resume_button.isEnabled()
+    assert not panel.jobs.is_busy("train") and panel.train_button.isEnabled() and panel.resume_button.isEnabled()
     assert panel.model is not None and "Stopped" in panel.status.text()
+    qtbot.waitUntil(lambda: not panel.jobs.is_busy("sample"), timeout=30_000)
 
 
 def test_warning_label_shows_the_advice(qtbot, panel):
     from studio.core.progress import Progress
 
-    panel._training_progress(Progress(3, 10, data={"warning": "The discriminator is winning…"}))
+    panel.training_progress(Progress(3, 10, data={"warning": "The discriminator is winning…"}))
     assert panel.warning_label.isVisibleTo(panel) and "winning" in panel.warning_label.text()
-    panel._training_progress(Progress(4, 10, data={"warning": None}))
+    panel.training_progress(Progress(4, 10, data={"warning": None}))
     assert not panel.warning_label.isVisibleTo(panel)
 
 
 def test_shipped_names_match_the_datasets_module(panel):
     from studio.core.datasets import SHIPPED
 
-    names = [panel.dataset_combo.itemData(index) for index in range(panel.dataset_combo.count())]
+    combo = panel.dataset_chooser.combo
+    names = [combo.itemData(index) for index in range(combo.count()) if combo.itemData(index)]
     assert tuple(names) == SHIPPED
-    panel.dataset_combo.setCurrentIndex(names.index("cifar10"))
-    assert panel.current_params().channels == 3
-    panel.dataset_combo.setCurrentIndex(names.index("mnist"))
-    assert panel.current_params().channels == 1 and panel.current_params().image_size == 28
+    panel.dataset_chooser.set_value("cifar10")
+    assert panel.form.params().channels == 3
+    panel.dataset_chooser.set_value("mnist")
+    assert panel.form.params().channels == 1 and panel.form.params().image_size == 28
 
 
 def test_an_empty_folder_is_explained(qtbot, panel, tmp_path):
@@ -130,22 +130,8 @@ def test_an_empty_folder_is_explained(qtbot, panel, tmp_path):
     empty.mkdir()
     panel.open_paths([str(empty)])
     panel.train()
-    message, _ = wait_for(qtbot, panel.training.failed)
+    message, _ = wait_for(qtbot, panel.jobs.handle("train").failed)
     assert "empty" in message
     box = panel.findChild(QMessageBox, "error-box")
     assert box is not None and "empty" in box.text()
-    assert panel.training is None and panel.train_button.isEnabled()
-
-
-def test_settings_come_back_next_time(qtbot, runner, panel, picture_folder):
-    from studio.ui.gan_panel import GanPanel
-    from studio.ui.settings import Settings
-
-    panel.set_params(TINY)
-    panel.set_dataset(str(picture_folder))
-    panel.dropout.setValue(0.45)
-    later = GanPanel(runner, Settings())
-    qtbot.addWidget(later)
-    later.restore_state(panel.state())
-    assert later.current_params() == panel.current_params()
-    assert later.current_params().dataset == str(picture_folder) and later.current_params().dropout == 0.45
+    assert not panel.jobs.is_busy("train") and panel.train_button.isEnabled()

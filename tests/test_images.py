@@ -187,7 +187,7 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Image.Image, "save", failing_save)
-    with pytest.raises(JobError, match="Could not save keep.png: No space left on device"):
+    with pytest.raises(JobError, match="Could not save keep.png: the disk is full"):
         save_image(path, np.full((4, 4, 3), 255, np.uint8))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]

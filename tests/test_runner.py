@@ -119,11 +119,39 @@ def test_await_returns_the_result_or_raises(qtbot, runner, event_loop_qt):
     assert task.result() == "done"
 
 
-def test_jobs_are_named_by_module_path_so_the_ui_never_imports_engines(qtbot, runner):
-    handle = runner.run(Job("studio.core.compute:warm_up"))
+def test_a_job_named_in_the_registry_runs_its_engine(qtbot, runner):
+    handle = runner.run(Job("compute.warm_up"))
     with qtbot.waitSignal(handle.finished, timeout=60_000) as blocker:
         pass
     assert blocker.args[0] == "CPU" or blocker.args[0].startswith("GPU")
+
+
+def test_the_compute_thread_runs_one_job_and_the_rest_wait_behind_it(qtbot, runner):
+    training = runner.run(Job(frames, {"count": 1000, "delay": 0.005}, title="Training GAN"))
+    dream = runner.run(Job(frames, {"count": 2}, title="Dream"))
+    told = []
+    dream.waiting.connect(told.append)
+    qtbot.waitUntil(lambda: training.state == "running", timeout=5000)
+    assert runner.jobs() == [training, dream]
+    assert dream.state == "queued" and dream.waiting_for == "Training GAN"
+    with qtbot.waitSignal(dream.finished, timeout=5000):
+        training.cancel()
+    assert runner.jobs() == []
+    assert training.outcome == ("cancelled", None) and dream.outcome == ("finished", "done")
+
+
+def test_cancelling_a_queued_job_ends_it_at_once_and_leaves_the_running_one(qtbot, runner):
+    closed = threading.Event()
+    training = runner.run(Job(frames, {"count": 1000, "delay": 0.005, "closed": closed}, title="Training GAN"))
+    waiting = runner.run(Job(frames, {"count": 2}, title="Dream"))
+    qtbot.waitUntil(lambda: training.state == "running", timeout=5000)
+    with qtbot.waitSignal(runner.jobs_changed, timeout=1000):
+        waiting.cancel()
+    assert waiting.outcome == ("cancelled", None), "a queued job does not wait for the running one to end"
+    assert runner.jobs() == [training] and training.state == "running"
+    with qtbot.waitSignal(training.cancelled, timeout=5000):
+        training.cancel()
+    assert closed.is_set()
 
 
 def test_finished_jobs_free_their_pictures(qtbot, runner):

@@ -1,16 +1,21 @@
 """The Style tab as a user meets it: sample pictures at start, add styles, stylize with a live
-preview and loss curve, stop and resume, save with the recipe."""
+preview and loss curve, stop and resume from the very picture on screen, paint inside a mask,
+save with the recipe."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
+import fake_engines
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from studio.core.images import read_recipe, save_image
+from studio.core.images import load_image, read_recipe, save_image
+from studio.core.params import control_spec
+from studio.core.params.style import StyleParams
 from studio.ui.settings import Settings
 from studio.ui.style_tab import StyleTab
 
@@ -47,9 +52,7 @@ def tab(qtbot, runner, event_loop_qt, monkeypatch, vgg_named_tiny_backbone):
     qtbot.addWidget(widget)
     widget.resize(1200, 800)
     widget.show()
-    widget.size.setValue(64)
-    widget.scales.setValue(2)
-    widget.style_weight.setValue(0.02)
+    widget.form.update(size=64, num_scales=2, style_weight=0.02)
     return widget
 
 
@@ -65,14 +68,18 @@ def drop_files(widget, *paths):
 def test_starts_with_sample_pictures_ready_to_stylize(tab):
     assert tab.content is not None and len(tab.styles.thumbs) == 1
     assert tab.stylize_button.isEnabled() and not tab.save_button.isEnabled()
+    shown = [field.name for field in dataclasses.fields(StyleParams) if control_spec(field) is not None]
+    assert len(shown) >= 15 and all(len(tab.form.editor(name).toolTip()) > 30 for name in shown), (
+        "each says what it does"
+    )
     params = tab.current_params()
     assert params.optimizer == "lbfgs" and params.style_blend == (1.0,)
 
 
 def test_stylize_shows_changing_previews_and_a_loss_curve_then_saves_the_recipe(qtbot, tab, tmp_path):
-    tab.iterations.setValue(6)
+    tab.form.update(iterations=6)
     previews = []
-    tab.result_view.scene().changed.connect(lambda _: previews.append(tab.result_view.image))
+    tab.view.after.scene().changed.connect(lambda _: previews.append(tab.view.after.image))
     tab.start_stylize()
     qtbot.waitUntil(lambda: tab.result is not None, timeout=60_000)
     shown = [p for p in previews if p is not None]
@@ -102,22 +109,49 @@ def test_dropped_styles_get_blend_sliders_and_can_be_removed(tab, tmp_path, rgb)
     assert tab.current_params().style_blend == (0.25, 1.0)
 
 
-def test_stop_keeps_the_last_picture_and_resume_continues_from_it(qtbot, tab):
-    tab.iterations.setValue(400)
+def test_stop_keeps_the_last_picture_and_resume_continues_from_it(qtbot, tab, fake_target, tmp_path):
+    fake_target("style.stylize", "painting")
     tab.start_stylize()
-    qtbot.waitUntil(lambda: tab.last_picture is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: tab.view.after.image is not None and tab.view.after.image[0, 0, 0] > 25, timeout=10_000)
     tab.job_panel.cancel()
-    qtbot.waitUntil(lambda: tab.stylize_button.isEnabled(), timeout=60_000)
-    assert tab.result is not None and tab.resume_button.isEnabled()
-    tab.iterations.setValue(2)
+    qtbot.waitUntil(lambda: tab.stylize_button.isEnabled(), timeout=10_000)
+    stopped = tab.view.after.image.copy()
+    assert "Cancelled" in tab.status.text() and tab.partial_bar.isVisibleTo(tab)
+    assert tab.resume_button.isEnabled() and not tab.save_button.isEnabled(), "Save would not save what is shown"
+
     tab.start_stylize(resume=True)
-    qtbot.waitUntil(lambda: tab.stylize_button.isEnabled() and tab.result.shape == (64, 64, 3), timeout=60_000)
-    assert tab.result_params.init == "image"
+    qtbot.waitUntil(lambda: len(fake_engines.calls) == 2, timeout=10_000)
+    started_from = fake_engines.calls[-1]["init_image"]
+    assert started_from is not None and np.array_equal(started_from, stopped), "Resume starts from the picture shown"
+    assert fake_engines.calls[-1]["params"].init == "image"
+    tab.job_panel.cancel()
+    qtbot.waitUntil(lambda: tab.partial is not None and not tab.jobs.is_busy("style"), timeout=10_000)
+
+    tab.keep_partial()
+    assert np.array_equal(tab.result, tab.view.after.image) and tab.save_button.isEnabled()
+    saved = tab.save_result(str(tmp_path / "stopped.png"))
+    assert np.array_equal(load_image(saved), tab.view.after.image), "Save saves what the Result view shows"
+    assert read_recipe(saved)["stopped_at"].startswith("step ")
+
+
+def test_a_masked_style_leaves_the_outside_as_it_was(qtbot, tab, rgb):
+    tab.set_content(rgb, "gradient")
+    mask = np.zeros(rgb.shape[:2], np.float32)
+    mask[:, :24] = 1.0
+    tab.view.before.set_mask(mask)
+    assert tab.styles.thumbs[0].region.isEnabled(), "with a mask, each style can paint inside or outside it"
+    tab.form.update(iterations=4)
+    tab.start_stylize()
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=60_000)
+    assert tab.result.shape == rgb.shape
+    change = np.abs(tab.result.astype(int) - rgb.astype(int)).sum(axis=2)
+    assert change[:, 32:].max() == 0, "outside the mask the content stays exactly as it was"
+    assert change[:, :16].mean() > 1, "inside the mask it is painted"
 
 
 def test_settings_survive_a_restart(tab, runner, qtbot):
-    tab.iterations.setValue(77)
-    tab.colors.setCurrentIndex(tab.colors.findData("luminance"))
+    tab.form.editor("iterations").setValue(77)
+    tab.form.editor("preserve_colors").setCurrentIndex(1)
     again = StyleTab(runner, Settings())
     qtbot.addWidget(again)
     again.restore_state(tab.state())

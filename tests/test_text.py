@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -142,34 +144,39 @@ def test_word_tokenizer_round_trip_across_chunk_borders():
 
 # -- sampling --------------------------------------------------------------------------------
 def test_temperature_reweighting_matches_the_formula():
-    from studio.engines.text_sampling import next_token_distribution, reweight
+    from studio.engines.text_sampling import token_distribution
 
     probabilities = np.array([0.5, 0.25, 0.15, 0.1])
     for temperature in (0.2, 0.7, 1.0, 1.5):
         expected = probabilities ** (1 / temperature) / np.sum(probabilities ** (1 / temperature))
-        np.testing.assert_allclose(reweight(probabilities, temperature), expected, rtol=1e-9)
-        np.testing.assert_allclose(
-            next_token_distribution(np.log(probabilities) + 3.0, temperature), expected, rtol=1e-9
-        )
-    assert next_token_distribution(np.log(probabilities), 0.0).tolist() == [1, 0, 0, 0]
+        found = token_distribution(np.log(probabilities)[None] + 3.0, [temperature]).numpy()[0]
+        np.testing.assert_allclose(found, expected, rtol=1e-5)
+    assert token_distribution(np.log(probabilities)[None], [0.0]).numpy()[0].tolist() == [1, 0, 0, 0]
 
 
 def test_top_k_and_top_p_never_sample_outside_their_sets():
-    from studio.engines.text_sampling import next_token_distribution, sample
+    from studio.engines.text_sampling import draw, token_distribution
 
     rng = np.random.default_rng(0)
     logits = rng.normal(size=50) * 2
     ranked = np.argsort(-logits)
     draws = 20_000
-    top_k = next_token_distribution(np.tile(logits, (draws, 1)), 1.0, top_k=5)
-    chosen = sample(top_k, np.random.default_rng(1))
+    many = np.tile(logits, (draws, 1))
+    chosen = draw(token_distribution(many, [1.0] * draws, top_k=5), rng.random(draws)).numpy()
     assert set(chosen) == set(ranked[:5].tolist())
 
     probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     cumulative = np.cumsum(probabilities[ranked])
     nucleus = set(ranked[: int(np.searchsorted(cumulative, 0.8)) + 1].tolist())
-    chosen = sample(next_token_distribution(np.tile(logits, (draws, 1)), 1.0, top_p=0.8), np.random.default_rng(2))
+    chosen = draw(token_distribution(many, [1.0] * draws, top_p=0.8), rng.random(draws)).numpy()
     assert set(chosen) == nucleus and len(nucleus) < 50
+
+
+def test_top_p_zero_keeps_only_the_likeliest_token():
+    from studio.engines.text_sampling import token_distribution
+
+    distribution = token_distribution(np.array([[0.5, 2.0, 1.0]]), [1.0], top_p=0.0).numpy()[0]
+    assert distribution.tolist() == [0.0, 1.0, 0.0]
 
 
 # -- models ----------------------------------------------------------------------------------
@@ -177,18 +184,21 @@ def test_top_k_and_top_p_never_sample_outside_their_sets():
 def test_incremental_steps_match_a_full_rerun(architecture):
     import keras
 
-    from studio.engines.text import Continuation, TextModel
+    from studio.engines.text_files import TextModel
     from studio.engines.text_models import build_model
-    from studio.engines.text_sampling import softmax
     from studio.engines.text_tokens import Tokenizer
+    from studio.engines.text_writing import Writer
 
     keras.utils.set_random_seed(0)
-    model = build_model(architecture, "small" if architecture == "transformer" else "tiny", 30, 32, 0.0)
-    text_model = TextModel(model, Tokenizer("char", [chr(65 + i) for i in range(30)]), tiny_params())
+    params = tiny_params(architecture=architecture, size="small" if architecture == "transformer" else "tiny")
+    model = build_model(replace(params, sequence_length=32), 30)
+    text_model = TextModel(model, Tokenizer("char", [chr(65 + i) for i in range(30)]), params)
     ids = np.random.default_rng(0).integers(0, 30, 20).astype(np.int32)
-    full = softmax(keras.ops.convert_to_numpy(model(ids[None]))[0])
-    continuation = Continuation(text_model)
-    stepped = softmax(np.stack([continuation.feed(ids[i : i + 1])[0] for i in range(len(ids))]))
+    full = keras.ops.convert_to_numpy(keras.ops.softmax(model(ids[None])[0]))
+    writer = Writer(text_model)
+    stepped = np.stack(
+        [keras.ops.convert_to_numpy(keras.ops.softmax(writer.feed(ids[i : i + 1])[0])) for i in range(20)]
+    )
     np.testing.assert_allclose(stepped, full, atol=2e-5)
 
 
@@ -196,27 +206,30 @@ def test_transformer_cache_slides_past_its_context():
     """One decoder block, context 8: after 20 tokens the cache holds the last 8, as a re-run of them would."""
     import keras
 
-    from studio.engines.text import Continuation, TextModel, full_sequence_logits
+    from studio.engines.text_files import TextModel
     from studio.engines.text_models import build_model
     from studio.engines.text_tokens import Tokenizer
+    from studio.engines.text_writing import Writer
 
     keras.utils.set_random_seed(1)
-    model = build_model("transformer", "tiny", 20, 8, 0.0)
-    text_model = TextModel(model, Tokenizer("char", [chr(65 + i) for i in range(20)]), tiny_params())
+    params = tiny_params(architecture="transformer", sequence_length=8)
+    model = build_model(params, 20)
+    text_model = TextModel(model, Tokenizer("char", [chr(65 + i) for i in range(20)]), params)
     ids = np.random.default_rng(1).integers(0, 20, 20).astype(np.int32)
-    rerun = full_sequence_logits(text_model)
-    continuation = Continuation(text_model)
+    writer = Writer(text_model)
     for position, token in enumerate(ids):
-        stepped = continuation.feed([token])
+        stepped = writer.feed([token])
         window = ids[max(0, position - 7) : position + 1]
-        np.testing.assert_allclose(stepped, rerun(window[None]).numpy(), atol=2e-5)
+        np.testing.assert_allclose(stepped, keras.ops.convert_to_numpy(model(window[None])[:, -1]), atol=2e-5)
 
 
 # -- training, files, generation -------------------------------------------------------------
 def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_corpus, tmp_path):
     import keras
 
-    from studio.engines.text import generate, load_text_model, next_token_choices, train
+    from studio.engines.text import train
+    from studio.engines.text_files import load_text_model
+    from studio.engines.text_writing import generate, next_token_choices
 
     model_path = tmp_path / "pangrams.textmodel"
     first_run = train([str(small_corpus)], tiny_params(epochs=3), model_path)
@@ -227,7 +240,11 @@ def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_
             break  # stop right after the first checkpoint
     first_run.close()
     assert load_text_model(model_path).epochs_done == 1
-    resumed, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, resume=True))
+    resumed, result = run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, model_path))
+    # Progress counts the batches of this run, so the bar and the time left move steadily to the end.
+    fractions = [e.fraction for e in resumed if e.stage.startswith("Epoch")]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert [e.fraction for e in resumed if "samples" in e.data] == [0.5, 1.0]
     events += resumed
     losses = [e.metrics["loss"] for e in events if "loss" in e.metrics]
     assert losses[-1] < losses[0] * 0.8
@@ -235,19 +252,19 @@ def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_
     samples = [e.data["samples"] for e in events if "samples" in e.data]
     assert len(samples) == 3 and set(samples[-1]) == {0.5, 1.0} and all(len(s) == 8 for s in samples[-1].values())
     with pytest.raises(JobError, match="already trained 3 epochs"):
-        run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, resume=True))
+        run_to_end(train([str(small_corpus)], tiny_params(epochs=3), model_path, model_path))
 
     loaded = load_text_model(model_path)
     assert loaded.epochs_done == 3 and loaded.params == tiny_params(epochs=3)
-    trained_events, _ = run_to_end(generate(loaded, SamplingParams(prompt="The ", length=30, seed=3)))
-    assert len(trained_events) == 30 and all(e.text for e in trained_events)
+    trained_events, (written,) = run_to_end(generate(loaded, SamplingParams(prompt="The ", length=30, seed=3)))
+    assert len(written) >= 30 and "".join(e.text for e in trained_events) == written
     again = load_text_model(model_path)
     ids = loaded.tokenizer.encode(PANGRAMS[:30])[None]
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(again.model(ids)), keras.ops.convert_to_numpy(loaded.model(ids))
     )
     _, repeat = run_to_end(generate(again, SamplingParams(prompt="The ", length=30, seed=3)))
-    assert repeat == "".join(e.text for e in trained_events)
+    assert repeat == [written]
     choices = next_token_choices(loaded, "The quick brown ", SamplingParams(top_k=3), count=5)
     assert len(choices) == 3 and choices[0][1] >= choices[1][1] >= choices[2][1]
     assert sum(p for _, p in choices) == pytest.approx(1.0)
@@ -256,12 +273,12 @@ def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_
 def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path):
     import keras
 
-    from studio.engines.text import TextModel, load_text_model, save_text_model
+    from studio.engines.text_files import TextModel, load_text_model, save_text_model
     from studio.engines.text_models import build_model
     from studio.engines.text_tokens import Tokenizer
 
     tokenizer = Tokenizer("word", ["[UNK]", "the", "dog", "."])
-    model = build_model("transformer", "tiny", tokenizer.size, 8, 0.1)
+    model = build_model(tiny_params(architecture="transformer", sequence_length=8, dropout=0.1), tokenizer.size)
     saved = save_text_model(
         tmp_path / "t.textmodel", TextModel(model, tokenizer, tiny_params(), 2, [{"loss": 1.0}], "x.txt")
     )
@@ -278,7 +295,7 @@ def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path):
         "x.txt",
     )
     (tmp_path / "junk.textmodel").write_bytes(b"not a zip")
-    with pytest.raises(JobError, match="not a text model"):
+    with pytest.raises(JobError, match="junk.textmodel is not a model file; choose a text model"):
         load_text_model(tmp_path / "junk.textmodel")
 
 
@@ -336,11 +353,20 @@ def test_cli_trains_and_generates(small_corpus, tmp_path, capsys):
                 "5",
                 "--seed",
                 "0",
+                "--temperatures",
+                "0.5,1.5",
             ]
         )
         == 0
     )
-    assert model_path.is_file() and "after 1 epochs" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    assert model_path.is_file() and "after 1 epochs" in printed.out
+    # The samples after the epoch are printed on lines of their own, the progress bar's line ended first.
+    lines = printed.out.splitlines()
+    heading = lines.index("Epoch 1, samples of 'The ':")
+    assert lines[heading + 1].startswith("  0.5: The ")
+    assert any(line.startswith("  1.5: The ") for line in lines[heading + 2 :])
+    assert "samples of" not in printed.err and "\r" not in printed.out
     saved = tmp_path / "out.txt"
     assert (
         main(
@@ -366,11 +392,31 @@ def test_cli_trains_and_generates(small_corpus, tmp_path, capsys):
     assert out.startswith("the lazy") and len(out.split()) >= 5
     assert saved.read_text(encoding="utf-8").strip() == out.strip()
     assert main(["text", "generate", str(tmp_path / "nothing.textmodel")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "nothing.textmodel was not found" in capsys.readouterr().err
 
 
-def test_top_p_zero_keeps_only_the_likeliest_token():
-    from studio.engines.text_sampling import next_token_distribution
+# -- parameters ------------------------------------------------------------------------------
+def test_text_parameters_describe_their_controls_and_round_trip_through_json():
+    import dataclasses
+    import json
 
-    distribution = next_token_distribution(np.array([0.5, 2.0, 1.0]), 1.0, top_p=0.0)
-    assert distribution.tolist() == [0.0, 1.0, 0.0]
+    from studio.core.params import control_spec, params_from_dict, params_to_dict
+    from studio.core.params.text import ARCHITECTURES, PAIRINGS, STOPS
+
+    for cls in (TextTrainParams, SamplingParams):
+        for field in dataclasses.fields(cls):
+            spec = control_spec(field)
+            assert spec and spec["label"] and len(spec["tooltip"]) > 20, field.name
+    specs = {f.name: control_spec(f) for f in dataclasses.fields(TextTrainParams)}
+    assert [value for value, _ in specs["architecture"]["choices"]] == list(ARCHITECTURES)
+    assert [value for value, _ in specs["pairs"]["choices"]] == list(PAIRINGS)
+    assert specs["layers"]["special"] and specs["units"]["special"]
+    stops = control_spec(next(f for f in dataclasses.fields(SamplingParams) if f.name == "stop_at"))
+    assert [value for value, _ in stops["choices"]] == list(STOPS)
+
+    train = TextTrainParams(
+        architecture="seq2seq", layers=2, units=64, temperatures=(0.2, 1.2), pairs="tsv", bidirectional=False
+    )
+    sampling = SamplingParams(prompt="Hi", samples=3, stop_at="line", beams=2, repetition_penalty=1.3)
+    for params in (train, sampling, TextTrainParams(line_items=True, cell="gru")):
+        assert params_from_dict(type(params), json.loads(json.dumps(params_to_dict(params)))) == params

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from studio.core.params.vae import GRID_EXTENT
 from studio.ui.latent_tab import LatentTab
 from studio.ui.settings import Settings
 
@@ -31,82 +32,91 @@ def tab(qtbot, runner, tmp_path):
 
 
 def train_tiny(qtbot, page, folder):
-    page.use_folder(str(folder))
-    page.size_spin.setValue(16)
-    page.epochs_spin.setValue(3)
-    page.batch_spin.setValue(4)
-    page.rate_spin.setValue(0.01)
-    page.seed_spin.setValue(1)
+    page.form.update(
+        dataset=str(folder), image_size=16, latent_dim=2, epochs=3, batch_size=32, learning_rate=0.01, seed=1
+    )
     page.train()
-    with qtbot.waitSignal(page._training.finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(page.jobs.handle("train").finished, timeout=WAIT_MS):
         pass
+
+
+def settle(qtbot, page):
+    """Wait until every picture the explorer asked the compute thread for has arrived."""
+    timer = page.explorer_view._full_grid_timer
+    channels = ("model", "picture", "grid", "strip", "encode")
+    qtbot.waitUntil(lambda: not timer.isActive() and not any(map(page.jobs.is_busy, channels)), timeout=WAIT_MS)
 
 
 def test_train_then_drag_a_slider_and_pick_on_the_grid(qtbot, tab, bars_folder, tmp_path):
     page = tab.vae_page
-    assert not page.save_button.isEnabled()
+    view = page.explorer_view
+    assert not page.save_button.isEnabled() and not page.resume_button.isEnabled()
     train_tiny(qtbot, page, bars_folder)
-    assert page.explorer is not None and page.views.currentIndex() == 1
+    assert page.model is not None and page.views.currentIndex() == 1
     assert page.samples_view.image is not None  # the epoch previews arrived
-    assert set(page.loss_plot.series) == {"loss", "reconstruction"} and set(page.kl_plot.series) == {"kl"}
+    assert set(page.loss_plot.series) == {"loss", "reconstruction", "kl"}
     assert page.dataset_view.image is not None
-    assert len(page.sliders) == 2 and page.save_button.isEnabled()
+    assert len(view.sliders) == 2 and page.save_button.isEnabled() and page.resume_button.isEnabled()
+    settle(qtbot, page)
 
-    before = page.picture_view.image.copy()
-    page.sliders[0].setValue(page.sliders[0].maximum())
-    after = page.picture_view.image
-    assert after.shape == (16, 16, 3) and not np.array_equal(before, after)
-    assert page.explorer.slider_values(page.code)[0] == pytest.approx(page.sliders[0].maximum(), abs=1e-3)
+    before = view.picture_view.image.copy()
+    view.sliders[0].setValue(view.sliders[0].maximum())
+    qtbot.waitUntil(lambda: not np.array_equal(before, view.picture_view.image), timeout=WAIT_MS)
+    assert view.picture_view.image.shape == (16, 16, 3)
+    assert page.model.slider_values(view.code)[0] == pytest.approx(view.sliders[0].maximum(), abs=1e-3)
 
-    # The grid shows the coarse version at once, then the full 30 x 30 decode from the compute thread.
-    live_cells = page.grid_view.image.shape[0] // 16
-    assert 4 <= live_cells <= 12 and page.grid_view.image.shape == (live_cells * 16, live_cells * 16, 3)
-    qtbot.waitUntil(lambda: page.grid_view.image.shape == (30 * 16, 30 * 16, 3), timeout=WAIT_MS)
-    page._grid_picked(0.5 / 30, 1 - 0.5 / 30)  # the bottom left cell: both axes at their minimum
-    np.testing.assert_allclose(page.code, [-1.0, -1.0], atol=1e-5)
-    assert page.sliders[1].value() == pytest.approx(-1.0, abs=1e-2)
+    # The full 30 x 30 grid follows the coarse one the compute thread drew at once.
+    settle(qtbot, page)
+    assert view.grid_view.image.shape == (30 * 16, 30 * 16, 3)
+    view._grid_picked(0.5 / 30, 1 - 0.5 / 30)  # the bottom left cell: both axes at their minimum
+    np.testing.assert_allclose(view.code, [-GRID_EXTENT, -GRID_EXTENT], atol=1e-5)
+    assert view.sliders[1].value() == pytest.approx(-GRID_EXTENT, abs=1e-2)
 
-    page._set_end("A")
-    page._grid_picked(1.0, 0.0)
-    page._set_end("B")
-    assert page.strip_view.image.shape == (16, 16 * 8, 3)
-    handle = page.export_animation(str(tmp_path / "loop.gif"), walk=False)
-    with qtbot.waitSignal(handle.finished, timeout=WAIT_MS):
+    view.path_box.set_end("A")
+    view._grid_picked(1.0, 0.0)
+    view.path_box.set_end("B")
+    qtbot.waitUntil(lambda: view.path_box.strip_view.image is not None, timeout=WAIT_MS)
+    assert view.path_box.strip_view.image.shape == (16, 16 * 8, 3)
+    with qtbot.waitSignal(view.path_box.export(str(tmp_path / "loop.gif"), walk=False).finished, timeout=WAIT_MS):
         pass
     with Image.open(tmp_path / "loop.gif") as gif:
         assert gif.n_frames > 8
 
-    page._picture_dropped([str(bars_folder / "00.png")])
+    with qtbot.waitSignal(view.find_picture(str(bars_folder / "00.png")).finished, timeout=WAIT_MS):
+        pass
     dropped = np.asarray(Image.open(bars_folder / "00.png").convert("RGB"))
-    np.testing.assert_allclose(page.code, page.explorer.encode(dropped), atol=1e-5)
+    np.testing.assert_allclose(view.code, page.model.encode(dropped), atol=1e-5)
+    assert "00.png" in page.status.text()
 
     # A concept from two groups: bars on the left versus bars on the right.
-    groups = {}
     for which, indices in (("with", range(0, 6)), ("without", range(18, 24))):
-        groups[which] = tmp_path / which
-        groups[which].mkdir()
+        group = tmp_path / which
+        group.mkdir()
         for index in indices:
-            (groups[which] / f"{index:02d}.png").write_bytes((bars_folder / f"{index:02d}.png").read_bytes())
-        page.set_concept_group(which, str(groups[which]))
-    plain = page.picture_view.image.copy()
-    handle = page._find_concept()
-    with qtbot.waitSignal(handle.finished, timeout=WAIT_MS):
+            (group / f"{index:02d}.png").write_bytes((bars_folder / f"{index:02d}.png").read_bytes())
+        view.concept_box.set_group(which, str(group))
+    settle(qtbot, page)
+    plain = view.picture_view.image.copy()
+    with qtbot.waitSignal(view.concept_box.find().finished, timeout=WAIT_MS):
         pass
-    assert page.concept is not None and page.concept_slider.isEnabled() and page.concept_slider.value() == 1.0
-    np.testing.assert_allclose(page.shown_code(), page.code + page.concept, atol=1e-6)
-    assert not np.array_equal(page.picture_view.image, plain)
+    concept = view.concept_box
+    assert concept.vector is not None and concept.amount.isEnabled() and concept.amount.value() == 1.0
+    np.testing.assert_allclose(view.shown_code(), view.code + concept.vector, atol=1e-6)
+    qtbot.waitUntil(lambda: not np.array_equal(view.picture_view.image, plain), timeout=WAIT_MS)
+    settle(qtbot, page)
 
     state = tab.state()
     assert state["mode"] == "vae" and state["vae"]["params"]["image_size"] == 16
+    assert state["vae"]["model"] == str(page.checkpoints / "vae.keras")
 
 
 def test_bad_settings_are_shown_not_run(qtbot, tab, monkeypatch):
     shown = []
-    monkeypatch.setattr("studio.ui.latent_tab.show_error", lambda parent, message, details="": shown.append(message))
-    tab.vae_page.size_spin.setValue(30)
+    monkeypatch.setattr("studio.ui.latent_page.show_error", lambda parent, message, details="": shown.append(message))
+    tab.vae_page.form.update(image_size=30)
     tab.vae_page.train()
-    assert shown and "divisible by 4" in shown[0]
-    assert tab.vae_page._training is None
+    assert shown and "divisible by 8" in shown[0]
+    assert not tab.vae_page.jobs.is_busy("train")
 
 
 def test_mode_switch_shows_the_gan_page(tab):
@@ -114,4 +124,4 @@ def test_mode_switch_shows_the_gan_page(tab):
     assert tab.pages.currentWidget() is tab.gan_page
     tab.restore_state({"mode": "vae", "vae": {"params": {"latent_dim": 5}, "cells": 20}})
     assert tab.pages.currentWidget() is tab.vae_page
-    assert tab.vae_page.latent_spin.value() == 5 and tab.vae_page.cells_spin.value() == 20
+    assert tab.vae_page.form.params().latent_dim == 5 and tab.vae_page.explorer_view.cells_spin.value() == 20

@@ -1,42 +1,158 @@
-"""Headless verbs of the `studio` command, one module per engine; each defines `register(subparsers)`."""
+"""Headless verbs of the `studio` command, one module per engine; each defines `register(subparsers)`.
+
+What every verb shares lives here: the parser class (help that shows defaults, `--verbose`), the
+options that override a parameter dataclass, starting TensorFlow quietly, and the progress bar.
+Which files a verb reads and writes, and the checks on them, live in `studio.commands.paths`.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from studio.core.compute import describe_device
+from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
+from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
+from studio.core.model_files import KIND_NAMES
 from studio.core.params import params_from_dict
 from studio.core.progress import JobError, Progress
 
 
-def drive(generator: Iterator[Progress], stream: TextIO | None = None, width: int = 30) -> Any:
-    """Run an engine generator to its end with a one-line terminal progress bar; return its result.
+class HelpFormatter(argparse.HelpFormatter):
+    """Shows each option's default: argparse's own, or, for an option that overrides a parameter
+    dataclass (see `param_option`), the dataclass's."""
 
-    Ctrl+C closes the generator (so it cleans up) and re-raises.
-    """
-    stream = stream or sys.stderr
-    describe_device()  # as in the app: GPUs grow their memory as needed instead of taking it all
-    started = time.monotonic()
-    last_drawn = 0.0
-    try:
-        while True:
-            try:
-                event = next(generator)
-            except StopIteration as stop:
-                stream.write("\n")
-                return stop.value
-            now = time.monotonic()
-            if now - last_drawn >= 0.1 or event.step == event.total:
-                last_drawn = now
-                stream.write("\r" + progress_line(event, now - started, width))
-                stream.flush()
-    finally:
-        generator.close()
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "(default" in text:
+            return text
+        if hasattr(action, "shown_default"):
+            default = action.shown_default
+            if action.const is not None and action.nargs == 0:  # a switch such as --grey
+                return f"{text} (the default)" if action.const == default else text
+        elif action.default in (None, False, argparse.SUPPRESS) or action.required:
+            return text
+        else:
+            default = action.default
+        if default is None:
+            return text
+        return f"{text} (default: {format_value(default).replace('%', '%%')})"
+
+
+def format_value(value: Any) -> str:
+    """A default as a user would type it on the command line."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, dict):
+        return ",".join(f"{key}={format_value(item)}" for key, item in value.items())
+    if isinstance(value, (tuple, list)):
+        return ",".join(format_value(item) for item in value) or "none"
+    if isinstance(value, str) and value != value.strip():
+        return repr(value)  # 'The ' shows its space
+    return str(value)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """Every parser of `studio`: help shows defaults, and `--verbose` is accepted before or after the verb."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--verbose",
+            action="store_true",
+            # Only the top parser sets a default, so a subparser never resets a --verbose given before the verb.
+            default=argparse.SUPPRESS,
+            help="show TensorFlow's start-up messages and the traceback of an unexpected error",
+        )
+
+
+def param_option(parser: argparse.ArgumentParser, *flags: str, defaults: Any, **kwargs: Any) -> argparse.Action:
+    """An option that overrides a field (its `dest`) of a parameter dataclass. It defaults to None,
+    meaning "keep the value of the recipe or of the dataclass", and its help shows the dataclass's
+    default, read from `defaults` (an instance of the dataclass)."""
+    kwargs.setdefault("default", None)
+    action = parser.add_argument(*flags, **kwargs)
+    action.shown_default = getattr(defaults, action.dest)
+    return action
+
+
+def dataset_argument(parser: argparse.ArgumentParser, defaults: Any) -> None:
+    """The positional DATASET of the verbs that train on pictures (`vae train`, `gan train`)."""
+    parser.add_argument(
+        "dataset",
+        nargs="?",
+        default=defaults.dataset,
+        help=f"a folder of pictures, or one of: {', '.join(SHIPPED_DATASETS)}",
+    )
+
+
+def training_arguments(
+    parser: argparse.ArgumentParser,
+    defaults: Any,
+    model_kind: str,
+    output: OutputKind,
+    kept: str,
+    inputs: dict[str, str],
+    more_outputs: dict[str, OutputKind] | None = None,
+) -> None:
+    """The arguments every verb that trains shares, meaning the same in each: -o OUTPUT (saved after
+    every epoch), --resume MODEL (train that model further: it is read, never written, and the
+    result goes to -o), --epochs in all, and --seed. Declares the verb's files too. `kept` says
+    what a resumed model keeps whatever the flags say."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=f"where to save the {output.what} ({output.suffixes[0]}) after every epoch",
+    )
+    parser.add_argument(
+        "--resume",
+        metavar="MODEL",
+        help=f"{KIND_NAMES[model_kind]} to train further ({kept}); it stays as it is, the result goes to -o",
+    )
+    param_option(
+        parser, "--epochs", defaults=defaults, type=int, help="epochs in all (a resumed model counts those it has done)"
+    )
+    parser.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
+    roles = FileRoles(
+        outputs={"output": output, **(more_outputs or {})},
+        inputs={**inputs, "resume": "the model to resume"},
+        models={"resume": model_kind},
+    )
+    declare_files(parser, roles)
+
+
+def picture_arguments(
+    parser: argparse.ArgumentParser,
+    defaults: Any,
+    inputs: dict[str, str],
+    side_outputs: Any = None,
+    output: Any = PICTURE,
+    output_help: str = "where to save (.png keeps the recipe, or .jpg)",
+) -> None:
+    """The arguments of the verbs that paint a picture with a backbone (dream, style): -o OUTPUT,
+    --recipe, --backbone and --model. Declares the verb's files too; `output` is the output's kind,
+    or a function of the arguments that says it."""
+    parser.add_argument("-o", "--output", required=True, help=output_help)
+    parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
+    param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
+    parser.add_argument(
+        "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
+    )
+    roles = FileRoles(
+        outputs={"output": output},
+        inputs={**inputs, "recipe": "the recipe", "backbone_path": "the model"},
+        side_outputs=side_outputs,
+    )
+    declare_files(parser, roles)
 
 
 def params_from_recipe(path: str, technique: str, params_class: type) -> Any:
@@ -45,6 +161,106 @@ def params_from_recipe(path: str, technique: str, params_class: type) -> Any:
     if not recipe or recipe.get("technique") != technique:
         raise JobError(f"{Path(path).name} holds no {technique.title()} recipe.")
     return params_from_dict(params_class, recipe["params"])
+
+
+# -- starting TensorFlow -------------------------------------------------------------------------
+def start_tensorflow(verbose: bool = False) -> str:
+    """Import TensorFlow and let it find its devices; returns the device's name.
+
+    Its C++ libraries print start-up chatter (absl's "All log messages before absl::InitializeLog()",
+    oneDNN notes, "failed call to cuInit" on machines without a GPU) straight to file descriptor 2,
+    before TF_CPP_MIN_LOG_LEVEL takes effect: unless `verbose`, that descriptor points at a scratch
+    file meanwhile, replayed if the start fails so a real error still reaches the user.
+    """
+    from studio.core.compute import describe_device
+
+    with quiet_stderr(enabled=not verbose):
+        try:
+            import keras  # noqa: F401  (Keras's own start-up chatter belongs to the same moment)
+        except ImportError as error:
+            raise JobError(f"TensorFlow could not be loaded ({error}). Reinstall Studio: pip install -e .") from None
+        return describe_device()
+
+
+@contextmanager
+def quiet_stderr(enabled: bool = True) -> Iterator[None]:
+    """Send what anything in the process (C++ libraries too) writes to file descriptor 2 to a
+    scratch file while the block runs; if the block fails, replay it before the error propagates."""
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as scratch:
+            os.dup2(scratch.fileno(), 2)
+            try:
+                yield
+            except BaseException:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+                scratch.seek(0)
+                os.write(2, scratch.read())
+                raise
+            finally:
+                sys.stderr.flush()
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
+# -- the progress bar ----------------------------------------------------------------------------
+def drive(generator: Iterator[Progress], stream: TextIO | None = None, width: int = 30) -> Any:
+    """Run an engine generator to its end with a one-line terminal progress bar; return its result.
+
+    A note for the user in an event (`data["note"]`: files skipped, the encoding read) is printed
+    on a line of its own above the bar. However the job ends (done, failed, Ctrl+C), the bar's line
+    is ended, so what is printed next starts on a new line. Ctrl+C closes the generator (so it
+    cleans up) and re-raises.
+    """
+    bar = ProgressBar(stream or sys.stderr, width)
+    try:
+        while True:
+            try:
+                event = next(generator)
+            except StopIteration as stop:
+                return stop.value
+            if "note" in event.data:
+                bar.note(event.data["note"])
+            bar.show(event)
+    finally:
+        bar.end()
+        generator.close()
+
+
+class ProgressBar:
+    """One terminal line redrawn in place (at most ten times a second, and at each job's end)."""
+
+    def __init__(self, stream: TextIO, width: int = 30):
+        self.stream = stream
+        self.width = width
+        self.started = time.monotonic()
+        self.last_drawn = 0.0
+        self.on_screen = False
+
+    def show(self, event: Progress) -> None:
+        now = time.monotonic()
+        if now - self.last_drawn >= 0.1 or event.step == event.total:
+            self.last_drawn = now
+            self.stream.write("\r" + progress_line(event, now - self.started, self.width))
+            self.stream.flush()
+            self.on_screen = True
+
+    def note(self, text: str) -> None:
+        self.stream.write(("\r" + text.ljust(100) if self.on_screen else text) + "\n")
+        self.stream.flush()
+        self.on_screen = False
+
+    def end(self) -> None:
+        if self.on_screen:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.on_screen = False
 
 
 def progress_line(event: Progress, elapsed: float, width: int = 30) -> str:

@@ -7,8 +7,10 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.commands import drive
+from studio.commands import drive, param_option, training_arguments
+from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
+from studio.core.model_files import CYCLEGAN
 from studio.core.params import make_recipe
 from studio.core.params.cyclegan import DEMO_COLLECTIONS, DIRECTIONS, GENERATORS, CycleGanParams
 from studio.core.params.cyclegan import CycleGanTranslateParams as TranslateParams
@@ -16,6 +18,8 @@ from studio.core.progress import JobError, Progress, relayed
 
 PER_FILE = 100  # progress units per picture when translating several
 DEFAULTS = CycleGanParams()
+# A translated picture, or a new folder for the translations of a folder (a path with no suffix).
+TRANSLATED = OutputKind("picture or new folder", (*SAVE_FORMATS, ""))
 
 TRAIN_FLAGS = (
     "generator",
@@ -44,49 +48,49 @@ def register(subparsers) -> None:
     demos = ", ".join(DEMO_COLLECTIONS)
 
     train = verbs.add_parser("train", help="train (or --resume) a CycleGAN and save it as .keras")
-    train.add_argument("collection_a", metavar="A_DIR", help=f"folder of pictures for side A, or a demo set ({demos})")
-    train.add_argument("collection_b", metavar="B_DIR", help="folder of pictures for side B, or a demo set")
-    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras) after every epoch")
-    train.add_argument("--resume", metavar="MODEL", help="a CycleGAN to train further (its networks are kept)")
+    for letter, default in zip("ab", (DEFAULTS.collection_a, DEFAULTS.collection_b)):
+        train.add_argument(
+            f"collection_{letter}",
+            metavar=f"{letter.upper()}_DIR",
+            nargs="?",
+            default=default[0],
+            help=f"folder of pictures for side {letter.upper()}, or a demo set ({demos})",
+        )
+    training_arguments(
+        train,
+        DEFAULTS,
+        CYCLEGAN,
+        MODEL,
+        kept="its networks are kept",
+        inputs={"collection_a": "collection A", "collection_b": "collection B"},
+        more_outputs={"strip": PICTURE},
+    )
     # Flags default to None, meaning "the resumed model's setting, or the parameters' default".
-    train.add_argument("--generator", choices=GENERATORS, help=f"generator network (default: {DEFAULTS.generator})")
-    train.add_argument(
-        "--size", type=int, help=f"working size: side of the training crops, 64 to 256 (default: {DEFAULTS.size})"
+    param_option(train, "--generator", defaults=DEFAULTS, choices=GENERATORS, help="generator network")
+    param_option(
+        train, "--size", defaults=DEFAULTS, type=int, help="working size: side of the training crops, 64 to 256"
     )
-    train.add_argument(
-        "--filters", dest="generator_filters", type=int, help=f"generator width (default: {DEFAULTS.generator_filters})"
-    )
-    train.add_argument(
+    param_option(train, "--filters", dest="generator_filters", defaults=DEFAULTS, type=int, help="generator width")
+    param_option(
+        train,
         "--blocks",
         dest="residual_blocks",
+        defaults=DEFAULTS,
         type=int,
-        help=f"residual blocks of the ResNet generator (default: {DEFAULTS.residual_blocks})",
+        help="residual blocks of the ResNet generator",
     )
-    train.add_argument(
-        "--d-filters",
-        dest="discriminator_filters",
-        type=int,
-        help=f"discriminator width (default: {DEFAULTS.discriminator_filters})",
-    )
-    train.add_argument(
-        "--epochs", type=int, help=f"epochs in all, a resumed model's included (default: {DEFAULTS.epochs})"
+    param_option(
+        train, "--d-filters", dest="discriminator_filters", defaults=DEFAULTS, type=int, help="discriminator width"
     )
     train.add_argument(
         "--steps-per-epoch", type=int, help="steps between checkpoints (default: one pass over the larger set)"
     )
-    train.add_argument("--batch-size", type=int, help=f"pictures per side per step (default: {DEFAULTS.batch_size})")
-    train.add_argument(
-        "--lr", dest="learning_rate", type=float, help=f"Adam's learning rate (default: {DEFAULTS.learning_rate})"
+    param_option(train, "--batch-size", defaults=DEFAULTS, type=int, help="pictures per side per step")
+    param_option(train, "--lr", dest="learning_rate", defaults=DEFAULTS, type=float, help="Adam's learning rate")
+    param_option(train, "--cycle-weight", defaults=DEFAULTS, type=float, help="weight of the round-trip loss")
+    param_option(
+        train, "--identity-weight", defaults=DEFAULTS, type=float, help="identity loss as a share of the cycle weight"
     )
-    train.add_argument(
-        "--cycle-weight", type=float, help=f"weight of the round-trip loss (default: {DEFAULTS.cycle_weight})"
-    )
-    train.add_argument(
-        "--identity-weight",
-        type=float,
-        help=f"identity loss as a share of the cycle weight (default: {DEFAULTS.identity_weight})",
-    )
-    train.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
     train.add_argument(
         "--strip", metavar="PICTURE", help="also save the last sample strip (A, A→B, back; B, B→A, back) as a picture"
     )
@@ -95,12 +99,14 @@ def register(subparsers) -> None:
     translate = verbs.add_parser("translate", help="translate a picture or a folder of pictures")
     translate.add_argument("model", help="a .keras CycleGAN saved by Studio")
     translate.add_argument("input", help="a picture, or a folder of pictures")
-    translate.add_argument("-o", "--output", required=True, help="a picture (.png keeps the recipe), or a folder")
+    translate.add_argument(
+        "-o", "--output", required=True, help="a picture (.png keeps the recipe), or a new folder for PNGs"
+    )
     translate.add_argument(
         "--direction",
         choices=DIRECTIONS,
         default=TranslateParams.direction,
-        help=f"a2b: toward collection B; b2a: toward A (default: {TranslateParams.direction})",
+        help="a2b: toward collection B; b2a: toward A",
     )
     translate.add_argument(
         "--size", type=int, help="shrink larger pictures to this long side first (default: keep their size)"
@@ -109,16 +115,17 @@ def register(subparsers) -> None:
         "--tile-size",
         type=int,
         default=TranslateParams.tile_size,
-        help=f"larger pictures go in tiles of at most this side (default: {TranslateParams.tile_size})",
+        help="larger pictures go in tiles of at most this side",
+    )
+    declare_files(
+        translate,
+        FileRoles(
+            outputs={"output": TRANSLATED},
+            inputs={"model": "the model", "input": "the input"},
+            models={"model": CYCLEGAN},
+        ),
     )
     translate.set_defaults(run=run_translate)
-
-
-def refuse_existing(paths: list[Path]) -> None:
-    """Never replace a file the user has (the place for a shared output check)."""
-    for path in paths:
-        if path.exists():
-            raise JobError(f"{path} already exists. Choose a new name: Studio does not replace files.")
 
 
 def params_from_args(args: argparse.Namespace, base: CycleGanParams) -> CycleGanParams:
@@ -132,10 +139,6 @@ def run_train(args: argparse.Namespace) -> int:
     from studio.engines.cyclegan import load_cyclegan, strip_picture, train_cyclegan_job
 
     output = Path(args.output)
-    if output.suffix.lower() != ".keras":
-        raise JobError("Save the model as a .keras file: studio cyclegan train A B -o model.keras")
-    strip = Path(args.strip) if args.strip else None
-    refuse_existing([output, *([strip] if strip else [])])
     # A resumed model keeps its own settings unless a flag changes them.
     model = load_cyclegan(args.resume) if args.resume else None
     params = params_from_args(args, model.cyclegan_params if model is not None else CycleGanParams())
@@ -148,8 +151,8 @@ def run_train(args: argparse.Namespace) -> int:
 
     model = drive(relayed(train_cyclegan_job(params, model=model, checkpoint_path=output), keep_strip))
     print(f"Saved {output} ({model.epochs_done} epochs)")
-    if strip:
-        saved = save_image(strip, strip_picture(strips[-1]), make_recipe("cyclegan", model.cyclegan_params))
+    if args.strip:
+        saved = save_image(args.strip, strip_picture(strips[-1]), make_recipe("cyclegan", model.cyclegan_params))
         print(f"Saved {saved}")
     return 0
 
@@ -206,7 +209,6 @@ def run_translate(args: argparse.Namespace) -> int:
     if not source.exists():
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
-    refuse_existing([target for _, target in pairs])
     params = TranslateParams(direction=args.direction, size=args.size, tile_size=args.tile_size)
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))

@@ -4,35 +4,116 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from pathlib import Path
 
-from studio.commands import drive, params_from_recipe
-from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, presets
+from studio.commands import drive, param_option, params_from_recipe, picture_arguments
+from studio.commands.paths import ANIMATION, PICTURE, OutputKind
+from studio.core.catalog import presets
 from studio.core.params import make_recipe
 from studio.core.params.dream import DreamParams
+from studio.core.params.dream_animation import DreamAnimationParams
 from studio.core.progress import JobError
+from studio.engines.latent import ANIMATION_FORMATS
+
+ANIMATION_FLAGS = ("zoom", "rotate", "pan_x", "pan_y", "steps_per_frame", "fps")
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("dream", help="DeepDream a picture", description="DeepDream a picture.")
-    parser.add_argument("input", nargs="?", help="picture to dream on")
-    parser.add_argument("-o", "--output", help="where to save (.png keeps the recipe, or .jpg)")
-    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
-    parser.add_argument("--backbone", choices=[*BACKBONES, CUSTOM_BACKBONE])
-    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
-    parser.add_argument("--preset", help="a named layer mix for the backbone (see --list-presets)")
-    parser.add_argument("--list-presets", action="store_true", help="print the presets and exit")
-    parser.add_argument("--layers", help="layer weights, e.g. block4_conv1=1,block5_conv1=1.5")
-    parser.add_argument("--octaves", type=int)
-    parser.add_argument("--octave-scale", type=float)
-    parser.add_argument("--steps", dest="steps_per_octave", type=int, help="gradient steps per octave")
-    parser.add_argument("--step-size", type=float)
-    parser.add_argument("--max-loss", type=float)
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--tile-size", type=int)
-    parser.add_argument("--guide", dest="guide_path", help="picture whose look the dream should grow")
-    parser.add_argument("--mask", dest="mask_path", help="greyscale picture: white dreams, black stays")
-    parser.add_argument("--max-side", type=int, help="shrink the input so its long side is at most this (0: full size)")
+    defaults = DreamParams()
+    parser.add_argument("input", help="picture to dream on")
+    picture_arguments(
+        parser,
+        defaults,
+        {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"},
+        output=output_kind,
+        output_help="where to save (.png keeps the recipe, or .jpg; .gif or .mp4 with --frames)",
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a named layer mix for the backbone, see --list-presets "
+        "(default: none; another --backbone starts from its first preset)",
+    )
+    parser.add_argument("--list-presets", action=ListPresets, help="print the presets and exit")
+    param_option(parser, "--layers", defaults=defaults, help="layer weights, e.g. block4_conv1=1,block5_conv1=1.5")
+    param_option(parser, "--octaves", defaults=defaults, type=int, help="scales dreamed, smallest first")
+    param_option(parser, "--octave-scale", defaults=defaults, type=float, help="size ratio between two octaves")
+    param_option(
+        parser, "--steps", dest="steps_per_octave", defaults=defaults, type=int, help="gradient steps per octave"
+    )
+    param_option(parser, "--step-size", defaults=defaults, type=float, help="how far each step changes the picture")
+    parser.add_argument("--max-loss", type=float, help="stop an octave once the loss exceeds this (default: no limit)")
+    parser.add_argument("--seed", type=int, help="seed of the random tile shifts (default: a new one each run)")
+    param_option(parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are dreamed in tiles")
+    parser.add_argument(
+        "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
+    )
+    parser.add_argument(
+        "--mask", dest="mask_path", metavar="PICTURE", help="greyscale picture: white dreams, black stays"
+    )
+    param_option(
+        parser,
+        "--max-side",
+        defaults=defaults,
+        type=int,
+        help="shrink the input to at most this long side (0: full size)",
+    )
+    animation_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def animation_arguments(parser: argparse.ArgumentParser) -> None:
+    """--frames N makes an animation: dream, zoom in, dream again (the other flags shape the flight)."""
+    defaults = DreamAnimationParams()
+    parser.add_argument(
+        "--frames",
+        type=int,
+        metavar="N",
+        help="make an animation of N frames, each dreamed from the last zoomed in (default: none, a picture)",
+    )
+    param_option(parser, "--zoom", defaults=defaults, type=float, help="zoom per frame (animations)")
+    param_option(parser, "--rotate", defaults=defaults, type=float, metavar="DEG", help="turn per frame, degrees")
+    param_option(parser, "--pan-x", defaults=defaults, type=float, metavar="PX", help="drift per frame, across")
+    param_option(parser, "--pan-y", defaults=defaults, type=float, metavar="PX", help="drift per frame, down")
+    param_option(parser, "--steps-per-frame", defaults=defaults, type=int, help="dream steps per octave per frame")
+    param_option(parser, "--fps", defaults=defaults, type=float, help="frames per second of the animation")
+
+
+def output_kind(args: argparse.Namespace) -> OutputKind:
+    """An animation with --frames, a picture without (an animation's name without --frames is refused).
+    Checked with the files, before TensorFlow starts, so animation flags are checked here too."""
+    if animation_from_args(args) is not None:
+        return ANIMATION
+    if Path(args.output).suffix.lower() in ANIMATION_FORMATS:
+        raise JobError(f"{Path(args.output).name} is an animation: add --frames N to make one, or save a .png.")
+    return PICTURE
+
+
+def animation_from_args(args: argparse.Namespace) -> DreamAnimationParams | None:
+    """The animation asked for (None: a picture); animation flags without --frames are refused."""
+    overrides = {name: getattr(args, name) for name in ANIMATION_FLAGS if getattr(args, name) is not None}
+    if args.frames is None:
+        if overrides:
+            flags = ", ".join("--" + name.replace("_", "-") for name in overrides)
+            raise JobError(f"{flags} shape an animation: add --frames N (for example --frames 24).")
+        return None
+    if args.frames < 1:
+        raise JobError("An animation needs at least one frame: give --frames 1 or more.")
+    return DreamAnimationParams(frames=args.frames, **overrides)
+
+
+class ListPresets(argparse.Action):
+    """`--list-presets`: print every backbone's named layer mixes and exit (like --version)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        for backbone, mixes in presets("dream").items():
+            for name, layers in mixes.items():
+                print(f"{backbone:14s} {name:20s} {', '.join(f'{k}={v}' for k, v in layers.items())}")
+        parser.exit()
 
 
 def params_from_args(args: argparse.Namespace) -> DreamParams:
@@ -83,21 +164,23 @@ def parse_layers(text: str) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.list_presets:
-        for backbone, mixes in presets("dream").items():
-            for name, layers in mixes.items():
-                print(f"{backbone:14s} {name:20s} {', '.join(f'{k}={v}' for k, v in layers.items())}")
-        return 0
-    if not args.input or not args.output:
-        raise JobError("Give a picture to dream on and where to save it: studio dream IN -o OUT.png")
     from studio.core.images import load_image, load_mask, save_image
-    from studio.engines.dream import dream_job
 
     params = params_from_args(args)
+    animation = animation_from_args(args)
     image = load_image(args.input)
     guide = load_image(params.guide_path) if params.guide_path else None
     mask = load_mask(params.mask_path, image.shape[:2]) if params.mask_path else None
-    result = drive(dream_job(image, params, guide, mask))
-    saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
+    if animation is not None:
+        from studio.engines.dream_animation import dream_animation_job
+        from studio.engines.latent import save_animation
+
+        frames = drive(dream_animation_job(image, params, animation, guide, mask))
+        saved = save_animation(frames, args.output, animation.fps)
+    else:
+        from studio.engines.dream import dream_job
+
+        result = drive(dream_job(image, params, guide, mask))
+        saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
     print(f"Saved {saved}")
     return 0

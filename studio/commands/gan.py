@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import drive
+from studio.commands import dataset_argument, drive, param_option, training_arguments
+from studio.commands.paths import ANIMATION, MODEL, PICTURE, FileRoles, declare_files
+from studio.core.model_files import GAN
 from studio.core.params import make_recipe
 from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
-from studio.core.progress import JobError
 
+TRUNCATION_HELP = "redraw latent components farther than this from zero, e.g. 1.5 (default: none redrawn)"
 TRAIN_FLAGS = (
     "dataset",
     "limit",
@@ -35,35 +37,63 @@ def register(subparsers) -> None:
     )
     verbs = parser.add_subparsers(dest="gan_verb", metavar="ACTION", required=True)
 
-    train = verbs.add_parser("train", help="train (or --resume) a GAN and save it as .keras")
-    train.add_argument("--dataset", help="a folder of pictures or faces, mnist, fashion_mnist, cifar10 (default faces)")
-    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras)")
-    train.add_argument("--resume", help="a .keras GAN to train further (its size and widths are kept)")
-    train.add_argument("--limit", type=int, help="use at most this many pictures")
-    train.add_argument("--size", dest="image_size", type=int, choices=GAN_SIZES, help="picture side in pixels")
-    train.add_argument("--grey", dest="channels", action="store_const", const=1, help="train on greyscale pictures")
-    train.add_argument(
-        "--colour", "--color", dest="channels", action="store_const", const=3, help="train on colour pictures"
+    train = verbs.add_parser("train", help="train a GAN (or --resume one) and save it as .keras")
+    defaults = GanParams()
+    dataset_argument(train, defaults)
+    training_arguments(
+        train,
+        defaults,
+        GAN,
+        MODEL,
+        kept="its size and widths are kept",
+        inputs={"dataset": "the dataset"},
+        more_outputs={"grid": PICTURE},
     )
-    train.add_argument("--latent-dim", type=int)
-    train.add_argument("--filters", dest="base_filters", type=int, help="width of the first discriminator layer")
-    train.add_argument("--epochs", type=int, help="epochs in all (a resumed model counts those it has done)")
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--d-lr", dest="d_learning_rate", type=float, help="discriminator learning rate")
-    train.add_argument("--g-lr", dest="g_learning_rate", type=float, help="generator learning rate")
-    train.add_argument("--label-noise", type=float)
-    train.add_argument("--dropout", type=float, help="discriminator dropout")
-    train.add_argument("--seed", type=int)
-    train.add_argument("--grid", help="also save the final monitor grid as this picture")
+    train.add_argument("--limit", type=int, help="use at most this many pictures (default: all)")
+    param_option(
+        train, "--size", dest="image_size", defaults=defaults, type=int, choices=GAN_SIZES, help="side in pixels"
+    )
+    param_option(
+        train, "--grey", dest="channels", defaults=defaults, action="store_const", const=1, help="train on greyscale"
+    )
+    param_option(
+        train,
+        "--colour",
+        "--color",
+        dest="channels",
+        defaults=defaults,
+        action="store_const",
+        const=3,
+        help="train on colour pictures",
+    )
+    param_option(train, "--latent-dim", defaults=defaults, type=int, help="dimensions of the latent space")
+    param_option(
+        train,
+        "--filters",
+        dest="base_filters",
+        defaults=defaults,
+        type=int,
+        help="width of the first discriminator layer",
+    )
+    param_option(train, "--batch-size", defaults=defaults, type=int, help="pictures per training step")
+    param_option(
+        train, "--d-lr", dest="d_learning_rate", defaults=defaults, type=float, help="discriminator learning rate"
+    )
+    param_option(train, "--g-lr", dest="g_learning_rate", defaults=defaults, type=float, help="generator learning rate")
+    param_option(train, "--label-noise", defaults=defaults, type=float, help="how far real and fake labels are blurred")
+    param_option(train, "--dropout", defaults=defaults, type=float, help="discriminator dropout")
+    train.add_argument("--grid", metavar="PICTURE", help="also save the final monitor grid as this picture")
     train.set_defaults(run=run_train)
 
     sample = verbs.add_parser("sample", help="save a grid of generated pictures")
+    sampling = GanSampleParams()
     sample.add_argument("model", help="a .keras GAN saved by Studio")
     sample.add_argument("-o", "--output", required=True, help="where to save the grid (.png keeps the recipe)")
-    sample.add_argument("--count", type=int, default=GanSampleParams.count)
-    sample.add_argument("--columns", type=int, default=GanSampleParams.columns)
-    sample.add_argument("--seed", type=int)
-    sample.add_argument("--truncation", type=float, help="redraw latent components beyond this (e.g. 1.5)")
+    param_option(sample, "--count", defaults=sampling, type=int, help="pictures in the grid")
+    param_option(sample, "--columns", defaults=sampling, type=int, help="pictures per row")
+    sample.add_argument("--seed", type=int, help="seed of the latent points (default: a new one each run)")
+    sample.add_argument("--truncation", type=float, help=TRUNCATION_HELP)
+    declare_files(sample, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": GAN}))
     sample.set_defaults(run=run_sample)
 
     walk = verbs.add_parser("walk", help="save a looping latent walk animation (.gif or .mp4)")
@@ -71,10 +101,38 @@ def register(subparsers) -> None:
     walk.add_argument("-o", "--output", required=True, help="where to save the animation (.gif or .mp4)")
     walk.add_argument("--points", type=int, default=4, help="random latent points the walk visits")
     walk.add_argument("--steps", type=int, default=24, help="frames between two points")
-    walk.add_argument("--fps", type=float, default=12.0)
-    walk.add_argument("--seed", type=int)
-    walk.add_argument("--truncation", type=float)
+    walk.add_argument("--fps", type=float, default=12.0, help="frames per second")
+    walk.add_argument("--seed", type=int, help="seed of the points (default: a new one each run)")
+    walk.add_argument("--truncation", type=float, help=TRUNCATION_HELP)
+    declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": GAN}))
     walk.set_defaults(run=run_walk)
+
+    project = verbs.add_parser("project", help="find the generated picture closest to a photo (to edit it)")
+    project.add_argument("model", help="a .keras GAN saved by Studio")
+    project.add_argument("picture", help="the photo to match")
+    project.add_argument("-o", "--output", required=True, help="the match (.png keeps its latent point in the recipe)")
+    project.add_argument("--steps", type=int, default=300, help="refinement steps (default %(default)s)")
+    project.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+    declare_files(
+        project,
+        FileRoles(
+            outputs={"output": PICTURE}, inputs={"model": "the model", "picture": "the photo"}, models={"model": GAN}
+        ),
+    )
+    project.set_defaults(run=run_project)
+
+    directions = verbs.add_parser("directions", help="save a sheet of what each principal direction changes")
+    directions.add_argument("model", help="a .keras GAN saved by Studio")
+    directions.add_argument("-o", "--output", required=True, help="picture to write (a row per direction)")
+    directions.add_argument("--steps", type=int, default=7, help="pictures per row (default %(default)s)")
+    directions.add_argument(
+        "--reach", type=float, default=2.0, help="each row spans -reach..reach spreads (default %(default)s)"
+    )
+    directions.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+    declare_files(
+        directions, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": GAN})
+    )
+    directions.set_defaults(run=run_directions)
 
 
 def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
@@ -85,16 +143,15 @@ def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
 
 def run_train(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
-    from studio.engines.gan import load_gan, monitor_grid, train_gan_job
+    from studio.engines.gan import finish_message, load_gan, monitor_grid, train_gan_job
 
-    if not args.output.lower().endswith(".keras"):
-        raise JobError("Save the model as a .keras file: studio gan train ... -o model.keras")
     # A resumed model keeps its own settings unless a flag changes them.
     model = load_gan(args.resume) if args.resume else None
     params = params_from_args(args, model.gan_params if model is not None else GanParams())
     # The model is checkpointed to the output after every epoch, the last one included.
     model = drive(train_gan_job(params, model=model, checkpoint_path=args.output))
     print(f"Saved {args.output} ({model.epochs_done} epochs)")
+    print(finish_message(model))
     if args.grid:
         saved = save_image(args.grid, monitor_grid(model), make_recipe("gan", model.gan_params, model=args.output))
         print(f"Saved {saved}")
@@ -105,7 +162,8 @@ def run_sample(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
     from studio.engines.gan import load_gan, sample_grid
 
-    params = GanSampleParams(count=args.count, columns=args.columns, seed=args.seed, truncation=args.truncation)
+    overrides = {name: getattr(args, name) for name in ("count", "columns") if getattr(args, name) is not None}
+    params = GanSampleParams(seed=args.seed, truncation=args.truncation, **overrides)
     grid, _ = sample_grid(load_gan(args.model), params)
     saved = save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model))
     print(f"Saved {saved}")
@@ -127,4 +185,28 @@ def run_walk(args: argparse.Namespace) -> int:
         )
     )
     print(f"Saved {saved}")
+    return 0
+
+
+def run_project(args: argparse.Namespace) -> int:
+    from studio.core.images import load_image
+    from studio.engines.gan import load_gan, project_job
+    from studio.engines.latent import save_still, still_recipe
+
+    model = load_gan(args.model)
+    result = drive(project_job(model, load_image(args.picture), steps=args.steps))
+    recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
+    saved = save_still(args.output, result["picture"], recipe, args.scale)
+    print(f"Saved {saved} (difference {result['start_loss']:.3f} at the best random start, {result['loss']:.3f} after)")
+    return 0
+
+
+def run_directions(args: argparse.Namespace) -> int:
+    from studio.engines.gan import GanExplorer, load_gan
+    from studio.engines.latent import save_still, still_recipe
+
+    model = load_gan(args.model)
+    sheet = GanExplorer(model).slider_sheet(steps=args.steps, reach=args.reach)
+    recipe = still_recipe("gan-directions", model.gan_params, args.model, None, reach=args.reach)
+    print(f"Saved {save_still(args.output, sheet, recipe, args.scale)}")
     return 0

@@ -1,4 +1,5 @@
-"""`studio style CONTENT STYLE [STYLE ...] -o OUT ...`"""
+"""`studio style CONTENT STYLE [STYLE ...] -o OUT ...` (Gatys), and fast style transfer:
+`studio style train-model STYLE [STYLE ...] -o MODEL.keras ...`, `studio style apply MODEL.keras IN -o OUT ...`"""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from studio.commands import drive, params_from_recipe
+import numpy as np
+
+from studio.commands import CommandParser, drive, param_option, params_from_recipe, picture_arguments
 from studio.commands.dream import parse_layers
-from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE
-from studio.core.params import make_recipe
+from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
+from studio.core.images import SAVE_FORMATS
+from studio.core.params import make_recipe, params_from_dict
+from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Progress, relayed
 
 FLAGS = (
     "backbone",
@@ -41,33 +46,78 @@ def register(subparsers) -> None:
         "style",
         help="paint a picture in the style of others (neural style transfer)",
         description="Paint CONTENT in the style of one or more STYLE pictures (Gatys et al.).",
+        epilog="Fast style transfer: 'studio style train-model STYLE... -o MODEL.keras' trains a network once; "
+        "'studio style apply MODEL.keras IN -o OUT' then paints pictures, folders and videos in moments "
+        "(add -h to either for its options).",
     )
+    defaults = StyleParams()
     parser.add_argument("content", help="the picture to repaint")
-    parser.add_argument("styles", nargs="+", metavar="style", help="one or more style pictures")
-    parser.add_argument("-o", "--output", required=True, help="where to save (.png keeps the recipe, or .jpg)")
-    parser.add_argument("--recipe", help="start from the recipe in a PNG saved by Studio")
-    parser.add_argument("--backbone", choices=[*BACKBONES, CUSTOM_BACKBONE])
-    parser.add_argument("--model", dest="backbone_path", help="a .keras/.h5 model file (with --backbone file)")
-    parser.add_argument("--content-layer")
-    parser.add_argument("--style-layers", help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5")
-    parser.add_argument("--content-weight", type=float)
-    parser.add_argument("--style-weight", type=float)
-    parser.add_argument("--tv-weight", type=float, help="smoothness")
-    parser.add_argument("--size", type=int, help="long side of the result in pixels")
-    parser.add_argument("--iterations", type=int, help="optimiser steps in all, split across the scales")
-    parser.add_argument("--scales", dest="num_scales", type=int, help="coarse-to-fine scales (each half the next)")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS)
-    parser.add_argument("--learning-rate", type=float, help="Adam's step size")
-    parser.add_argument("--style-scale", type=float, help="style picture size relative to the result (texture size)")
-    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5")
-    parser.add_argument("--preserve-colors", choices=COLOR_MODES)
-    parser.add_argument("--init", choices=INIT_MODES, help="start from the content, noise, or --init-image")
-    parser.add_argument("--init-image", help="picture to start from (with --init image)")
-    parser.add_argument("--resume", help="continue from a checkpoint or earlier result (sets --init image)")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--checkpoint-every", type=int, help="save OUT-checkpoint every N steps")
-    parser.add_argument("--tile-size", type=int, help="larger pictures are processed in tiles of this size")
+    parser.add_argument(
+        "styles", nargs="+", metavar="style", help="one or more style pictures, or shipped presets (see train-model -h)"
+    )
+    picture_arguments(
+        parser,
+        defaults,
+        {
+            "content": "the content picture",
+            "styles": "a style picture",
+            "init_image": "the starting picture",
+            "resume": "the picture to resume from",
+        },
+        side_outputs=side_outputs,
+    )
+    param_option(parser, "--content-layer", defaults=defaults, help="the layer whose features keep the content")
+    param_option(
+        parser, "--style-layers", defaults=defaults, help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"
+    )
+    param_option(parser, "--content-weight", defaults=defaults, type=float, help="how much the content counts")
+    param_option(parser, "--style-weight", defaults=defaults, type=float, help="how much the style counts")
+    param_option(parser, "--tv-weight", defaults=defaults, type=float, help="smoothness")
+    param_option(parser, "--size", defaults=defaults, type=int, help="long side of the result in pixels")
+    param_option(
+        parser, "--iterations", defaults=defaults, type=int, help="optimiser steps in all, split across the scales"
+    )
+    param_option(
+        parser,
+        "--scales",
+        dest="num_scales",
+        defaults=defaults,
+        type=int,
+        help="coarse-to-fine scales (each half the next)",
+    )
+    param_option(parser, "--optimizer", defaults=defaults, choices=OPTIMIZERS, help="L-BFGS or Adam")
+    param_option(parser, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
+    param_option(
+        parser,
+        "--style-scale",
+        defaults=defaults,
+        type=float,
+        help="style picture size relative to the result (texture size)",
+    )
+    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    param_option(
+        parser,
+        "--preserve-colors",
+        defaults=defaults,
+        choices=COLOR_MODES,
+        help="keep the content's colours: on brightness only (luminance) or by recolouring the styles (match)",
+    )
+    param_option(
+        parser, "--init", defaults=defaults, choices=INIT_MODES, help="start from the content, noise, or --init-image"
+    )
+    parser.add_argument("--init-image", metavar="PICTURE", help="picture to start from (with --init image)")
+    parser.add_argument(
+        "--resume", metavar="PICTURE", help="continue from a checkpoint or earlier result (sets --init image)"
+    )
+    parser.add_argument("--seed", type=int, help="seed of the starting noise (default: a new one each run)")
+    param_option(
+        parser, "--checkpoint-every", defaults=defaults, type=int, help="save OUT-checkpoint every N steps (0: never)"
+    )
+    param_option(
+        parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are processed in tiles of this size"
+    )
     parser.set_defaults(run=run)
+    dispatch_first_word(parser, {"train-model": train_model_parser(parser.prog), "apply": apply_parser(parser.prog)})
 
 
 def params_from_args(args: argparse.Namespace) -> StyleParams:
@@ -77,15 +127,17 @@ def params_from_args(args: argparse.Namespace) -> StyleParams:
     if args.style_layers:
         overrides["style_layers"] = parse_layers(args.style_layers)
     if args.blend:
-        try:
-            overrides["style_blend"] = tuple(float(value) for value in args.blend.split(","))
-        except ValueError:
-            raise JobError(f"'{args.blend}' is not a list of numbers (for example 1,0.5).") from None
+        overrides["style_blend"] = parse_blend(args.blend)
     elif len(params.style_blend) != len(args.styles):
         overrides["style_blend"] = ()
     if args.resume or args.init_image:
         overrides.setdefault("init", "image")
     return dataclasses.replace(params, **overrides)
+
+
+def side_outputs(args: argparse.Namespace) -> list[tuple[Path, OutputKind]]:
+    """The checkpoint picture, when the run saves one."""
+    return [(checkpoint_path(args.output), PICTURE)] if params_from_args(args).checkpoint_every else []
 
 
 def checkpoint_path(output: str | Path) -> Path:
@@ -97,17 +149,12 @@ def saving_checkpoints(events: Iterator[Progress], path: Path, recipe: dict[str,
     """Pass `events` through, saving each checkpoint picture they carry to `path`."""
     from studio.core.images import save_image
 
-    try:
-        while True:
-            try:
-                event = next(events)
-            except StopIteration as stop:
-                return stop.value
-            if "checkpoint" in event.data:
-                save_image(path, event.data["checkpoint"], recipe)
-            yield event
-    finally:
-        events.close()
+    def save(event: Progress) -> Progress:
+        if "checkpoint" in event.data:
+            save_image(path, event.data["checkpoint"], recipe)
+        return event
+
+    return relayed(events, save)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
 
     params = params_from_args(args)
     content = load_image(args.content)
-    styles = [load_image(path) for path in args.styles]
+    styles = [load_style_source(source) for source in args.styles]
     start_path = args.resume or args.init_image
     init_image = load_image(start_path) if start_path else None
     recipe = make_recipe(
@@ -125,5 +172,185 @@ def run(args: argparse.Namespace) -> int:
     events = saving_checkpoints(stylize_job(content, styles, params, init_image), checkpoint_path(args.output), recipe)
     result = drive(events)
     saved = save_image(args.output, result, recipe)
+    print(f"Saved {saved}")
+    return 0
+
+
+# -- fast style transfer: train-model and apply ------------------------------------------------------
+TRAIN_FLAGS = (
+    "size",
+    "steps",
+    "batch_size",
+    "learning_rate",
+    "content_weight",
+    "style_weight",
+    "tv_weight",
+    "style_scale",
+    "content_dir",
+    "faces_share",
+    "filters",
+    "residual_blocks",
+    "checkpoint_every",
+    "seed",
+)
+APPLY_FLAGS = ("strength", "preserve_colors", "tile_size", "temporal_smoothing")
+# A painted picture, a painted video, or a new folder for painted frames (a path with no suffix).
+PAINTED = OutputKind("picture, video or new folder", (*SAVE_FORMATS, *VIDEO_OUTPUTS, ""))
+
+
+def dispatch_first_word(parser: argparse.ArgumentParser, verbs: dict[str, argparse.ArgumentParser]) -> None:
+    """Let `studio style WORD ...` run the sub-verb WORD while `studio style CONTENT STYLE...` keeps
+    working: argparse cannot put sub-commands beside a positional, so the style parser hands its
+    arguments to a sub-verb's parser when their first word names one."""
+    parse_own = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        if args and args[0] in verbs:
+            return verbs[args[0]].parse_known_args(args[1:], namespace)
+        return parse_own(args, namespace)
+
+    parser.parse_known_args = parse_known_args
+
+
+def train_model_parser(prog: str) -> argparse.ArgumentParser:
+    from studio.core.style_presets import preset_names
+
+    defaults = FastStyleTrainParams()
+    parser = CommandParser(
+        prog=f"{prog} train-model",
+        description="Train a network to paint in the style of STYLE (several are blended), once; then "
+        "'studio style apply' paints any picture or video with it in a single pass. Stop with Ctrl+C "
+        "(the model is saved) and continue with --resume.",
+    )
+    parser.add_argument(
+        "styles", nargs="+", metavar="style", help=f"style pictures, or shipped presets: {', '.join(preset_names())}"
+    )
+    parser.add_argument("-o", "--output", required=True, help="the model file to write (.keras)")
+    parser.add_argument(
+        "--resume",
+        metavar="MODEL",
+        help="a style model to train further (its network shape is kept); it stays as it is, the result goes to -o",
+    )
+    param_option(parser, "--size", defaults=defaults, type=int, help="side of the training crops in pixels")
+    param_option(
+        parser, "--steps", defaults=defaults, type=int, help="training steps in all, counting a resumed model's"
+    )
+    param_option(parser, "--batch-size", defaults=defaults, type=int, help="crops per step")
+    param_option(parser, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
+    param_option(parser, "--content-weight", defaults=defaults, type=float, help="how much the content counts")
+    param_option(parser, "--style-weight", defaults=defaults, type=float, help="how much the style counts")
+    param_option(parser, "--tv-weight", defaults=defaults, type=float, help="smoothness")
+    param_option(
+        parser, "--style-scale", defaults=defaults, type=float, help="style picture size relative to the crops"
+    )
+    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    param_option(parser, "--content-dir", defaults=defaults, help="a folder of your own pictures to learn on, too")
+    param_option(parser, "--faces-share", defaults=defaults, type=float, help="share of the crops that are faces")
+    param_option(parser, "--filters", defaults=defaults, type=int, help="width of the network (wider: finer, slower)")
+    param_option(parser, "--residual-blocks", defaults=defaults, type=int, help="depth of the network")
+    param_option(parser, "--checkpoint-every", defaults=defaults, type=int, help="save the model every N steps")
+    parser.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
+    declare_files(
+        parser,
+        FileRoles(
+            outputs={"output": MODEL},
+            inputs={"styles": "a style picture", "resume": "the model to resume", "content_dir": "the content folder"},
+        ),
+    )
+    parser.set_defaults(run=run_train_model)
+    return parser
+
+
+def apply_parser(prog: str) -> argparse.ArgumentParser:
+    defaults = FastStyleApplyParams()
+    parser = CommandParser(
+        prog=f"{prog} apply",
+        description="Paint a picture, a folder of frames or a video with a style model from 'studio style "
+        "train-model'. A video keeps its sound; a folder of frames becomes a folder of PNG frames or a video.",
+    )
+    parser.add_argument("model", help="a style model (.keras) trained by Studio")
+    parser.add_argument("input", help="a picture, a folder of frames, or a video")
+    parser.add_argument(
+        "-o", "--output", required=True, help="a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder"
+    )
+    param_option(parser, "--strength", defaults=defaults, type=float, help="0 (the picture as it is) to 1 (painted)")
+    param_option(parser, "--preserve-colors", defaults=defaults, choices=COLOR_MODES, help="keep the picture's colours")
+    param_option(
+        parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are painted in tiles of this size"
+    )
+    param_option(
+        parser,
+        "--steady",
+        dest="temporal_smoothing",
+        defaults=defaults,
+        type=float,
+        help="video: hold still parts steady (0 to 0.95)",
+    )
+    declare_files(
+        parser, FileRoles(outputs={"output": PAINTED}, inputs={"model": "the style model", "input": "the input"})
+    )
+    parser.set_defaults(run=run_apply)
+    return parser
+
+
+def load_style_source(source: str) -> np.ndarray:
+    """A style picture from a file, or a shipped preset by name."""
+    from studio.core.images import load_image
+    from studio.core.style_presets import load_preset, preset_names
+
+    if not Path(source).exists() and source in preset_names():
+        return load_preset(source)
+    return load_image(source)
+
+
+def parse_blend(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(value) for value in text.split(","))
+    except ValueError:
+        raise JobError(f"'{text}' is not a list of numbers (for example 1,0.5).") from None
+
+
+def run_train_model(args: argparse.Namespace) -> int:
+    from studio.engines.fast_style import train_style_job
+    from studio.engines.fast_style.network import read_model_config
+
+    base = (
+        params_from_dict(FastStyleTrainParams, read_model_config(args.resume)["params"])
+        if args.resume
+        else FastStyleTrainParams()
+    )
+    overrides: dict[str, Any] = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
+    overrides["style_blend"] = parse_blend(args.blend) if args.blend else ()
+    params = dataclasses.replace(base, **overrides)
+    styles = [load_style_source(source) for source in args.styles]
+    names = [Path(source).stem for source in args.styles]
+    model = drive(
+        train_style_job(styles, params, resume_from=args.resume, checkpoint_path=args.output, style_names=names)
+    )
+    print(f"Saved {args.output} ({model.steps_done} steps)")
+    return 0
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    from studio.core.images import load_image, save_image
+    from studio.engines.fast_style import load_style_model, paint_picture
+    from studio.engines.fast_style.video import is_video, paint_frames
+
+    params = FastStyleApplyParams(
+        **{name: getattr(args, name) for name in APPLY_FLAGS if getattr(args, name) is not None}
+    )
+    source, output = Path(args.input), Path(args.output)
+    if source.is_dir() or is_video(source):
+        model = load_style_model(args.model)
+        saved = drive(paint_frames(model, source, output, params))
+    else:
+        if output.suffix.lower() not in SAVE_FORMATS:
+            kind = "a video" if output.suffix.lower() in VIDEO_OUTPUTS else f"'{output.suffix or output.name}'"
+            raise JobError(f"{source.name} is a picture: save it as .png, .jpg, .webp or .tif, not as {kind}.")
+        content = load_image(source)
+        model = load_style_model(args.model)
+        result = drive(paint_picture(model, content, params))
+        recipe = make_recipe("fast_style", params, model=Path(args.model).name, source_size=content.shape[1::-1])
+        saved = save_image(output, result, recipe)
     print(f"Saved {saved}")
     return 0

@@ -1,14 +1,17 @@
 """`studio vae train DATASET -o MODEL.keras ...`, `studio vae grid MODEL -o grid.png`,
-`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`."""
+`studio vae interpolate MODEL A B -o loop.gif`, `studio vae walk MODEL -o walk.gif`,
+`studio vae concept MODEL --with DIR --without DIR -o concept.png|.gif`."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 
-from studio.commands import drive
+from studio.commands import dataset_argument, drive, param_option, training_arguments
+from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION, FileRoles, declare_files
+from studio.core.model_files import VAE
 from studio.core.params import make_recipe
-from studio.core.params.vae import VaeParams
+from studio.core.params.vae import GRID_EXTENT, VaeParams
 from studio.core.progress import JobError
 
 
@@ -20,49 +23,90 @@ def register(subparsers) -> None:
     )
     verbs = parser.add_subparsers(dest="vae_verb", metavar="ACTION", required=True)
 
-    train = verbs.add_parser("train", help="train (or resume) a VAE and save it as .keras")
-    train.add_argument("dataset", help="a folder of pictures, or one of: faces, mnist, fashion_mnist, cifar10")
-    train.add_argument("-o", "--output", required=True, help="where to save the model (.keras)")
-    train.add_argument("--resume", help="a .keras VAE to train further (its architecture is kept)")
-    train.add_argument("--size", dest="image_size", type=int, help="picture size in pixels (default 28)")
-    train.add_argument("--channels", type=int, choices=(1, 3), help="1 for grey, 3 for colour")
-    train.add_argument("--limit", type=int, help="use at most this many pictures")
-    train.add_argument("--latent-dim", type=int)
-    train.add_argument("--filters", help="encoder convolution widths, e.g. 32,64")
-    train.add_argument("--beta", type=float, help="weight of the KL term")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--seed", type=int)
+    train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
+    defaults = VaeParams()
+    dataset_argument(train, defaults)
+    training_arguments(train, defaults, VAE, MODEL, kept="its architecture is kept", inputs={"dataset": "the dataset"})
+    param_option(train, "--size", dest="image_size", defaults=defaults, type=int, help="picture size in pixels")
+    param_option(train, "--channels", defaults=defaults, type=int, choices=(1, 3), help="1 for grey, 3 for colour")
+    train.add_argument("--limit", type=int, help="use at most this many pictures (default: all)")
+    param_option(train, "--latent-dim", defaults=defaults, type=int, help="dimensions of the latent space")
+    param_option(train, "--filters", defaults=defaults, help="encoder convolution widths, e.g. 32,64")
+    param_option(train, "--beta", defaults=defaults, type=float, help="weight of the KL term")
+    param_option(train, "--batch-size", defaults=defaults, type=int, help="pictures per training step")
+    param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
     train.set_defaults(run=run_train)
 
     grid = verbs.add_parser("grid", help="decode a grid over a plane of the latent space")
     grid.add_argument("model", help="a VAE saved by Studio (.keras)")
     grid.add_argument("-o", "--output", required=True, help="picture to write (.png keeps the recipe)")
-    grid.add_argument("-n", "--size", type=int, default=30, help="pictures per side (default 30)")
-    grid.add_argument("--extent", type=float, default=1.0, help="the grid spans -extent..extent (default 1)")
-    grid.add_argument("--axes", default="1,2", help="the two slider axes spanning the plane (default 1,2)")
+    grid.add_argument("-n", "--size", type=int, default=30, help="pictures per side")
+    grid.add_argument("--extent", type=float, default=GRID_EXTENT, help="the grid spans -extent..extent")
+    grid.add_argument("--axes", default="1,2", help="the two slider axes spanning the plane")
+    declare_files(grid, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": VAE}))
     grid.set_defaults(run=run_grid)
 
     interpolate = verbs.add_parser("interpolate", help="animate the path between two pictures")
-    interpolate.add_argument("model")
+    interpolate.add_argument("model", help="a VAE saved by Studio (.keras)")
     interpolate.add_argument("start", help="first picture")
     interpolate.add_argument("end", help="last picture")
     interpolate.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
-    interpolate.add_argument("--steps", type=int, default=24)
+    interpolate.add_argument("--steps", type=int, default=24, help="frames from one picture to the other")
     interpolate.add_argument("--linear", action="store_true", help="straight line instead of spherical")
-    interpolate.add_argument("--fps", type=float, default=12.0)
+    interpolate.add_argument("--fps", type=float, default=12.0, help="frames per second")
     interpolate.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
+    declare_files(
+        interpolate,
+        FileRoles(
+            outputs={"output": ANIMATION},
+            inputs={"model": "the model", "start": "the first picture", "end": "the last picture"},
+            models={"model": VAE},
+        ),
+    )
     interpolate.set_defaults(run=run_interpolate)
 
     walk = verbs.add_parser("walk", help="animate a loop through a plane of the latent space")
-    walk.add_argument("model")
+    walk.add_argument("model", help="a VAE saved by Studio (.keras)")
     walk.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
-    walk.add_argument("--steps", type=int, default=96)
-    walk.add_argument("--extent", type=float, default=1.0)
-    walk.add_argument("--fps", type=float, default=24.0)
-    walk.add_argument("--scale", type=int, default=4)
+    walk.add_argument("--steps", type=int, default=96, help="frames in the loop")
+    walk.add_argument("--extent", type=float, default=GRID_EXTENT, help="the loop's radius in the plane")
+    walk.add_argument("--fps", type=float, default=24.0, help="frames per second")
+    walk.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
+    declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": VAE}))
     walk.set_defaults(run=run_walk)
+
+    concept = verbs.add_parser(
+        "concept", help="show a concept vector (what one group of pictures has and another lacks) at work"
+    )
+    concept.add_argument("model", help="a VAE saved by Studio (.keras)")
+    concept.add_argument("--with", dest="group_with", required=True, help="folder of pictures with the quality")
+    concept.add_argument("--without", dest="group_without", required=True, help="folder of pictures without it")
+    concept.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help=".png sheet (a row per picture of the --without group, columns adding more of the concept; "
+        "keeps the vector in its recipe) or .gif/.mp4 sweeping there and back",
+    )
+    concept.add_argument(
+        "--strength", type=float, default=1.5, help="how far to go: 1 adds the whole difference (default %(default)s)"
+    )
+    concept.add_argument(
+        "--steps", type=int, default=7, help="columns or frames from none to --strength (default %(default)s)"
+    )
+    concept.add_argument(
+        "--fps", type=float, default=8.0, help="frames per second of an animation (default %(default)s)"
+    )
+    concept.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+    declare_files(
+        concept,
+        FileRoles(
+            outputs={"output": PICTURE_OR_ANIMATION},
+            inputs={"model": "the model", "group_with": "a picture folder", "group_without": "a picture folder"},
+            models={"model": VAE},
+        ),
+    )
+    concept.set_defaults(run=run_concept)
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
@@ -123,10 +167,8 @@ def run_grid(args: argparse.Namespace) -> int:
 
 def run_interpolate(args: argparse.Namespace) -> int:
     from studio.core.images import load_image
-    from studio.engines.latent import check_animation_path
     from studio.engines.vae import animation_job
 
-    check_animation_path(args.output)
     explorer = _open(args.model)
     start, end = explorer.encode([load_image(args.start), load_image(args.end)])
     saved = drive(
@@ -146,10 +188,8 @@ def run_interpolate(args: argparse.Namespace) -> int:
 
 
 def run_walk(args: argparse.Namespace) -> int:
-    from studio.engines.latent import check_animation_path
     from studio.engines.vae import animation_job
 
-    check_animation_path(args.output)
     explorer = _open(args.model)
     saved = drive(
         animation_job(
@@ -159,6 +199,27 @@ def run_walk(args: argparse.Namespace) -> int:
             steps=args.steps,
             fps=args.fps,
             scale=args.scale,
+        )
+    )
+    print(f"Saved {saved}")
+    return 0
+
+
+def run_concept(args: argparse.Namespace) -> int:
+    from studio.engines.vae import concept_render_job
+
+    explorer = _open(args.model)
+    saved = drive(
+        concept_render_job(
+            explorer,
+            args.group_with,
+            args.group_without,
+            args.output,
+            strength=args.strength,
+            steps=args.steps,
+            scale=args.scale,
+            fps=args.fps,
+            model_path=args.model,
         )
     )
     print(f"Saved {saved}")

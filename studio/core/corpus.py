@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio.core.files import name_list
 from studio.core.progress import JobError, Progress
 
 # The corpus that needs no file: the help topics Python ships with (`help("if")` shows one of them).
@@ -33,6 +34,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _HIDDEN = re.compile(r"^[._]")
+# Tried in order after UTF-8; see western_encoding.
+WESTERN_ENCODINGS = ("cp1252", "iso-8859-15")
+# Even Icelandic or Portuguese text has far fewer accented letters than this share of all letters.
+MAX_NON_ASCII_LETTERS = 0.3
 
 
 @dataclass(frozen=True)
@@ -60,19 +65,29 @@ class CorpusSummary:
     skipped: tuple[str, ...] = field(default_factory=tuple)
 
     def describe(self) -> str:
-        names = ", ".join(f.name for f in self.files[:3]) + (
-            f" and {len(self.files) - 3} more" if len(self.files) > 3 else ""
+        return (
+            f"{name_list(f.name for f in self.files)}: {self.characters:,} characters "
+            f"({self.distinct_characters} distinct), {self.words:,} words ({self.distinct_words:,} distinct)"
+            f"{reading_notes(self.files, self.skipped)}"
         )
-        text = (
-            f"{names}: {self.characters:,} characters ({self.distinct_characters} distinct), "
-            f"{self.words:,} words ({self.distinct_words:,} distinct)"
-        )
-        others = sorted({f.encoding for f in self.files if f.encoding not in ("utf-8", "utf-8-sig")})
-        if others:
-            text += f"; read as {', '.join(others)}"
-        if self.skipped:
-            text += f"; skipped {len(self.skipped)} non-text file(s)"
-        return text
+
+
+def reading_notes(files: Iterable[CorpusFile], skipped: Iterable[str]) -> str:
+    """`; a.txt read as cp1252; skipped 1 non-text file: photo.jpg`: what a user should know about how
+    the corpus was read (empty when every file is UTF-8 and none was skipped)."""
+    notes = ""
+    unusual = [f"{f.name} read as {f.encoding}" for f in files if f.encoding not in ("utf-8", "utf-8-sig")]
+    if unusual:
+        notes += f"; {name_list(unusual)}"
+    skipped = [Path(path).name for path in skipped]
+    if skipped:
+        notes += f"; skipped {len(skipped)} non-text file{'s' if len(skipped) > 1 else ''}: {name_list(skipped)}"
+    return notes
+
+
+def corpus_note(files: list[CorpusFile], skipped: list[str]) -> str:
+    """One line naming the files a job reads (for the command line and the job's log)."""
+    return f"Corpus: {name_list(f.name for f in files)}{reading_notes(files, skipped)}"
 
 
 def resolve_corpus(paths: Iterable[str]) -> tuple[list[CorpusFile], list[str]]:
@@ -106,7 +121,8 @@ def resolve_corpus(paths: Iterable[str]) -> tuple[list[CorpusFile], list[str]]:
 
 
 def inspect_file(path: str | Path) -> CorpusFile:
-    """Check that `path` is a non-empty text file and find its encoding (UTF-8 first, else detected)."""
+    """Check that `path` is a non-empty text file and find its encoding: UTF-8 (or a BOM's), else a
+    Western encoding that reads plausibly, else charset_normalizer's guess."""
     path = Path(path)
     size = path.stat().st_size
     if size == 0:
@@ -125,19 +141,56 @@ def inspect_file(path: str | Path) -> CorpusFile:
         return CorpusFile(str(path), "utf-8", size)
     except UnicodeDecodeError:
         pass
-    import charset_normalizer
-
-    matches = charset_normalizer.from_bytes(head)
-    best = matches.best()
-    if best is None:
+    encoding = western_encoding(head) or _detected_encoding(head)
+    if encoding is None:
         raise JobError(
             f"{path.name} is not UTF-8 and its encoding could not be recognised. "
             "Open it in a text editor and save it as UTF-8."
         )
-    # Short Western texts read equally well in several code pages; Windows-1252 is by far the likeliest.
-    if any(m.encoding == "cp1252" and m.chaos <= best.chaos + 0.01 for m in matches):
-        return CorpusFile(str(path), "cp1252", size)
-    return CorpusFile(str(path), best.encoding, size)
+    return CorpusFile(str(path), encoding, size)
+
+
+def western_encoding(data: bytes) -> str | None:
+    """The Western single-byte encoding `data` reads best in, or None if it reads in none of them
+    plausibly (then it is probably another script: Cyrillic, Greek, ...).
+
+    Latin-1 text reads the same in cp1252 for every printable character, so cp1252 covers both;
+    ISO-8859-15 differs in eight places (€, œ, Š, ...) and wins only where it makes fewer oddities.
+    """
+    best, fewest = None, None
+    for encoding in WESTERN_ENCODINGS:
+        try:
+            oddities = _oddities(data.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+        if oddities is not None and (fewest is None or oddities < fewest):
+            best, fewest = encoding, oddities
+    return best
+
+
+def _oddities(text: str) -> int | None:
+    """How many characters of `text` look out of place for a Western language (a symbol glued to a
+    letter, as in "c½ur"), or None if it cannot be one: control characters, or mostly non-ASCII letters."""
+    if any("\x80" <= character <= "\x9f" for character in text):
+        return None
+    letters = [character for character in text if character.isalpha()]
+    if sum(not character.isascii() for character in letters) > MAX_NON_ASCII_LETTERS * len(letters):
+        return None
+    return sum(
+        1
+        for index, character in enumerate(text)
+        if not character.isascii()
+        and not character.isalpha()
+        and (text[index - 1 : index].isalpha() or text[index + 1 : index + 2].isalpha())
+    )
+
+
+def _detected_encoding(data: bytes) -> str | None:
+    """charset_normalizer's best guess, for files in neither UTF-8 nor a Western encoding."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    return best.encoding if best is not None else None
 
 
 def _control_share(data: bytes) -> float:
@@ -169,17 +222,20 @@ def read_chunks(files: Iterable[CorpusFile], chunk_chars: int = CHUNK_CHARS) -> 
             continue
         decoder = codecs.getincrementaldecoder(corpus_file.encoding)()
         consumed = 0
+        held_back = ""  # a final "\r" waits for the next chunk: it may be half of a "\r\n"
         with open(corpus_file.path, "rb") as stream:
             while True:
-                data = stream.read(chunk_chars)
+                data = stream.read(max(1, chunk_chars - len(held_back)))
                 try:
-                    text = decoder.decode(data, final=not data)
+                    text = held_back + decoder.decode(data, final=not data)
                 except UnicodeDecodeError as error:
                     raise JobError(
                         f"{corpus_file.name} is not valid {corpus_file.encoding} near byte "
                         f"{consumed + error.start:,}. Save it as UTF-8 and try again."
                     ) from None
                 consumed += len(data)
+                held_back = "\r" if data and text.endswith("\r") else ""
+                text = text[: len(text) - len(held_back)]
                 if text:
                     yield text.replace("\r\n", "\n")
                 if not data:

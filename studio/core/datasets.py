@@ -13,13 +13,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from studio.core.catalog import SHIPPED_DATASETS
+from studio.core.catalog import SHIPPED_DATASETS, SHIPPED_PICTURES
+from studio.core.files import name_list
 from studio.core.images import load_image
 from studio.core.progress import JobError
 
 SHIPPED = tuple(SHIPPED_DATASETS)
 SCALES = ("tanh", "sigmoid")
 MIN_PICTURES = 2
+# A training epoch sees at least this many pictures: a small set is repeated (each copy varied by
+# augmentation), so an epoch of 100 faces is not 2 steps long and progress counts real work.
+EPOCH_PICTURES = 2000
+PATCH_SEED = 2024  # shipped patch sets are cut the same way every time
+TEXTURES = ("brick", "grass", "gravel")
 
 
 def load_pictures(source: str | os.PathLike, size: int, channels: int, limit: int | None = None) -> np.ndarray:
@@ -31,6 +37,22 @@ def load_pictures(source: str | os.PathLike, size: int, channels: int, limit: in
     if str(source) in SHIPPED:
         return load_shipped(str(source), size, channels, limit)
     return load_folder(source, size, channels, limit)[0]
+
+
+def read_training_pictures(
+    source: str | os.PathLike, size: int, channels: int, limit: int | None = None
+) -> tuple[np.ndarray, str]:
+    """`load_pictures`, and a sentence for the user about them: how many, from where, and which
+    files of a folder were skipped because they are not pictures."""
+    if str(source) in SHIPPED:
+        pictures = load_shipped(str(source), size, channels, limit)
+        return pictures, f"{len(pictures)} pictures from {source}"
+    pictures, skipped = load_folder(source, size, channels, limit)
+    note = f"{len(pictures)} pictures from {Path(source).name}"
+    if skipped:
+        files = "file that is not a picture" if len(skipped) == 1 else "files that are not pictures"
+        note += f"; skipped {len(skipped)} {files}: {name_list(skipped)}"
+    return pictures, note
 
 
 def load_folder(
@@ -105,6 +127,9 @@ def load_shipped(name: str, size: int, channels: int, limit: int | None = None) 
         # lfw_subset holds 100 faces followed by 100 background patches; only the faces are wanted.
         raw = np.asarray(data.lfw_subset()[:100])
         raw = np.clip(raw * 255.0 + 0.5, 0, 255).astype(np.uint8) if raw.dtype != np.uint8 else raw
+    elif name in ("textures", "galaxies"):
+        count = SHIPPED_PICTURES[name] if limit is None else min(limit, SHIPPED_PICTURES[name])
+        return shipped_patches(name, count, size, channels)
     elif name in ("mnist", "fashion_mnist", "cifar10"):
         raw = _keras_dataset(name)
     else:
@@ -117,6 +142,44 @@ def load_shipped(name: str, size: int, channels: int, limit: int | None = None) 
         return np.ascontiguousarray(raw)
     rgb = np.repeat(raw, 3, axis=3) if raw.shape[3] == 1 else raw
     return np.stack([fit_square(picture, size, channels) for picture in rgb])
+
+
+def shipped_patches(name: str, count: int, size: int, channels: int) -> np.ndarray:
+    """Square patches cut from pictures scikit-image ships (no download): "textures" from its brick,
+    grass and gravel photos in turn; "galaxies" from the Hubble Deep Field, centred where the sky
+    is bright so most patches hold a galaxy. Sides vary (a zoom range), positions are seeded."""
+    from skimage import data
+
+    rng = np.random.default_rng(PATCH_SEED)
+    if name == "textures":
+        sources = [np.asarray(getattr(data, texture)()) for texture in TEXTURES]
+        picks = [(sources[index % len(sources)], None) for index in range(count)]
+    else:
+        sky = np.asarray(data.hubble_deep_field())
+        brightness = np.asarray(Image.fromarray(sky).convert("L").resize((sky.shape[1] // 8, sky.shape[0] // 8)))
+        weights = brightness.astype(np.float64).ravel() ** 2
+        centres = rng.choice(weights.size, size=count, p=weights / weights.sum())
+        picks = [(sky, divmod(int(centre), brightness.shape[1])) for centre in centres]
+    patches = []
+    for source, centre in picks:
+        height, width = source.shape[:2]
+        side = int(rng.integers(48, 129))
+        if centre is None:
+            top, left = int(rng.integers(0, height - side + 1)), int(rng.integers(0, width - side + 1))
+        else:
+            top = int(np.clip(centre[0] * 8 + 4 - side // 2 + rng.integers(-8, 9), 0, height - side))
+            left = int(np.clip(centre[1] * 8 + 4 - side // 2 + rng.integers(-8, 9), 0, width - side))
+        patch = Image.fromarray(source[top : top + side, left : left + side]).resize(
+            (size, size), Image.Resampling.LANCZOS
+        )
+        patch = patch.convert("L" if channels == 1 else "RGB")
+        patches.append(np.asarray(patch, dtype=np.uint8).reshape(size, size, channels))
+    return np.stack(patches)
+
+
+def batches_per_epoch(count: int, batch_size: int) -> int:
+    """Training steps in one epoch over `count` pictures (see EPOCH_PICTURES)."""
+    return max(1, -(-max(count, EPOCH_PICTURES) // batch_size))
 
 
 def _keras_dataset(name: str) -> np.ndarray:

@@ -130,12 +130,35 @@ def load_mask(source: str | os.PathLike | bytes, shape: tuple[int, int]) -> np.n
 
 def fit_within(rgb: np.ndarray, max_side: int) -> np.ndarray:
     """Downscale (never upscale) so the long side is at most `max_side`, with a high-quality filter."""
-    height, width = rgb.shape[:2]
-    scale = max_side / max(height, width)
-    if scale >= 1:
+    height, width = fitted_shape(rgb.shape[:2], max_side)
+    if (height, width) == rgb.shape[:2]:
         return rgb
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(rgb).resize(size, Image.Resampling.LANCZOS))
+    return np.asarray(Image.fromarray(rgb).resize((width, height), Image.Resampling.LANCZOS))
+
+
+def fitted_shape(shape: tuple[int, int], max_side: int | None) -> tuple[int, int]:
+    """(height, width) of a picture of `shape` after `fit_within(..., max_side)` (None: unchanged)."""
+    height, width = shape[:2]
+    scale = max_side / max(height, width) if max_side else 1.0
+    if scale >= 1:
+        return height, width
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def scaled_shape(shape: tuple[int, int], long_side: int) -> tuple[int, int]:
+    """(height, width) of a picture of `shape` scaled up or down so its long side is `long_side`."""
+    factor = long_side / max(shape[:2])
+    return max(1, round(shape[0] * factor)), max(1, round(shape[1] * factor))
+
+
+def resized(rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A uint8 picture (or a float mask) at `shape` (height, width); the same array if it is that size."""
+    if rgb.shape[:2] == tuple(shape):
+        return rgb
+    if rgb.dtype != np.uint8:
+        mask = Image.fromarray(rgb.astype(np.float32), "F").resize((shape[1], shape[0]), Image.Resampling.BILINEAR)
+        return np.asarray(mask)
+    return np.asarray(Image.fromarray(rgb).resize((shape[1], shape[0]), Image.Resampling.LANCZOS))
 
 
 def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
@@ -147,3 +170,15 @@ def enlarge(image: np.ndarray, factor: int) -> np.ndarray:
 def factor_to_reach(image: np.ndarray, min_side: int) -> int:
     """The smallest whole factor that makes the picture's long side at least `min_side`."""
     return max(1, -(-min_side // max(image.shape[:2])))
+
+
+def render_still(picture: np.ndarray, scale: int = 1, smooth: bool = False) -> np.ndarray:
+    """A model's picture or grid (uint8 RGB) at its own size (`scale` 1) or enlarged `scale` times:
+    crisp square pixels (nearest neighbour), or `smooth` (Lanczos) for a softer print."""
+    if scale < 1:
+        raise JobError("Enlarge a still by a whole factor of 1 or more.")
+    picture = np.asarray(picture, np.uint8)
+    if scale == 1 or not smooth:
+        return enlarge(picture, scale)
+    height, width = picture.shape[:2]
+    return np.asarray(Image.fromarray(picture).resize((width * scale, height * scale), Image.Resampling.LANCZOS))

@@ -188,6 +188,13 @@ def dream_job(
 ) -> Iterator[Progress]:
     """What the app and CLI run: load the backbone the params name (downloading if needed), shrink
     the picture to `params.max_side`, then dream."""
+    backbone, image, mask = yield from prepare_dream(image, params, mask)
+    return (yield from dream(image, params, backbone, guide, mask))
+
+
+def prepare_dream(image: np.ndarray, params: DreamParams, mask: np.ndarray | None = None) -> Iterator[Progress]:
+    """A generator (it yields download progress) that seeds TensorFlow, loads the backbone the
+    params name, and returns it with the picture and mask shrunk to `params.max_side`."""
     if params.seed is not None:
         tf.random.set_seed(params.seed)
     backbone = yield from load_backbone(params.backbone, params.backbone_path)
@@ -195,4 +202,4 @@ def dream_job(
         image = fit_within(image, params.max_side)
         if mask is not None:
             mask = resize(mask[..., None].astype(np.float32), image.shape[:2])[..., 0]
-    return (yield from dream(image, params, backbone, guide, mask))
+    return backbone, image, mask

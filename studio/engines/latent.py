@@ -1,5 +1,6 @@
 """Latent-space maths shared by the VAE and GAN engines: interpolation, planes and grids of codes,
-principal directions, concept vectors, and pictures made of decoded codes (grids, animations).
+principal directions, concept vectors, sliders over a latent space, pictures made of decoded codes
+(grids, animations) and stills saved with their recipe.
 
 Plain NumPy and Pillow: nothing here needs a model, so it is cheap to test and to call from anywhere.
 """
@@ -14,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from studio.core.files import atomic_path
+from studio.core.images import render_still, save_image
 from studio.core.progress import JobError
 
 ANIMATION_FORMATS = (".gif", ".mp4")
@@ -132,6 +134,105 @@ def concept_vector(codes_with: np.ndarray, codes_without: np.ndarray) -> np.ndar
     if len(codes_with) == 0 or len(codes_without) == 0:
         raise JobError("A concept vector needs at least one picture in each group.")
     return codes_with.mean(axis=0) - codes_without.mean(axis=0)
+
+
+class LatentSliders:
+    """Sliders over a latent space, for any model that decodes codes into pictures.
+
+    Slider `index` moves a code along `axes[index]` (a unit direction) from `center`; `spread` is
+    how far the model's codes typically sit along it (a slider's sensible reach is about 3 spreads).
+    Subclasses say how codes become pictures (`decode`). Everything here is NumPy in, NumPy out.
+    """
+
+    def __init__(self, latent_dim: int, center: np.ndarray, axes: np.ndarray, spread: np.ndarray, names: list[str]):
+        self.latent_dim = latent_dim
+        self.center = np.asarray(center, np.float32)
+        self.axes = np.asarray(axes, np.float32)
+        self.spread = np.asarray(spread, np.float32)
+        self.slider_names = names
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        """One code (D,) to a uint8 RGB picture (H, W, 3), or codes (N, D) to (N, H, W, 3)."""
+        raise NotImplementedError
+
+    @property
+    def slider_count(self) -> int:
+        return len(self.axes)
+
+    def slider_values(self, code: np.ndarray) -> np.ndarray:
+        """Where `code` sits along each slider axis, relative to the centre."""
+        return self.axes @ (np.asarray(code, np.float32) - self.center)
+
+    def with_slider(self, code: np.ndarray, index: int, value: float) -> np.ndarray:
+        """`code` moved along slider axis `index` so that slider reads `value`; the rest is kept."""
+        code = np.asarray(code, np.float32)
+        return code + (value - float(self.slider_values(code)[index])) * self.axes[index]
+
+    def random_code(self, seed: int | None = None) -> np.ndarray:
+        """A draw from the prior N(0, I): what both models were trained to decode well."""
+        return np.random.default_rng(seed).standard_normal(self.latent_dim).astype(np.float32)
+
+    def plane(
+        self, first: int = 0, second: int = 1, extent: float = 1.0, origin: np.ndarray | None = None
+    ) -> LatentPlane:
+        """The plane spanned by two slider axes through `origin` (default: the centre). With a 2D
+        latent space and the defaults, the reference chapter's view."""
+        count = self.slider_count
+        if count < 2:
+            raise JobError("A one-dimensional latent space has no plane to draw; use the slider.")
+        if not (0 <= first < count and 0 <= second < count) or first == second:
+            raise JobError(f"Pick two different axes between 1 and {count}.")
+        origin = self.center if origin is None else np.asarray(origin, np.float32)
+        return LatentPlane(origin, self.axes[first], self.axes[second], extent)
+
+    def grid(self, plane: LatentPlane, n: int = 30) -> np.ndarray:
+        """The n x n pictures decoded over `plane` in one batched call, tiled as one uint8 RGB picture."""
+        return tile_images(self.decode(plane.codes(n)), n)
+
+    def interpolation(
+        self, start: np.ndarray, end: np.ndarray, steps: int = 24, spherical: bool = True
+    ) -> list[np.ndarray]:
+        """Frames from `start` to `end` (codes), decoded in one batch."""
+        return list(self.decode(interpolate(start, end, steps, spherical)))
+
+    def walk(self, plane: LatentPlane, steps: int = 96) -> list[np.ndarray]:
+        """A looping figure-of-eight through the plane, decoded in one batch: an animation that
+        sweeps most of the view and returns to where it began."""
+        angles = np.linspace(0.0, 2 * np.pi, steps, endpoint=False)
+        xs, ys = 0.5 + 0.45 * np.sin(angles), 0.5 + 0.45 * np.sin(2 * angles)
+        return list(self.decode(np.stack([plane.point(x, y) for x, y in zip(xs, ys)])))
+
+    def sweep(self, code: np.ndarray, direction: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+        """`code + amount * direction` for each amount, decoded: (len(amounts), H, W, 3)."""
+        amounts = np.asarray(amounts, np.float32)[:, None]
+        return self.decode(np.asarray(code, np.float32) + amounts * np.asarray(direction, np.float32))
+
+    def slider_sheet(self, code: np.ndarray | None = None, steps: int = 7, reach: float = 2.0) -> np.ndarray:
+        """What each slider does, as one uint8 RGB picture: a row per slider, moving `code`
+        (default: the centre) from -reach to +reach spreads along it."""
+        code = self.center if code is None else np.asarray(code, np.float32)
+        rows = [
+            self.sweep(code, axis, np.linspace(-reach, reach, steps) * spread)
+            for axis, spread in zip(self.axes, self.spread)
+        ]
+        return tile_images(np.concatenate(rows), steps, gap=1)
+
+
+def still_recipe(technique: str, params, model_path: str | os.PathLike | None, code: np.ndarray | None, **extra):
+    """The recipe saved in a still's PNG: the model's parameters, where the model is, and the
+    latent code (or codes) the picture was decoded from, so it can be made again."""
+    from studio.core.params import make_recipe
+
+    latent = None if code is None else np.asarray(code, np.float32).round(6).tolist()
+    model = None if model_path is None else str(model_path)
+    return make_recipe(technique, params, model=model, latent=latent, **extra)
+
+
+def save_still(
+    path: str | os.PathLike, picture: np.ndarray, recipe: dict | None = None, scale: int = 1, smooth: bool = False
+) -> Path:
+    """Save a decoded picture or grid (see `render_still`) atomically; a PNG carries `recipe`."""
+    return save_image(path, render_still(picture, scale, smooth), recipe)
 
 
 def tile_images(images: np.ndarray, columns: int, gap: int = 0) -> np.ndarray:

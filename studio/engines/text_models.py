@@ -9,6 +9,9 @@ and offer `initial_state(batch)` + `step(tokens, position, state)` for generatio
   The state is a key/value cache per layer, a ring buffer as long as the context: a step computes
   the new token's query, key and value and attends over the cache. Rotary encoding makes attention
   depend only on relative positions, so the window can slide past the training length.
+
+`build_model` makes any of them, or a reply model (text_reply), from the training parameters: a
+size preset gives layers and width unless the parameters set them.
 """
 
 from __future__ import annotations
@@ -16,30 +19,54 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from studio.core.params.text import ARCHITECTURES, RECURRENT_SIZES, TRANSFORMER_SIZES, TextTrainParams
 from studio.core.progress import JobError
 
-# embedding, recurrent units, recurrent layers ("tiny" is for tests and quick trials)
-RECURRENT_SIZES = {"tiny": (16, 32, 1), "small": (64, 256, 1), "medium": (128, 512, 2), "large": (256, 1024, 3)}
-# model width, attention heads, decoder blocks
-TRANSFORMER_SIZES = {"tiny": (32, 2, 1), "small": (128, 4, 2), "medium": (256, 4, 4), "large": (512, 8, 6)}
+
+def model_shape(params: TextTrainParams) -> tuple[int, int, int]:
+    """(embedding width, or attention heads for the Transformer; units per layer, or model width;
+    layers): the size preset, with `params.units` and `params.layers` taking precedence where set."""
+    if params.architecture == "transformer":
+        if params.size not in TRANSFORMER_SIZES:
+            raise JobError(f"Unknown model size '{params.size}': use one of {', '.join(TRANSFORMER_SIZES)}.")
+        width, heads, layers = TRANSFORMER_SIZES[params.size]
+        return heads, params.units or width, params.layers or layers
+    if params.size not in RECURRENT_SIZES:
+        raise JobError(f"Unknown model size '{params.size}': use one of {', '.join(RECURRENT_SIZES)}.")
+    embedding, units, layers = RECURRENT_SIZES[params.size]
+    return embedding, params.units or units, params.layers or layers
 
 
-def build_model(architecture: str, size: str, vocabulary_size: int, context: int, dropout: float) -> keras.Model:
-    """A language model of the named architecture ('lstm', 'gru', 'transformer') and size, built."""
-    if architecture in ("lstm", "gru"):
-        if size not in RECURRENT_SIZES:
-            raise JobError(f"Unknown model size '{size}': use one of {', '.join(RECURRENT_SIZES)}.")
-        embedding_dim, units, num_layers = RECURRENT_SIZES[size]
-        model = RecurrentLanguageModel(vocabulary_size, architecture, embedding_dim, units, num_layers, dropout)
-    elif architecture == "transformer":
-        if size not in TRANSFORMER_SIZES:
-            raise JobError(f"Unknown model size '{size}': use one of {', '.join(TRANSFORMER_SIZES)}.")
-        width, num_heads, num_layers = TRANSFORMER_SIZES[size]
-        model = TransformerLanguageModel(vocabulary_size, context, width, num_heads, num_layers, dropout)
+def build_model(params: TextTrainParams, vocabulary_size: int) -> keras.Model:
+    """The model `params` describe (LSTM, GRU, Transformer or reply model), built."""
+    first, units, num_layers = model_shape(params)
+    if params.architecture in ("lstm", "gru"):
+        model = RecurrentLanguageModel(vocabulary_size, params.architecture, first, units, num_layers, params.dropout)
+    elif params.architecture == "transformer":
+        if units % (2 * first):
+            raise JobError(f"Give the Transformer a width that is a multiple of {2 * first} (its heads times 2).")
+        model = TransformerLanguageModel(
+            vocabulary_size, params.sequence_length, units, first, num_layers, params.dropout
+        )
+    elif params.architecture == "seq2seq":
+        from studio.engines.text_reply import ReplyModel
+
+        model = ReplyModel(vocabulary_size, params.cell, first, units, num_layers, params.bidirectional, params.dropout)
     else:
-        raise JobError(f"Unknown architecture '{architecture}': use lstm, gru or transformer.")
-    model(ops.zeros((1, 2), "int32"))
+        raise JobError(f"Unknown architecture '{params.architecture}': use {', '.join(ARCHITECTURES)}.")
+    example = ops.zeros((1, 2), "int32")
+    model((example, example) if params.architecture == "seq2seq" else example)
     return model
+
+
+def step_recurrent_layers(recurrent_layers, x, state, states_per_layer: int):
+    """Run each stacked recurrent layer's cell once on x (batch, features): the output and new state."""
+    new_state = []
+    for index, recurrent in enumerate(recurrent_layers):
+        layer_state = list(state[index * states_per_layer : (index + 1) * states_per_layer])
+        x, layer_state = recurrent.cell(x, layer_state, training=False)
+        new_state.extend(layer_state)
+    return x, tuple(new_state)
 
 
 @keras.saving.register_keras_serializable(package="studio_text")
@@ -82,13 +109,10 @@ class RecurrentLanguageModel(keras.Model):
     def step(self, tokens, position, state):
         """Logits (batch, vocabulary) after `tokens` (batch,), and the state after them."""
         del position  # a recurrent state already knows where it is
-        x = self.embedding(tokens)
-        new_state = []
-        per_layer = self.states_per_layer
-        for index, recurrent in enumerate(self.recurrent_layers):
-            x, layer_state = recurrent.cell(x, list(state[index * per_layer : (index + 1) * per_layer]), training=False)
-            new_state.extend(layer_state)
-        return self.head(x), tuple(new_state)
+        x, new_state = step_recurrent_layers(
+            self.recurrent_layers, self.embedding(tokens), state, self.states_per_layer
+        )
+        return self.head(x), new_state
 
     def get_config(self):
         return {
@@ -155,9 +179,9 @@ class CausalSelfAttention(layers.Layer):
         context = ops.shape(cache_keys)[1]
         where = ops.cast(ops.reshape(position, (1,)), "float32")
         query = rotate(self.query(x), where)
-        slot = ops.one_hot(ops.mod(position, context), context)[None, :, None, None]
-        cache_keys = cache_keys * (1 - slot) + rotate(self.key(x), where) * slot
-        cache_values = cache_values * (1 - slot) + self.value(x) * slot
+        slot = (0, ops.mod(position, context), 0, 0)
+        cache_keys = ops.slice_update(cache_keys, slot, rotate(self.key(x), where))
+        cache_values = ops.slice_update(cache_values, slot, self.value(x))
         filled = ops.arange(context) <= position
         return self._attend(query, cache_keys, cache_values, filled[None, None, None, :]), cache_keys, cache_values
 

@@ -12,8 +12,8 @@ interpolation) fast enough to follow a dragged slider.
 from __future__ import annotations
 
 import json
-import math
 import os
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -24,28 +24,37 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from studio.core.datasets import SHIPPED, fit_square, load_folder, load_pictures, to_dataset
+from studio.core.catalog import size_advice
+from studio.core.datasets import batches_per_epoch, fit_square, load_pictures, read_training_pictures
 from studio.core.files import atomic_path
 from studio.core.images import enlarge, load_image
+from studio.core.model_files import VAE, VAE_ENTRY, read_model_file, reading_weights
 from studio.core.params import params_from_dict, params_to_dict
-from studio.core.params.vae import VaeParams
+from studio.core.params.vae import TRAINING_FIELDS, VaeParams
 from studio.core.progress import JobError, Progress
+from studio.engines.augment import vary_pictures
 from studio.engines.latent import (
     LatentPlane,
+    LatentSliders,
     check_animation_path,
     concept_vector,
-    interpolate,
     principal_directions,
     save_animation,
+    save_still,
+    still_recipe,
     tile_images,
 )
+from studio.engines.training import ChunkPacer, compile_chunk, random_batch, random_generator
 
-STUDIO_ENTRY = "studio.json"  # our metadata, stored inside the .keras zip beside Keras's own files
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
 MAX_SLIDERS = 8  # above this many latent dimensions, sliders follow the top principal directions
 DECODE_CHUNK = 1024  # codes per decoder call, so a huge grid cannot exhaust memory
 STATS_PICTURES = 2000  # pictures encoded to measure where the data sits in the latent space
-REPORTS_PER_EPOCH = 10
+CHECKPOINT_SECONDS = 30.0  # a stopped run loses at most this much training
+# The likelihood's pixel noise (on a 0..1 scale): details finer than this are not worth a code.
+# 0.15 (38 grey levels) keeps pose, lighting and face shape, leaves skin texture to the blur, and keeps
+# the codes near the prior (on the 100 faces each dimension's spread ends between 0.8 and 1.3).
+PIXEL_NOISE = 0.15
 
 
 class Sampler(layers.Layer):
@@ -62,29 +71,31 @@ class Sampler(layers.Layer):
 
 
 def build_encoder(params: VaeParams) -> keras.Model:
-    """Strided convolutions (they keep where things are, which pooling loses) down to a small dense
+    """Strided convolutions (they keep where things are, which pooling loses) down to a dense
     layer, then the two heads: z_mean and z_log_var."""
     pictures = keras.Input((params.image_size, params.image_size, params.channels), name="picture")
     x = pictures
     for filters in params.filters:
-        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="relu")(x)
+        x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="leaky_relu")(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(params.dense_units, activation="relu")(x)
+    x = layers.Dense(params.dense_units, activation="leaky_relu")(x)
     z_mean = layers.Dense(params.latent_dim, name="z_mean")(x)
     z_log_var = layers.Dense(params.latent_dim, name="z_log_var")(x)
     return keras.Model(pictures, [z_mean, z_log_var], name="encoder")
 
 
 def build_decoder(params: VaeParams) -> keras.Model:
-    """The encoder mirrored: a dense layer to a small feature map, transposed convolutions up to the
-    picture size, and a sigmoid so pixels land in [0, 1]. The layer before the sigmoid is named
-    "logits" so training can use the numerically stable cross-entropy on logits."""
+    """The encoder mirrored: a dense layer to a small feature map, then per step a 2x resize and a
+    convolution (resize-then-convolve leaves no checkerboard, unlike transposed convolutions), and a
+    sigmoid so pixels land in [0, 1]. The layer before the sigmoid is named "logits"."""
     start = params.image_size // 2 ** len(params.filters)
     codes = keras.Input((params.latent_dim,), name="code")
-    x = layers.Dense(start * start * params.filters[-1], activation="relu")(codes)
+    x = layers.Dense(start * start * params.filters[-1], activation="leaky_relu")(codes)
     x = layers.Reshape((start, start, params.filters[-1]))(x)
-    for filters in reversed(params.filters):
-        x = layers.Conv2DTranspose(filters, 3, strides=2, padding="same", activation="relu")(x)
+    # Each step narrows as it doubles the resolution, as the encoder widens as it halves it.
+    for filters in [*reversed(params.filters[:-1]), max(params.filters[0] // 2, 8)]:
+        x = layers.UpSampling2D(2, interpolation="bilinear")(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="leaky_relu")(x)
     logits = layers.Conv2D(params.channels, 3, padding="same", name="logits")(x)
     pictures = layers.Activation("sigmoid", name="reconstruction")(logits)
     return keras.Model(codes, pictures, name="decoder")
@@ -125,74 +136,81 @@ class Vae:
         with atomic_path(path) as temp:
             self.model.save(temp)
             metadata = {
-                "technique": "vae",
+                "technique": VAE,
                 "params": params_to_dict(self.params),
                 "epochs_done": self.epochs_done,
                 "latent_stats": self.latent_stats,
             }
             with zipfile.ZipFile(temp, "a") as archive:
-                archive.writestr(STUDIO_ENTRY, json.dumps(metadata))
+                archive.writestr(VAE_ENTRY, json.dumps(metadata))
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Vae:
-        path = Path(path)
-        try:
-            with zipfile.ZipFile(path) as archive:
-                metadata = json.loads(archive.read(STUDIO_ENTRY))
-        except FileNotFoundError:
-            raise JobError(f"{path.name} was not found.") from None
-        except KeyError:
-            raise JobError(
-                f"{path.name} is not a VAE saved by Studio (if it is a GAN, open it on the GAN page)."
-            ) from None
-        except (zipfile.BadZipFile, json.JSONDecodeError):
-            raise JobError(f"{path.name} is not a VAE saved by Studio; the file may be damaged.") from None
-        if metadata.get("technique") != "vae":
-            raise JobError(f"{path.name} holds a {metadata.get('technique', 'different')} model, not a VAE.")
-        model = keras.models.load_model(path, compile=True)
-        return cls(
-            model,
-            params_from_dict(VaeParams, metadata["params"]),
-            metadata.get("epochs_done", 0),
-            metadata.get("latent_stats"),
-        )
+        metadata = read_model_file(path, VAE)
+        with reading_weights(path):
+            model = keras.models.load_model(path, compile=True)
+        params = params_from_dict(VaeParams, metadata["params"])
+        return cls(model, params, metadata.get("epochs_done", 0), metadata.get("latent_stats"))
 
 
 class VaeTrainer:
-    """One compiled training step for one VAE: encode, sample, decode, loss, update."""
+    """The compiled training of one VAE on pictures held on the graph: draw a batch, vary it,
+    encode, sample, decode, loss, update; many steps per call (see `studio.engines.training`)."""
 
-    def __init__(self, vae: Vae, beta: float, seed: int | None):
+    def __init__(self, vae: Vae, params: VaeParams, pictures: np.ndarray, warmup_steps: int):
         self.vae = vae
-        self.beta = float(beta)
-        self.sampler = Sampler(seed)
+        self.params = params
+        self.sampler = Sampler(params.seed)
+        self.noise = random_generator(params.seed)
+        self.pictures = tf.Variable(pictures, trainable=False)
+        self.warmup_steps = max(1, warmup_steps)
         self.weights = vae.model.trainable_weights
-        shape = vae.encoder.input_shape[1:]
-        self.train_step = tf.function(self._train_step, input_signature=[tf.TensorSpec([None, *shape], tf.float32)])
+        self.run_chunk = compile_chunk(self._train_step, len(METRICS))
 
-    def _train_step(self, pictures):
+    def kl_weight(self):
+        """Beta, reached linearly over the warm-up: the decoder first learns to use the codes, then
+        the KL term rounds their distribution off, instead of flattening them before they mean anything."""
+        progress = tf.cast(self.vae.model.optimizer.iterations, tf.float32) / self.warmup_steps
+        return self.params.beta * tf.minimum(1.0, progress)
+
+    def _train_step(self):
+        pictures = random_batch(self.pictures, self.params.batch_size, self.noise, low=0.0)
+        if self.params.augment:
+            pictures = vary_pictures(pictures, self.noise, low=0.0)
+        weight = self.kl_weight()
         with tf.GradientTape() as tape:
             z_mean, z_log_var = self.vae.encoder(pictures, training=True)
             codes = self.sampler(z_mean, z_log_var)
             logits = self.vae.decoder_logits(codes, training=True)
-            reconstruction, kl = vae_losses(pictures, logits, z_mean, z_log_var)
-            loss = reconstruction + self.beta * kl
+            reconstruction, kl, kl_penalty = vae_losses(pictures, logits, z_mean, z_log_var, self.params.free_bits)
+            loss = reconstruction + weight * kl_penalty
         gradients = tape.gradient(loss, self.weights)
         self.vae.model.optimizer.apply_gradients(zip(gradients, self.weights))
         return loss, reconstruction, kl
 
 
-def vae_losses(pictures, logits, z_mean, z_log_var):
-    """Per-picture means of the reconstruction cross-entropy (summed over pixels, as the
-    reference chapter does) and of the KL divergence from N(0, I) (summed over dimensions)."""
-    cross_entropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=pictures, logits=logits)
-    reconstruction = tf.reduce_mean(tf.reduce_sum(cross_entropy, axis=[1, 2, 3]))
-    kl = -0.5 * (1.0 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var))
-    return reconstruction, tf.reduce_mean(tf.reduce_sum(kl, axis=1))
+METRICS = ("loss", "reconstruction", "kl")
+
+
+def vae_losses(pictures, logits, z_mean, z_log_var, free_bits: float = 0.0):
+    """Per-picture means of the reconstruction error and of the KL divergence from N(0, I).
+
+    The reconstruction is a Gaussian likelihood summed over pixels: squared error / (2 sigma^2)
+    with sigma = PIXEL_NOISE. Cross-entropy on grey pictures (the reference chapter's choice, made
+    for black-and-white digits) is as flat as a Gaussian with sigma near 0.5: it says any face is
+    within noise of the mean face, so a code is not worth its KL cost and the VAE collapses.
+    Returns (reconstruction, KL summed over dimensions, the KL penalty with `free_bits`: each
+    dimension may carry that many nats before it is charged, so none is switched off early)."""
+    squared = tf.square(pictures - tf.sigmoid(logits))
+    reconstruction = tf.reduce_mean(tf.reduce_sum(squared, axis=[1, 2, 3])) / (2.0 * PIXEL_NOISE**2)
+    kl_per_dimension = tf.reduce_mean(-0.5 * (1.0 + z_log_var - tf.square(z_mean) - tf.exp(z_log_var)), axis=0)
+    penalty = tf.reduce_sum(tf.maximum(kl_per_dimension, free_bits))
+    return reconstruction, tf.reduce_sum(kl_per_dimension), penalty
 
 
 def preview_codes(latent_dim: int) -> np.ndarray:
-    """Fixed codes decoded after every epoch, so the preview shows the same places improving:
+    """Fixed codes decoded for each preview, so the preview shows the same places improving:
     the chapter's plane for a 2D space, otherwise fixed draws from the prior."""
     if latent_dim == 2:
         return LatentPlane.axes(2, extent=1.5).codes(PREVIEW_SIDE)
@@ -203,9 +221,11 @@ def train_vae(
     pictures: np.ndarray, params: VaeParams, vae: Vae | None = None, checkpoint: str | os.PathLike | None = None
 ) -> Iterator[Progress]:
     """Train on uint8 pictures (N, size, size, channels) until `params.epochs` epochs are done in
-    all (a loaded `vae` resumes where it stopped). Yields metrics {"loss", "reconstruction", "kl"}
-    several times per epoch and a decoded preview grid after each epoch; saves to `checkpoint`
-    after each epoch and when stopped. Returns the trained Vae."""
+    all (a loaded `vae` resumes where it stopped). An epoch is one pass over the pictures, or over
+    EPOCH_PICTURES varied copies of a smaller set. Yields metrics {"loss", "reconstruction", "kl"}
+    about four times a second, `data["warning"]` when the set is small, and a decoded preview grid
+    after each epoch; saves to `checkpoint` every CHECKPOINT_SECONDS, at the end and when stopped.
+    Returns the trained Vae."""
     if params.seed is not None:
         keras.utils.set_random_seed(params.seed)
     vae = vae or Vae.build(params)
@@ -218,53 +238,45 @@ def train_vae(
             f"set more than {vae.epochs_done} epochs to train it further."
         )
     # The architecture is the model's own; how it trains follows the settings of this run.
-    vae.params = replace(
-        vae.params,
-        dataset=params.dataset,
-        limit=params.limit,
-        beta=params.beta,
-        epochs=params.epochs,
-        batch_size=params.batch_size,
-        learning_rate=params.learning_rate,
-        seed=params.seed,
-    )
+    vae.params = replace(vae.params, **{name: getattr(params, name) for name in TRAINING_FIELDS})
     vae.model.optimizer.learning_rate.assign(params.learning_rate)
-    trainer = VaeTrainer(vae, params.beta, params.seed)
-    dataset = to_dataset(pictures, params.batch_size, seed=params.seed, scale="sigmoid")
-    batches = math.ceil(len(pictures) / params.batch_size)
-    report_every = max(1, batches // REPORTS_PER_EPOCH)
+    batches = batches_per_epoch(len(pictures), params.batch_size)
+    trainer = VaeTrainer(vae, vae.params, pictures, warmup_steps=round(params.kl_warmup * params.epochs * batches))
+    warning = size_advice("vae", len(pictures))
     total = (params.epochs - vae.epochs_done) * batches
     fixed_codes = tf.constant(preview_codes(vae.params.latent_dim))
+    pacer = ChunkPacer()
     step = 0
     trained_since_save = False
+    last_save = time.monotonic()
     try:
         for epoch in range(vae.epochs_done, params.epochs):
-            sums = np.zeros(3)
-            seen = 0
-            for index, batch in enumerate(dataset):
-                losses = trainer.train_step(batch)
+            stage = f"epoch {epoch + 1}/{params.epochs}"
+            sums, steps_in_epoch = np.zeros(len(METRICS)), 0
+            for count, means in pacer.run(trainer.run_chunk, batches):
                 trained_since_save = True
-                step += 1
-                sums += [float(value) for value in losses]
-                seen += 1
-                if (index + 1) % report_every == 0 and index + 1 < batches:
-                    yield Progress(step, total, f"epoch {epoch + 1}/{params.epochs}", metrics=_metrics(sums / seen))
+                step += count
+                steps_in_epoch += count
+                sums += means * count
+                if steps_in_epoch < batches:
+                    yield Progress(step, total, stage, metrics=_metrics(means), data={"warning": warning})
             vae.epochs_done = epoch + 1
             grid = tile_images(to_uint8(vae.decoder(fixed_codes, training=False)), PREVIEW_SIDE)
-            if checkpoint is not None:
+            if checkpoint is not None and time.monotonic() - last_save >= CHECKPOINT_SECONDS:
                 vae.save(checkpoint)
-                trained_since_save = False
+                trained_since_save, last_save = False, time.monotonic()
             yield Progress(
                 step,
                 total,
-                f"epoch {epoch + 1}/{params.epochs}",
+                stage,
                 preview=grid,
-                metrics=_metrics(sums / max(seen, 1)),
-                data={"grid": grid, "epoch": epoch + 1},
+                metrics=_metrics(sums / steps_in_epoch),
+                data={"grid": grid, "epoch": epoch + 1, "warning": warning},
             )
         vae.latent_stats = latent_stats(vae, pictures)
         if checkpoint is not None:
             vae.save(checkpoint)
+            trained_since_save = False
     finally:
         if checkpoint is not None and trained_since_save:
             vae.save(checkpoint)  # a stopped run resumes from here
@@ -272,7 +284,7 @@ def train_vae(
 
 
 def _metrics(means: np.ndarray) -> dict[str, float]:
-    return {"loss": float(means[0]), "reconstruction": float(means[1]), "kl": float(means[2])}
+    return {name: float(value) for name, value in zip(METRICS, means)}
 
 
 def to_uint8(pictures) -> np.ndarray:
@@ -301,18 +313,14 @@ def latent_stats(vae: Vae, pictures: np.ndarray) -> dict[str, list]:
     }
 
 
-class Explorer:
+class Explorer(LatentSliders):
     """The trained VAE's latent space, ready for interactive use.
 
-    Built on the compute thread by a job and handed to the tab as the job's result; the tab calls
-    its methods directly on the GUI thread. That is deliberate: one decode of an MNIST-size
-    picture takes about a millisecond, while a trip through the compute thread's queue would wait
-    behind any running training job. It is safe because nothing else ever writes this model's
-    weights: resuming training loads the checkpoint file into new objects; and a traced tf.function
-    may run on two threads at once (the full grid decodes on the compute thread while the GUI
-    thread keeps following a slider). Both directions are
-    compiled once (tf.function with a None batch dimension) and traced here, off the GUI thread.
-    The tab stays free of TensorFlow: it only ever sees NumPy arrays and plain numbers.
+    Built on the compute thread by a job and handed to the tab as the job's result; the tab asks
+    it for pictures through short jobs on the compute thread too (`decode_job`, `grid_job`, ...),
+    each superseding the last, so a dragged slider never queues up work. Both directions are
+    compiled once (tf.function with a None batch dimension) and traced here. The tab stays free of
+    TensorFlow: it only ever sees NumPy arrays and plain numbers.
 
     Sliders move a code along `axes` (the latent dimensions themselves, or the top principal
     directions of the training codes when there are more than MAX_SLIDERS dimensions).
@@ -320,43 +328,34 @@ class Explorer:
 
     def __init__(self, vae: Vae):
         self.vae = vae
-        self.latent_dim = vae.params.latent_dim
+        latent_dim = vae.params.latent_dim
         self.image_size = vae.params.image_size
         self.channels = vae.params.channels
         self._decode = tf.function(
             lambda codes: vae.decoder(codes, training=False),
-            input_signature=[tf.TensorSpec([None, self.latent_dim], tf.float32)],
+            input_signature=[tf.TensorSpec([None, latent_dim], tf.float32)],
         )
         self._encode = tf.function(
             lambda pictures: vae.encoder(pictures, training=False)[0],
             input_signature=[tf.TensorSpec([None, *vae.encoder.input_shape[1:]], tf.float32)],
         )
-        self._decode(tf.zeros((1, self.latent_dim)))
+        self._decode(tf.zeros((1, latent_dim)))
         self._encode(tf.zeros((1, *vae.encoder.input_shape[1:])))
         stats = vae.latent_stats
-        if self.latent_dim <= MAX_SLIDERS:
-            self.center = np.zeros(self.latent_dim, np.float32)
-            self.axes = np.eye(self.latent_dim, dtype=np.float32)
-            self.spread = np.asarray(stats["std"] if stats else np.ones(self.latent_dim), np.float32)
-        elif stats:
-            self.center = np.asarray(stats["mean"], np.float32)
-            self.axes = np.asarray(stats["directions"], np.float32)
-            self.spread = np.asarray(stats["spread"], np.float32)
+        if latent_dim <= MAX_SLIDERS:
+            center = np.zeros(latent_dim, np.float32)
+            axes = np.eye(latent_dim, dtype=np.float32)
+            spread = np.asarray(stats["std"] if stats else np.ones(latent_dim), np.float32)
+            names = [f"z{index + 1}" for index in range(latent_dim)]
         else:
-            self.center = np.zeros(self.latent_dim, np.float32)
-            self.axes = np.eye(self.latent_dim, dtype=np.float32)[:MAX_SLIDERS]
-            self.spread = np.ones(MAX_SLIDERS, np.float32)
+            if stats:
+                center, axes, spread = stats["mean"], stats["directions"], stats["spread"]
+            else:
+                center = np.zeros(latent_dim, np.float32)
+                axes, spread = np.eye(latent_dim, dtype=np.float32)[:MAX_SLIDERS], np.ones(MAX_SLIDERS)
+            names = [f"direction {index + 1}" for index in range(len(axes))]
+        super().__init__(latent_dim, center, axes, spread, names)
 
-    @property
-    def slider_count(self) -> int:
-        return len(self.axes)
-
-    @property
-    def slider_names(self) -> list[str]:
-        prefix = "z" if self.latent_dim <= MAX_SLIDERS else "direction "
-        return [f"{prefix}{index + 1}" for index in range(self.slider_count)]
-
-    # -- decoding and encoding -------------------------------------------------------------
     def decode(self, codes: np.ndarray) -> np.ndarray:
         """One code (D,) to a uint8 RGB picture (H, W, 3), or codes (N, D) to (N, H, W, 3)."""
         codes = np.asarray(codes, np.float32)
@@ -377,52 +376,6 @@ class Explorer:
         )
         return codes[0] if single else codes
 
-    # -- planes and grids ------------------------------------------------------------------
-    def plane(
-        self, first: int = 0, second: int = 1, extent: float = 1.0, origin: np.ndarray | None = None
-    ) -> LatentPlane:
-        """The plane spanned by two slider axes through `origin` (default: the centre). With a 2D
-        latent space and the defaults, the reference chapter's view."""
-        count = self.slider_count
-        if count < 2:
-            raise JobError("A one-dimensional latent space has no plane to draw; use the slider.")
-        if not (0 <= first < count and 0 <= second < count) or first == second:
-            raise JobError(f"Pick two different axes between 1 and {count}.")
-        origin = self.center if origin is None else np.asarray(origin, np.float32)
-        return LatentPlane(origin, self.axes[first], self.axes[second], extent)
-
-    def grid(self, plane: LatentPlane, n: int = 30) -> np.ndarray:
-        """The n x n pictures decoded over `plane` in one batched call, tiled as one uint8 RGB picture."""
-        return tile_images(self.decode(plane.codes(n)), n)
-
-    # -- sliders -----------------------------------------------------------------------------
-    def slider_values(self, code: np.ndarray) -> np.ndarray:
-        """Where `code` sits along each slider axis, relative to the centre."""
-        return self.axes @ (np.asarray(code, np.float32) - self.center)
-
-    def with_slider(self, code: np.ndarray, index: int, value: float) -> np.ndarray:
-        """`code` moved along slider axis `index` so that slider reads `value`; the rest is kept."""
-        code = np.asarray(code, np.float32)
-        return code + (value - float(self.slider_values(code)[index])) * self.axes[index]
-
-    def random_code(self, seed: int | None = None) -> np.ndarray:
-        """A draw from the prior N(0, I): what the VAE was trained to decode well."""
-        return np.random.default_rng(seed).standard_normal(self.latent_dim).astype(np.float32)
-
-    # -- paths and concepts ------------------------------------------------------------------
-    def interpolation(
-        self, start: np.ndarray, end: np.ndarray, steps: int = 24, spherical: bool = True
-    ) -> list[np.ndarray]:
-        """Frames from `start` to `end` (codes), decoded in one batch."""
-        return list(self.decode(interpolate(start, end, steps, spherical)))
-
-    def walk(self, plane: LatentPlane, steps: int = 96) -> list[np.ndarray]:
-        """A looping figure-of-eight through the plane, decoded in one batch: an animation that
-        sweeps most of the view and returns to where it began."""
-        angles = np.linspace(0.0, 2 * np.pi, steps, endpoint=False)
-        xs, ys = 0.5 + 0.45 * np.sin(angles), 0.5 + 0.45 * np.sin(2 * angles)
-        return list(self.decode(np.stack([plane.point(x, y) for x, y in zip(xs, ys)])))
-
     def concept(self, pictures_with: Sequence[np.ndarray], pictures_without: Sequence[np.ndarray]) -> np.ndarray:
         """The concept vector from two groups of uint8 RGB pictures: mean code with minus without."""
         if not len(pictures_with) or not len(pictures_without):
@@ -434,18 +387,6 @@ class Explorer:
 
 
 # -- jobs: what the tab and the CLI run -----------------------------------------------------------
-def read_pictures(params: VaeParams) -> tuple[np.ndarray, str]:
-    """The training pictures and a sentence about them (how many, how many files were skipped)."""
-    if params.dataset in SHIPPED:
-        pictures = load_pictures(params.dataset, params.image_size, params.channels, params.limit)
-        return pictures, f"{len(pictures)} pictures from {params.dataset}"
-    pictures, skipped = load_folder(params.dataset, params.image_size, params.channels, params.limit)
-    note = f"{len(pictures)} pictures from {Path(params.dataset).name}"
-    if skipped:
-        note += f" ({len(skipped)} unreadable files skipped, e.g. {skipped[0]})"
-    return pictures, note
-
-
 def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str | None = None) -> Iterator[Progress]:
     """Read the pictures, train (or resume from a .keras file) and return an Explorer of the result."""
     problems = params.problems()
@@ -455,17 +396,9 @@ def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str
     vae = None
     if resume_from:
         vae = Vae.load(resume_from)
-        params = replace(
-            vae.params,
-            epochs=params.epochs,
-            beta=params.beta,
-            batch_size=params.batch_size,
-            learning_rate=params.learning_rate,
-            dataset=params.dataset,
-            limit=params.limit,
-        )
-    pictures, note = read_pictures(params)
-    yield Progress(0, 0, note, data={"pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
+        params = replace(vae.params, **{name: getattr(params, name) for name in TRAINING_FIELDS})
+    pictures, note = read_training_pictures(params.dataset, params.image_size, params.channels, params.limit)
+    yield Progress(0, 0, note, data={"note": note, "pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
     vae = yield from train_vae(pictures, params, vae, checkpoint)
     return Explorer(vae)
 
@@ -492,6 +425,44 @@ def concept_job(
     yield Progress(1, 2, "reading the second group")
     pictures_without = read_group(group_without, explorer.image_size, explorer.channels)
     return explorer.concept(pictures_with, pictures_without)
+
+
+def concept_sheet(explorer: Explorer, vector: np.ndarray, codes: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """Pictures moved along a concept: (len(amounts), len(codes), H, W, 3), each code decoded
+    with `amount * vector` added, so a column is one amount across the pictures."""
+    return np.stack([explorer.sweep(code, vector, amounts) for code in codes], axis=1)
+
+
+def concept_render_job(
+    explorer: Explorer,
+    group_with: str | Sequence[str],
+    group_without: str | Sequence[str],
+    path: str,
+    strength: float = 1.5,
+    steps: int = 7,
+    scale: int = 4,
+    fps: float = 8.0,
+    model_path: str | None = None,
+    rows: int = 4,
+) -> Iterator[Progress]:
+    """Show a concept vector at work on up to `rows` pictures of the group without it: a PNG sheet
+    (a row per picture, columns adding 0 to `strength` times the concept; the recipe holds the
+    vector) or a GIF/MP4 that sweeps there and back. Returns the saved path."""
+    if Path(path).suffix.lower() != ".png":
+        check_animation_path(path)
+    if steps < 2:
+        raise JobError("Show a concept in at least 2 steps.")
+    vector = yield from concept_job(explorer, group_with, group_without)
+    without = read_group(group_without, explorer.image_size, explorer.channels)[:rows]
+    amounts = np.linspace(0.0, strength, steps)
+    frames = concept_sheet(explorer, vector, explorer.encode(without), amounts)
+    yield Progress(2, 3, f"writing {Path(path).name}")
+    if Path(path).suffix.lower() == ".png":
+        sheet = tile_images(frames.transpose(1, 0, 2, 3, 4).reshape(-1, *frames.shape[2:]), steps, gap=1)
+        recipe = still_recipe("vae-concept", explorer.vae.params, model_path, vector, strength=strength)
+        return str(save_still(path, sheet, recipe, scale))
+    strips = [enlarge(tile_images(frame, len(frame), gap=1), scale) for frame in frames]
+    return str(save_animation(strips + strips[-2:0:-1], path, fps))
 
 
 def grid_job(explorer: Explorer, plane: LatentPlane, n: int) -> Iterator[Progress]:
@@ -527,3 +498,25 @@ def animation_job(
         frames = frames + frames[-2:0:-1]
     yield Progress(1, 2, f"writing {Path(path).name}")
     return str(save_animation([enlarge(frame, scale) for frame in frames], path, fps))
+
+
+# -- explorer requests: each picture the Latent tab shows is one short job on the compute thread ------
+def decode_job(explorer: Explorer, codes: np.ndarray) -> Iterator[Progress]:
+    """The picture of one code (D,), or the pictures of codes (N, D). The step before the decode
+    lets a request that a newer one replaced stop without decoding."""
+    yield Progress(0, 1, "decoding")
+    return explorer.decode(codes)
+
+
+def encode_job(explorer: Explorer, picture: np.ndarray) -> Iterator[Progress]:
+    """The code of a uint8 RGB picture of any size."""
+    yield Progress(0, 1, "encoding")
+    return explorer.encode(picture)
+
+
+def strip_job(
+    explorer: Explorer, start: np.ndarray, end: np.ndarray, steps: int, spherical: bool = True
+) -> Iterator[Progress]:
+    """The way from code `start` to code `end` as one picture: `steps` pictures side by side."""
+    yield Progress(0, 1, "decoding the path")
+    return np.concatenate(explorer.interpolation(start, end, steps, spherical), axis=1)

@@ -6,7 +6,6 @@ import asyncio
 import os
 import sys
 from importlib import resources
-from typing import NoReturn
 
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -16,10 +15,11 @@ def application_icon() -> QIcon:
     return QIcon(str(resources.files("studio.resources").joinpath("icons", "studio.svg")))
 
 
-def main(argv: list[str] | None = None) -> NoReturn:
-    """Open the main window (optionally opening `argv[1:]` files) and run until it closes."""
+def main(argv: list[str] | None = None) -> int:
+    """Open the main window (optionally opening `argv[1:]` files) and run until it closes; the exit status."""
     import qasync
 
+    from studio.core.files import remove_stale_partials
     from studio.ui.main_window import MainWindow
     from studio.ui.runner import JobRunner
     from studio.ui.settings import Settings
@@ -34,8 +34,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     app.setStyleSheet(resources.files("studio.resources").joinpath("style.qss").read_text("utf-8"))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    settings = Settings()
+    remove_stale_partials(settings.work_folders())  # what saves killed midway left behind
     runner = JobRunner()
-    window = MainWindow(runner, Settings())
+    window = MainWindow(runner, settings)
     window.show()
     window.load_tensorflow()
     for path in argv[1:]:
@@ -44,11 +46,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     app.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
-    runner.shutdown()
-    # Settings are saved and jobs stopped (or, for a step that never yields, abandoned). Skip
-    # Python's final teardown: once TensorFlow has run on a QThread, PySide6 6.12 with TF 2.21
-    # crashes in interpreter finalization ("deallocating None"), and a step still running would
-    # make Qt abort on destroying its thread.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    # Jobs stop between steps, and engines yield at least every second or so: this returns soon.
+    while not runner.shutdown(timeout_ms=5_000):
+        print("Generative Studio: waiting for the running job to stop…", file=sys.stderr, flush=True)
+    return 0

@@ -1,14 +1,16 @@
-"""The main window: four tabs, a menu with recent files, and a status bar with the compute device."""
+"""The main window: four tabs, menus (recent files, the history folder, the tab's main actions
+with their shortcuts), and a status bar with the job list and the compute device."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QTabWidget
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from studio import __version__
+from studio.ui import shortcuts
 from studio.ui.dream_tab import DreamTab
 from studio.ui.latent_tab import LatentTab
 from studio.ui.runner import Job, JobRunner
@@ -17,6 +19,18 @@ from studio.ui.style_tab import StyleTab
 from studio.ui.tab import StudioTab
 from studio.ui.text_tab import TextTab
 from studio.ui.widgets.errors import show_error, show_message
+from studio.ui.widgets.job_list import JobListButton
+
+# Menu actions that ask the current tab: (menu, text, shortcut, tab method, what it does for the status bar).
+TAB_ACTIONS = (
+    ("&File", "&Save", shortcuts.SAVE, "save", "save"),
+    ("&File", "Save &As…", shortcuts.SAVE_AS, "save_as", "save"),
+    ("&Edit", "&Undo", shortcuts.UNDO, "undo", "undo"),
+    ("&Edit", "&Redo", shortcuts.REDO, "redo", "redo"),
+    ("&Edit", "&Paste Picture", shortcuts.PASTE, "paste", "paste"),
+    ("&Run", "&Run", shortcuts.RUN, "run_main", "run"),
+    ("&Run", "&Cancel", shortcuts.CANCEL, "cancel_main", "cancel"),
+)
 
 
 def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
@@ -44,7 +58,9 @@ class MainWindow(QMainWindow):
             except Exception:  # a damaged or older settings file must never keep the app from starting
                 unrestored.append(tab.title)
         self.setCentralWidget(self.tabs_widget)
+        self.jobs_button = JobListButton(runner)
         self.device_label = QLabel("Loading TensorFlow…")
+        self.statusBar().addPermanentWidget(self.jobs_button)
         self.statusBar().addPermanentWidget(self.device_label)
         self._build_menus()
         if unrestored:
@@ -61,7 +77,7 @@ class MainWindow(QMainWindow):
     # -- start-up ------------------------------------------------------------------------
     def load_tensorflow(self) -> None:
         """Import TensorFlow on the compute thread; the window is already usable meanwhile."""
-        handle = self.runner.run(Job("studio.core.compute:warm_up", title="Loading TensorFlow"))
+        handle = self.runner.run(Job("compute.warm_up", title="Loading TensorFlow"))
         handle.finished.connect(lambda device: self.device_label.setText(f"TensorFlow ready · {device}"))
         handle.failed.connect(self._tensorflow_failed)
 
@@ -77,20 +93,67 @@ class MainWindow(QMainWindow):
         file_menu.addAction(open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        history = QAction("Open &History Folder", self)
+        menus = {"&File": file_menu}
+        for name in ("&Edit", "&Run", "&View"):
+            menus[name] = self.menuBar().addMenu(name)
+        self.tab_actions: dict[str, QAction] = {}
+        for menu, text, key, method, what in TAB_ACTIONS:
+            action = QAction(text, self, shortcut=key)
+            action.triggered.connect(lambda _checked=False, m=method, w=what: self._ask_tab(m, w))
+            menus[menu].addAction(action)
+            self.tab_actions[method] = action
+        file_menu.addSeparator()
+        history = QAction("&History Folder…", self)
         history.setToolTip("Every finished result is kept here automatically")
-        history.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.settings.history_folder())))
-        )
+        history.triggered.connect(self.show_history_folder)
         file_menu.addAction(history)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.full_screen_action = QAction("&Full Screen", self, shortcut=shortcuts.FULL_SCREEN, checkable=True)
+        self.full_screen_action.toggled.connect(self.set_full_screen)
+        menus["&View"].addAction(self.full_screen_action)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _ask_tab(self, method: str, what: str) -> None:
+        """Do a menu action in the current tab; say so when the tab has nothing of the kind."""
+        tab = self._current_tab()
+        if not getattr(tab, method)():
+            self.statusBar().showMessage(f"Nothing to {what} in the {tab.title} tab.", 4000)
+
+    def set_full_screen(self, on: bool) -> None:
+        self.showFullScreen() if on else self.showNormal()
+
+    def show_history_folder(self) -> QMessageBox:
+        """Say where the history folder is, with Copy Path and Open (a desktop may have no file manager)."""
+        folder = self.settings.history_folder(create=False)
+        box = QMessageBox(QMessageBox.Icon.Information, "History folder", "", QMessageBox.StandardButton.Close, self)
+        box.setText(f"Every finished picture is kept in this folder:\n\n{folder}")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        copy = box.addButton("Copy Path", QMessageBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: self._copy_path(folder))
+        opener = box.addButton("Open", QMessageBox.ButtonRole.ActionRole)
+        opener.clicked.connect(lambda: self._open_folder(folder))
+        box.open()
+        return box
+
+    def _copy_path(self, folder: Path) -> None:
+        QGuiApplication.clipboard().setText(str(folder))
+        self.statusBar().showMessage(f"Copied {folder}", 6000)
+
+    def _open_folder(self, folder: Path) -> None:
+        try:
+            folder = self.settings.history_folder()
+        except OSError as error:
+            show_error(self, f"The history folder {folder} cannot be made: {error.strerror or error}")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._copy_path(folder)
+            self.statusBar().showMessage(f"No file manager could open it; the path is copied: {folder}", 8000)
 
     def _current_tab(self) -> StudioTab:
         return self.tabs_widget.currentWidget()

@@ -1,15 +1,15 @@
 """The one place where Qt meets the engines.
 
-A `Job` names an engine generator by "module:function" so the UI never imports TensorFlow;
-the `JobRunner` imports and runs it on its single compute thread, and each `JobHandle` turns the
-generator's `Progress` events into Qt signals on the GUI thread. Await a handle from a qasync
-coroutine (`result = await runner.run(job)`), or connect to its signals.
+A `Job` names an engine generator by its name in `studio.core.job_targets` so the UI never imports
+TensorFlow; the `JobRunner` imports and runs it on its single compute thread, and each `JobHandle`
+turns the generator's `Progress` events into Qt signals on the GUI thread. Tabs start jobs through
+`studio.ui.jobs.TabJobs`; a handle can also be awaited from a qasync coroutine or connected to.
+The runner shows its queue (`jobs()`, `jobs_changed`): what holds the compute thread and what waits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import queue
 import threading
 import time
@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from studio.core.job_targets import check_target, resolve
 from studio.core.progress import JobError, Progress
 
 PREVIEW_INTERVAL_MS = 66  # about 15 previews a second: what the eye can follow
@@ -30,17 +31,20 @@ COMPUTE_STACK_BYTES = 64 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Job:
-    """What to run: `target` is "package.module:function" (or a callable, for tests) returning a generator."""
+    """What to run: `target` names an engine function in `studio.core.job_targets.TARGETS` (or is a
+    callable, for tests); it is called with `kwargs` and returns a generator. `title` names the job
+    in progress displays and the job list ("Dream", "Training GAN")."""
 
     target: str | Callable[..., Iterator[Progress]]
     kwargs: dict[str, Any] = field(default_factory=dict)
     title: str = "Working"
 
+    def __post_init__(self) -> None:
+        if isinstance(self.target, str):
+            check_target(self.target)
+
     def start(self) -> Iterator[Progress]:
-        function = self.target
-        if isinstance(function, str):
-            module_name, _, attribute = function.partition(":")
-            function = getattr(importlib.import_module(module_name), attribute)
+        function = resolve(self.target) if isinstance(self.target, str) else self.target
         return function(**self.kwargs)
 
 
@@ -58,18 +62,21 @@ class JobFailed(Exception):
 
 
 class JobHandle(QObject):
-    """One job's life, seen from the GUI thread.
+    """One job's life, seen from the GUI thread: queued, running, then finished, failed or cancelled.
 
-    Public signals always fire on the GUI thread, so connecting them to lambdas is safe.
+    Public signals always fire on the GUI thread, so connecting them to lambdas is safe. Call its
+    methods on the GUI thread.
     """
 
     started = Signal()
+    waiting = Signal(str)  # while queued: the title of the job that holds the compute thread
     progress = Signal(object)  # Progress, every event
     preview = Signal(object)  # np.ndarray, throttled to ~15/s, always the newest
     finished = Signal(object)  # the generator's return value
     failed = Signal(str, str)  # message, details
     cancelled = Signal()
     ended = Signal(str)  # "finished" | "failed" | "cancelled"; also for a superseded job, for progress displays
+    state_changed = Signal()  # began running or ended; also for a superseded job, for job lists
 
     # Emitted from the compute thread; queued to the slots below on the GUI thread.
     _reported_start = Signal()
@@ -85,7 +92,11 @@ class JobHandle(QObject):
         self.outcome: tuple[str, Any] | None = (
             None  # ("finished", result) | ("failed", JobFailed) | ("cancelled", None)
         )
+        self.waiting_for: str | None = None
         self._stop_requested = threading.Event()
+        # Whether the compute thread has taken the job; until then a cancel ends it at once.
+        self._claim_lock = threading.Lock()
+        self._claimed = False
         self._silenced = False
         self._started_at: float | None = None
         self._pending_preview: np.ndarray | None = None
@@ -100,8 +111,12 @@ class JobHandle(QObject):
 
     # -- control -----------------------------------------------------------------------
     def cancel(self) -> None:
-        """Ask the job to stop; it does so before its next step."""
-        self._stop_requested.set()
+        """Stop the job: a queued job ends now, a running one before its next step."""
+        with self._claim_lock:
+            self._stop_requested.set()
+            queued = not self._claimed
+        if queued and self.outcome is None:
+            self._on_cancel()
 
     def supersede(self) -> None:
         """Cancel and go quiet: no more signals reach the old job's listeners (awaiters still get
@@ -113,6 +128,13 @@ class JobHandle(QObject):
     @property
     def superseded(self) -> bool:
         return self._silenced
+
+    @property
+    def state(self) -> str:
+        """ "queued", "running", or how it ended: "finished", "failed" or "cancelled"."""
+        if self.outcome is not None:
+            return self.outcome[0]
+        return "queued" if self._started_at is None else "running"
 
     @property
     def stop_requested(self) -> bool:
@@ -139,9 +161,18 @@ class JobHandle(QObject):
         return future.__await__()
 
     # -- GUI-thread side ----------------------------------------------------------------
+    def _wait_behind(self, title: str | None) -> None:
+        """The runner tells a queued job what holds the compute thread ahead of it."""
+        if title != self.waiting_for:
+            self.waiting_for = title
+            if title is not None and not self._silenced:
+                self.waiting.emit(title)
+
     @Slot()
     def _on_start(self) -> None:
         self._started_at = time.monotonic()
+        self.waiting_for = None
+        self.state_changed.emit()
         if not self._silenced:
             self.started.emit()
 
@@ -170,6 +201,7 @@ class JobHandle(QObject):
             self._settle(future)
         self._futures.clear()
         self.ended.emit(kind)
+        self.state_changed.emit()
         # The runner kept the job alive while it ran; from now on only those who hold the handle
         # do, so a finished job's pictures and results are freed once nobody needs them.
         self.setParent(None)
@@ -210,9 +242,10 @@ class JobHandle(QObject):
 
     # -- compute-thread side --------------------------------------------------------------
     def _execute(self) -> None:
-        if self.stop_requested:
-            self._reported_cancel.emit()
-            return
+        with self._claim_lock:
+            if self.stop_requested:
+                return  # cancelled while queued: `cancel` already ended it on the GUI thread
+            self._claimed = True
         self._reported_start.emit()
         generator = None
         try:
@@ -265,27 +298,49 @@ _live_runners: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
 class JobRunner(QObject):
-    """Runs engine generators on one compute thread (TensorFlow work is serialised there)."""
+    """Runs engine generators on one compute thread (TensorFlow work is serialised there), in the
+    order they were queued. `jobs()` lists those not yet ended; `jobs_changed` fires when one is
+    queued, starts or ends."""
+
+    jobs_changed = Signal()
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._thread = _ComputeThread()
         self._thread.start()
         self._by_owner: dict[object, JobHandle] = {}
-        self._handles: weakref.WeakSet[JobHandle] = weakref.WeakSet()
+        self._pending: list[JobHandle] = []
         _live_runners.add(self)
 
     def run(self, job: Job, owner: object | None = None) -> JobHandle:
-        """Queue `job`. With an `owner` (a tab), that owner's previous job is cancelled and cut off,
-        so its late previews never reach the owner."""
+        """Queue `job`. With an `owner`, that owner's previous job is cancelled and cut off, so its
+        late previews never reach the owner (tabs use `studio.ui.jobs.TabJobs` channels instead)."""
         if owner is not None and (previous := self._by_owner.get(owner)) is not None and not previous.is_done:
             previous.supersede()
         handle = JobHandle(job, self)
-        self._handles.add(handle)
+        handle.state_changed.connect(self._job_state_changed)
+        self._pending.append(handle)
         if owner is not None:
             self._by_owner[owner] = handle
         self._thread.jobs.put(handle)
+        self._queue_changed()
         return handle
+
+    def jobs(self) -> list[JobHandle]:
+        """Jobs not yet ended, in the order they run: the first holds (or is about to take) the compute thread."""
+        return list(self._pending)
+
+    @Slot()
+    def _job_state_changed(self) -> None:
+        self._pending = [handle for handle in self._pending if not handle.is_done]
+        self._queue_changed()
+
+    def _queue_changed(self) -> None:
+        if self._pending:
+            ahead = self._pending[0]
+            for handle in self._pending[1:]:
+                handle._wait_behind(ahead.job.title)
+        self.jobs_changed.emit()
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
@@ -293,7 +348,7 @@ class JobRunner(QObject):
     def shutdown(self, timeout_ms: int = 30_000) -> bool:
         """Cancel every job and stop the compute thread (the app calls this on quit).
         False if a step still running did not end within `timeout_ms`."""
-        for handle in list(self._handles):
+        for handle in list(self._pending):
             handle.cancel()
         self._thread.jobs.put(None)
         return self._thread.wait(timeout_ms)

@@ -24,11 +24,18 @@ class Settings:
         self.path = Path(folder) / "studio.ini"
         self._store = QSettings(str(self.path), QSettings.Format.IniFormat)
 
-    def history_folder(self) -> Path:
-        """Where every finished result is kept automatically, so nothing made is ever lost."""
+    def history_folder(self, create: bool = True) -> Path:
+        """Where every finished result is kept automatically, so nothing made is ever lost (made
+        if needed, unless `create` is False: a folder that cannot be made raises OSError)."""
         folder = self.path.parent / "history"
-        folder.mkdir(parents=True, exist_ok=True)
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    def work_folders(self) -> list[Path]:
+        """The folders the app writes into by itself: settings, history, checkpoints, models."""
+        config = self.path.parent
+        return [config, config / "history", config / "checkpoints", config / "text"]
 
     def sync(self) -> None:
         self._store.sync()

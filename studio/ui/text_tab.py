@@ -35,7 +35,7 @@ from superqt import QLabeledDoubleSlider
 from studio.core.corpus import BUILTIN_CORPUS, BUILTIN_DESCRIPTION
 from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
-from studio.core.params.text import DEFAULT_TEMPERATURES, SamplingParams, TextTrainParams
+from studio.core.params.text import DEFAULT_TEMPERATURES, MODEL_SUFFIX, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
 from studio.ui.runner import Job, JobHandle
 from studio.ui.tab import StudioTab
@@ -45,7 +45,6 @@ from studio.ui.widgets.images import AcceptsFileDrops
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.plot import LossPlot
 
-MODEL_SUFFIX = ".textmodel"
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".text")
 ARCHITECTURE_NAMES = {"lstm": "LSTM", "gru": "GRU", "transformer": "Transformer"}
 SIZE_NAMES = {"small": "Small (minutes on a CPU)", "medium": "Medium", "large": "Large (wants a GPU)"}
@@ -348,7 +347,7 @@ class TextTab(StudioTab):
         self.drop_zone.summary.setText("Reading…")
         handle = self.runner.run(
             Job(
-                "studio.core.corpus:summarize",
+                "text.summarize_corpus",
                 {"paths": self.corpus_paths, "lowercase": self.lowercase.isChecked()},
                 title="Reading the corpus",
             ),
@@ -413,12 +412,12 @@ class TextTab(StudioTab):
                 view.clear()
         handle = self.runner.run(
             Job(
-                "studio.engines.text:train_job",
+                "text.train",
                 {
                     "corpus_paths": self.corpus_paths,
                     "params": self.train_params(),
                     "model_path": str(self.model_path),
-                    "resume": resume,
+                    "resume_from": str(self.model_path) if resume else None,
                 },
                 title="Resuming training" if resume else "Training",
             ),
@@ -489,7 +488,7 @@ class TextTab(StudioTab):
         if exists and idle:
             handle = self.runner.run(
                 Job(
-                    "studio.engines.text:describe_model_job",
+                    "text.describe_model",
                     {"model_path": str(self.model_path)},
                     title="Reading the model",
                 ),
@@ -557,7 +556,7 @@ class TextTab(StudioTab):
         self.suggestions.clear()
         handle = self.runner.run(
             Job(
-                "studio.engines.text:generate_job",
+                "text.generate",
                 {"model_path": str(self.model_path), "params": self.sampling_params(prompt)},
                 title="Writing",
             ),
@@ -573,7 +572,7 @@ class TextTab(StudioTab):
             self.output.setPlainText(text)
         handle = self.runner.run(
             Job(
-                "studio.engines.text:choices_job",
+                "text.choices",
                 {
                     "model_path": str(self.model_path),
                     "text": text,

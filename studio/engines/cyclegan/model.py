@@ -10,19 +10,16 @@ earlier translations, so they do not forget what fooled them before.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
-from studio.core.files import atomic_path
+from studio.core.model_files import CYCLEGAN, read_model_file, reading_weights, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.cyclegan import ARCHITECTURE_FIELDS, CycleGanParams
-from studio.core.progress import JobError
 from studio.engines.cyclegan.networks import (
     InstanceNormalization,
     build_discriminator,
@@ -241,31 +238,11 @@ class CycleGanTrainer:
 # -- files ------------------------------------------------------------------------------------------
 def save_cyclegan(model: CycleGanModel, path: str | os.PathLike) -> Path:
     """Write the model (networks, optimizer state, parameters) to a .keras file atomically."""
-    path = Path(path)
-    if path.suffix.lower() != ".keras":
-        raise JobError(f"Save CycleGAN models as .keras files, not '{path.suffix or path.name}'.")
-    with atomic_path(path) as temp:
-        model.save(temp)
-    return path
+    return save_keras_model(model, path, CYCLEGAN)
 
 
 def load_cyclegan(path: str | os.PathLike) -> CycleGanModel:
     """A CycleGAN saved by `save_cyclegan`, ready to translate or to train further."""
-    path = Path(path)
-    if not path.is_file():
-        raise JobError(f"{path.name} was not found. It may have been moved or deleted.")
-    # Look at what the file holds before Keras builds it: another kind of model would fail obscurely.
-    try:
-        with zipfile.ZipFile(path) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise JobError(f"{path.name} is not a .keras model file, or the file is damaged.") from None
-    if config.get("registered_name") != "studio>CycleGanModel":
-        raise JobError(
-            f"{path.name} holds a {config.get('class_name', 'model')}, not a CycleGAN saved by Studio; "
-            "train one with `studio cyclegan train` or in the Style tab."
-        )
-    try:
+    read_model_file(path, CYCLEGAN)  # another kind of model would fail obscurely inside Keras
+    with reading_weights(path):
         return keras.saving.load_model(path)
-    except Exception as error:  # Keras reports a bad file with many error types
-        raise JobError(f"{path.name} could not be read ({error}); the file may be damaged.") from None

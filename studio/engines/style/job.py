@@ -10,7 +10,7 @@ import numpy as np
 
 from studio.core.backbones import Backbone, load_backbone
 from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
-from studio.core.images import fit_within
+from studio.core.images import fit_within, scaled_shape
 from studio.core.params.style import COLOR_MODES, INIT_MODES, MAX_SIZE, OPTIMIZERS, StyleParams
 from studio.core.progress import JobError, Progress
 from studio.engines.style.colour import luminance_only, match_colors, match_luminance, with_chroma
@@ -46,11 +46,6 @@ def check_params(params: StyleParams, num_styles: int, has_init_image: bool) -> 
         raise JobError("Give one blend weight per style picture, none negative and not all zero.")
     if min(params.content_weight, params.style_weight, params.tv_weight) < 0:
         raise JobError("Loss weights cannot be negative.")
-
-
-def scaled_shape(shape: tuple[int, int], long_side: int) -> tuple[int, int]:
-    factor = long_side / max(shape)
-    return max(1, round(shape[0] * factor)), max(1, round(shape[1] * factor))
 
 
 def split_evenly(total: int, parts: int) -> list[int]:

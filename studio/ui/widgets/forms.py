@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDoubleSpinBox, QScrollArea, QSpinBox, QSplitter, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QWidget,
+)
 from superqt import QLabeledDoubleSlider
+
+# Controls whose value the mouse wheel changes.
+WHEEL_CONTROLS = (QAbstractSpinBox, QAbstractSlider, QComboBox)
 
 
 def spin(low: int, high: int, step: int = 1) -> QSpinBox:
@@ -30,10 +42,41 @@ def labeled_slider(low: float, high: float, decimals: int = 2) -> QLabeledDouble
     return slider
 
 
+class WheelGuard(QObject):
+    """In a scrolled panel, the mouse wheel over a spin box, slider or combo box scrolls the panel
+    unless that control has focus (click it first to change it with the wheel): scrolling down a
+    panel must never change a setting the pointer happens to pass over.
+
+    It watches every widget inside the panel, those added later too (a network's layer sliders)."""
+
+    def __init__(self, scroll: QScrollArea):
+        super().__init__(scroll)
+        self.scroll = scroll
+
+    def watch(self, widget: QWidget) -> None:
+        for each in (widget, *widget.findChildren(QWidget)):
+            each.installEventFilter(self)
+            if isinstance(each, WHEEL_CONTROLS):
+                each.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # no focus from the wheel itself
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.ChildAdded and event.child().isWidgetType():
+            self.watch(event.child())
+        elif kind == QEvent.Type.Polish and isinstance(watched, WHEEL_CONTROLS):
+            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a control still being built at ChildAdded
+        elif kind == QEvent.Type.Wheel and isinstance(watched, WHEEL_CONTROLS) and not watched.hasFocus():
+            QCoreApplication.sendEvent(self.scroll.verticalScrollBar(), event)
+            return True
+        return False
+
+
 def side_panel(panel: QWidget, min_width: int | None = None) -> QScrollArea:
-    """`panel` in a vertical scroll area wide enough that its controls are never clipped."""
+    """`panel` in a vertical scroll area wide enough that its controls are never clipped; the mouse
+    wheel scrolls it rather than changing the control under the pointer (see `WheelGuard`)."""
     scroll = QScrollArea()
     scroll.setWidget(panel)
+    WheelGuard(scroll).watch(panel)
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     fitted = panel.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 8

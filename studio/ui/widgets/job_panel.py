@@ -1,7 +1,8 @@
-"""Progress bar with stage, time left and a Cancel button, bound to one running job at a time."""
+"""Progress bar with stage, time left and a Cancel button, bound to one job at a time."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from studio.core.progress import Progress
@@ -10,8 +11,13 @@ from studio.ui.runner import JobHandle, format_seconds
 ENDINGS = {"finished": "Done", "failed": "Failed", "cancelled": "Cancelled"}
 
 
+def waiting_text(title: str) -> str:
+    """What a queued job tells the user while another job holds the compute thread."""
+    return f"Waiting for “{title}” to finish…"
+
+
 class JobPanel(QWidget):
-    """Shows what the current job is doing and lets the user stop it."""
+    """Shows what the watched job is doing (or what it waits for) and lets the user stop it."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -29,19 +35,50 @@ class JobPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
 
     def watch(self, handle: JobHandle) -> None:
+        """Follow `handle` from now on; the job watched before no longer reaches this panel."""
+        self._release()
         self._handle = handle
-        self.bar.setRange(0, 0)
-        self.label.setText(f"{handle.job.title}: waiting for the compute thread…")
+        for signal, slot in self._connections(handle):
+            signal.connect(slot)
         self.cancel_button.setEnabled(True)
-        handle.progress.connect(self._on_progress)
-        handle.ended.connect(lambda kind: self._settle(ENDINGS[kind], handle))
+        if handle.waiting_for is not None:
+            self._on_waiting(handle.waiting_for)
+        else:
+            self._on_started()
+
+    def _release(self) -> None:
+        if self._handle is not None:
+            for signal, slot in self._connections(self._handle):
+                signal.disconnect(slot)
+            self._handle = None
+
+    def _connections(self, handle: JobHandle) -> tuple:
+        return (
+            (handle.waiting, self._on_waiting),
+            (handle.started, self._on_started),
+            (handle.progress, self._on_progress),
+            (handle.ended, self._on_ended),
+        )
 
     def cancel(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
-            self.label.setText("Stopping after this step…")
-            self.cancel_button.setEnabled(False)
+            if self._handle is not None:  # still running: it stops at its next step
+                self.label.setText("Stopping after this step…")
+                self.cancel_button.setEnabled(False)
 
+    @Slot(str)
+    def _on_waiting(self, title: str) -> None:
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(0)
+        self.label.setText(waiting_text(title))
+
+    @Slot()
+    def _on_started(self) -> None:
+        self.bar.setRange(0, 0)  # busy until the job says how far it is
+        self.label.setText(f"{self._handle.job.title}: starting…")
+
+    @Slot(object)
     def _on_progress(self, event: Progress) -> None:
         if event.total > 0:
             self.bar.setRange(0, 1000)
@@ -51,11 +88,10 @@ class JobPanel(QWidget):
             parts.append(format_seconds(self._handle.seconds_left()))
         self.label.setText(" · ".join(parts))
 
-    def _settle(self, word: str, handle: JobHandle) -> None:
-        if handle is not self._handle:
-            return
-        self._handle = None
+    @Slot(str)
+    def _on_ended(self, kind: str) -> None:
+        self._release()
         self.bar.setRange(0, 1000)
-        self.bar.setValue(1000 if word == "Done" else 0)
-        self.label.setText(word)
+        self.bar.setValue(1000 if kind == "finished" else 0)
+        self.label.setText(ENDINGS[kind])
         self.cancel_button.setEnabled(False)

@@ -39,6 +39,10 @@ class RecipeBar(QWidget):
         self._params = recipe.get("params", {}) if recipe and recipe.get("technique") == self.technique else None
         self.setVisible(self._params is not None)
 
+    def offer_params(self, params: dict[str, Any]) -> None:
+        """Offer parameters already read (from a history entry); `restore` applies them."""
+        self._params = params
+
     def restore(self) -> None:
         self.hide()
         if self._params is None:

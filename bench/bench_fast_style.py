@@ -1,0 +1,173 @@
+"""Fast style transfer against Gatys' optimisation (the Style engine), on the CPU, offline VGG16.
+
+Measures, in CPU seconds of this process (the machine may be shared; wall seconds beside them):
+  (a) painting the astronaut at 512 and 1024 px with a style model, against one L-BFGS iteration
+      of the Style engine at the same size (goal: at least 20 times faster than that one iteration);
+  (b) training steps per second at 256 px with the default training parameters;
+  (c) the style loss (the Style engine's, default layers and weights) of the astronaut painted by
+      the model, against the style loss of the Style engine's default result at the same size
+      (goal: within twice Gatys' loss after the default training).
+
+    python bench/bench_fast_style.py --model brush.keras --style brush_strokes
+    python bench/bench_fast_style.py --style brush_strokes --gatys gatys.png   # reuse a `studio style` result
+
+Without --model, a model is trained here with the default parameters (about 700 CPU seconds).
+
+Measured on 2 shared CPU cores (load average 14-18 from others' jobs; 2026-11-24), brush_strokes, with
+a model stopped after 200 of the default 500 steps (the machine could not give the full training):
+  (a) 512 px: painting 0.42 CPU s, one Gatys iteration 3.67: 8.7x; 1024 px: 1.81 against 26.1: 14.4x
+      (goal 20x not met at the default width 16; width 8 paints in 0.21 / 0.83 CPU s: about 18x / 32x);
+  (b) 1.40 CPU s per training step at 256 px (0.71 steps per CPU second);
+  (c) style loss at 384 px: the photo 1222, Gatys' default result 112, the 200-step model 433 (3.9x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+from studio.commands import drive
+from studio.core.backbones import load_backbone
+from studio.core.image_ops import resize, to_rgb, to_working
+from studio.core.images import load_image, sample_image
+from studio.core.params.fast_style import FastStyleApplyParams, FastStyleTrainParams
+from studio.core.params.style import StyleParams
+from studio.core.style_presets import load_preset, preset_names
+from studio.engines.fast_style import apply_style, load_style_model, train_style
+from studio.engines.style import objective_for, stylize
+from studio.engines.style.job import loss_weights
+
+
+class Clock:
+    """CPU and wall seconds of a block."""
+
+    def __enter__(self):
+        self.cpu, self.wall = time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.cpu, self.wall = time.process_time() - self.cpu, time.perf_counter() - self.wall
+        return False
+
+
+def astronaut(side: int) -> np.ndarray:
+    return to_rgb(resize(to_working(sample_image("astronaut")), (side, side)))
+
+
+def timed_steps(job, rounds: int) -> tuple[float, float]:
+    """Median CPU and wall seconds of `rounds` steps of a job generator (its first step, which
+    includes tracing, left out)."""
+    cpu, wall = [], []
+    try:
+        next(job)
+        for _ in range(rounds):
+            with Clock() as clock:
+                next(job)
+            cpu.append(clock.cpu)
+            wall.append(clock.wall)
+    finally:
+        job.close()
+    return float(np.median(cpu)), float(np.median(wall))
+
+
+def gatys_iteration(content: np.ndarray, style: np.ndarray, backbone, rounds: int) -> tuple[float, float]:
+    """Seconds of one L-BFGS iteration of the Style engine at the content's size."""
+    params = StyleParams(size=max(content.shape[:2]), iterations=rounds + 1, num_scales=1)
+    return timed_steps(stylize(content, [style], params, backbone), rounds)
+
+
+def paint_time(model, content: np.ndarray, rounds: int) -> tuple[float, float]:
+    apply_style(model, content)  # traces the forward pass
+    cpu, wall = [], []
+    for _ in range(rounds):
+        with Clock() as clock:
+            apply_style(model, content)
+        cpu.append(clock.cpu)
+        wall.append(clock.wall)
+    return float(np.median(cpu)), float(np.median(wall))
+
+
+def training_pace(style: np.ndarray, backbone, steps: int) -> tuple[float, float]:
+    """Seconds per training step at the default parameters."""
+    params = dataclasses.replace(FastStyleTrainParams(), steps=steps + 1, preview_every=10_000, seed=0)
+    return timed_steps(train_style([style], params, backbone), steps)
+
+
+def style_losses(backbone, content: np.ndarray, style: np.ndarray, pictures: dict[str, np.ndarray]) -> dict:
+    """The Style engine's weighted style loss of each picture, at the default settings, against
+    `style` sized as the Style engine sizes it for this content."""
+    params = StyleParams(size=max(content.shape[:2]))
+    objective = objective_for(backbone, params.content_layer, tuple(params.active_style_layers()), params.tile_size)
+    style_side = round(params.size * params.style_scale)
+    factor = style_side / max(style.shape[:2])
+    style_here = resize(to_working(style), (round(style.shape[0] * factor), round(style.shape[1] * factor)))
+    targets = objective.targets(to_working(content), [style_here], [1.0])
+    weights = loss_weights(params)
+    return {name: objective.evaluate(to_working(picture), targets, weights).style for name, picture in pictures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--style", default="brush_strokes", help=f"a preset ({', '.join(preset_names())}) or a file")
+    parser.add_argument("--model", help="a style model trained on --style (default: train one here)")
+    parser.add_argument("--gatys", help="the Style engine's default result on the astronaut (default: make it here)")
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds (medians are reported)")
+    parser.add_argument("--pace-steps", type=int, default=4, help="training steps timed at 256 px")
+    args = parser.parse_args()
+
+    style = load_preset(args.style) if args.style in preset_names() else load_image(args.style)
+    backbone = drive(load_backbone("vgg16"))
+    print(f"CPU threads: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}", flush=True)
+
+    if args.model:
+        model = load_style_model(args.model)
+        print(f"Model {args.model}: {model.steps_done} steps", flush=True)
+    else:
+        with Clock() as clock:
+            model = drive(train_style([style], FastStyleTrainParams(seed=0), backbone))
+        print(f"Trained the default model: {clock.cpu:.0f} CPU s, {clock.wall:.0f} s wall", flush=True)
+
+    print("\n(a) painting a picture against one Gatys L-BFGS iteration (CPU s / wall s)")
+    for side in (512, 1024):
+        content = astronaut(side)
+        painted_cpu, painted_wall = paint_time(model, content, args.rounds)
+        gatys_cpu, gatys_wall = gatys_iteration(content, style, backbone, args.rounds)
+        print(
+            f"  {side} px: painting {painted_cpu:.2f} / {painted_wall:.2f}, one Gatys iteration "
+            f"{gatys_cpu:.2f} / {gatys_wall:.2f}: {gatys_cpu / painted_cpu:.1f}x faster in CPU s "
+            f"({gatys_wall / painted_wall:.1f}x in wall s)",
+            flush=True,
+        )
+
+    step_cpu, step_wall = training_pace(style, backbone, args.pace_steps)
+    print(
+        f"\n(b) training at 256 px (default parameters): {step_cpu:.2f} CPU s per step "
+        f"({1 / step_cpu:.2f} steps per CPU s); {step_wall:.2f} s wall per step",
+        flush=True,
+    )
+
+    content = to_rgb(resize(to_working(sample_image("astronaut")), (384, 384)))
+    if args.gatys:
+        gatys = load_image(args.gatys)
+    else:
+        with Clock() as clock:
+            gatys = drive(stylize(content, [style], StyleParams(), backbone))
+        print(f"\nGatys default result made here: {clock.cpu:.0f} CPU s", flush=True)
+    gatys = to_rgb(resize(to_working(gatys), content.shape[:2]))
+    painted = apply_style(model, content, FastStyleApplyParams())
+    losses = style_losses(backbone, content, style, {"content": content, "gatys": gatys, "fast": painted})
+    print(
+        f"\n(c) style loss at {content.shape[1]}x{content.shape[0]}: the photo itself {losses['content']:.4g}, "
+        f"Gatys {losses['gatys']:.4g}, fast model {losses['fast']:.4g} ({losses['fast'] / losses['gatys']:.2f}x Gatys')"
+    )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

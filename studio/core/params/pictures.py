@@ -1,0 +1,78 @@
+"""The parameter controls every picture-learning technique (VAE, GAN) shares: which pictures, how
+many, how long, in what batches, from what seed. One definition each, so they read the same everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from studio.core.catalog import SHIPPED_DATASETS
+from studio.core.params import control
+
+EPOCH_HELP = "one epoch is a pass over the pictures, or over 2,000 varied copies of a smaller set"
+
+
+def dataset_control(advice: str) -> Any:
+    """The training pictures: a shipped set name or a folder; `advice` says how many suit the model."""
+    return control(
+        "faces",
+        label="Pictures",
+        tooltip=f"The pictures to learn from: a shipped set or a folder of your own ({advice})",
+        group="Data",
+        choices=tuple(SHIPPED_DATASETS.items()),
+    )
+
+
+def limit_control() -> Any:
+    return control(
+        None,
+        label="Use at most",
+        tooltip="Train on at most this many pictures of the set (quicker trials)",
+        group="Data",
+        minimum=0,
+        maximum=1_000_000,
+        special="all",
+    )
+
+
+def channels_control(what: str) -> Any:
+    return control(
+        1,
+        label="Colour",
+        tooltip=f"Make grey pictures ({what}) or colour ones",
+        group="Data",
+        choices=((1, "Grey"), (3, "Colour")),
+    )
+
+
+def epochs_control(default: int) -> Any:
+    return control(
+        default,
+        label="Epochs",
+        tooltip=f"How long to train: {EPOCH_HELP}; a resumed model trains until it has done this many",
+        group="Training",
+        minimum=1,
+        maximum=100_000,
+    )
+
+
+def batch_control(default: int, minimum: int) -> Any:
+    return control(
+        default,
+        label="Batch",
+        tooltip="Pictures per training step: larger is steadier and faster per picture",
+        group="Training",
+        minimum=minimum,
+        maximum=1024,
+    )
+
+
+def seed_control(what: str) -> Any:
+    return control(
+        None,
+        label="Seed",
+        tooltip=f"The same seed trains the same {what} again; random gives a new one each time",
+        group="Training",
+        minimum=0,
+        maximum=2**31 - 1,
+        special="random",
+    )

@@ -1,0 +1,71 @@
+"""What the VAE and GAN training loops share: many steps per compiled call, sized so that control
+comes back to the loop (to yield progress, and so to be cancelled) about four times a second.
+
+A compiled call that runs a loop of steps on the graph costs one Python round trip for all of them;
+`ChunkPacer` picks how many steps fit in the time budget from how long the last call took.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+CHUNK_SECONDS = 0.25  # well under the one second in which a Stop should land
+
+
+class ChunkPacer:
+    """How many steps the next compiled call should run so it lasts about `seconds`.
+
+    It starts at one step (the first call also traces and compiles), then follows the measured
+    time per step, at most doubling from one call to the next so a slow patch cannot overshoot.
+    """
+
+    def __init__(self, seconds: float = CHUNK_SECONDS, clock: Callable[[], float] = time.perf_counter):
+        self.seconds = seconds
+        self.clock = clock
+        self.count = 1
+
+    def run(self, run_chunk: Callable[[tf.Tensor], tf.Tensor], steps: int) -> Iterator[tuple[int, np.ndarray]]:
+        """Run `steps` steps through `run_chunk(count)` (which returns the mean of each metric over
+        its steps), yielding (steps run, metric means as NumPy) after each call."""
+        done = 0
+        while done < steps:
+            count = min(self.count, steps - done)
+            started = self.clock()
+            means = run_chunk(tf.constant(count, tf.int32)).numpy()
+            elapsed = self.clock() - started
+            done += count
+            per_step = elapsed / count
+            self.count = max(1, min(2 * count, int(self.seconds / max(per_step, 1e-9))))
+            yield count, means
+
+
+def compile_chunk(step: Callable[[], Sequence[tf.Tensor]], metric_count: int, jit_compile: bool = False):
+    """`step` (one training step returning `metric_count` scalars) as one compiled call that runs
+    it `count` times on the graph and returns the metrics' means over those steps."""
+
+    def run_chunk(count):
+        sums = tf.zeros([metric_count])
+        for _ in tf.range(count):
+            sums += tf.stack([tf.cast(value, tf.float32) for value in step()])
+        return sums / tf.cast(count, tf.float32)
+
+    return tf.function(run_chunk, jit_compile=jit_compile, input_signature=[tf.TensorSpec([], tf.int32)])
+
+
+def random_generator(seed: int | None) -> tf.random.Generator:
+    """The random stream of one training run: repeatable with a seed, fresh without."""
+    return (
+        tf.random.Generator.from_seed(seed) if seed is not None else tf.random.Generator.from_non_deterministic_state()
+    )
+
+
+def random_batch(pictures: tf.Variable, batch_size: int, noise: tf.random.Generator, low: float) -> tf.Tensor:
+    """A batch drawn at random (with replacement) from uint8 `pictures` held on the graph, as
+    floats from `low` (black) to 1 (white): no per-batch Python, no input pipeline to wait for."""
+    indices = noise.uniform([batch_size], 0, tf.shape(pictures, out_type=tf.int64)[0], dtype=tf.int64)
+    batch = tf.cast(tf.gather(pictures, indices), tf.float32) / 255.0
+    return batch * (1.0 - low) + low

@@ -1,0 +1,317 @@
+"""What the VAE and GAN pages of the Latent Explorer share: the parameter form's persistence,
+training with Train, Resume and Stop, the model file (opened, saved, reopened at start, never
+replaced without a question) and stills.
+
+A page keeps the engine's model object (opaque here) in `model` and the file it lives in in
+`model_path`: the checkpoint a training run writes after every epoch, or the file it was opened
+from. Train on a page that has a model asks first: continue it (in its own file), or start a new
+model under a new name; nothing is replaced without that question.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMessageBox, QPushButton, QWidget
+
+from studio.core.catalog import SHIPPED_DATASETS
+from studio.core.params import make_recipe, params_from_dict, params_to_dict
+from studio.core.progress import Progress
+from studio.ui.jobs import TabJobs
+from studio.ui.runner import Job, JobHandle, JobRunner
+from studio.ui.settings import Settings
+from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.param_form import ParamForm
+from studio.ui.widgets.stills import Still, StillSaver
+
+TRAIN_QUESTION = "train-question"  # the object name of the dialog Train opens on a trained model
+MODEL_FILTER = "Keras models (*.keras)"
+
+
+def free_model_path(folder: Path, stem: str) -> Path:
+    """`folder/stem.keras`, else `stem-2.keras`, `stem-3.keras`...: the first name no file has."""
+    candidate, number = folder / f"{stem}.keras", 2
+    while candidate.exists():
+        candidate, number = folder / f"{stem}-{number}.keras", number + 1
+    return candidate
+
+
+class LatentPage(QWidget):
+    """A page that trains one kind of model. Subclasses build `self.form` and their views, and
+    say which jobs train, open and save their model and what a model tells (the hooks below)."""
+
+    stem = "model"  # checkpoints/<stem>.keras, and the recipe's technique
+    noun = "model"  # "VAE", "GAN" in messages
+
+    def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self.settings = settings
+        self.jobs = TabJobs(runner, self)
+        self.form: ParamForm
+        self.model: Any = None
+        self.model_path: Path | None = None
+        self.training_into: Path | None = None  # where the running (or last) training writes its epochs
+        self.checkpoints = Path(settings.path).parent / "checkpoints"
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.job_panel = JobPanel()
+        self.job_panel.cancel_button.hide()  # Stop does it, beside Train
+        self.job_panel.label.setWordWrap(True)  # a long stage line must not widen the page
+        self.jobs.attach_panel("train", self.job_panel)
+        self.jobs.busy_changed.connect(self._busy_changed)
+        self.stills = StillSaver(self, settings, self.current_stills, self._still_saved)
+
+    def build_run_buttons(self) -> QGridLayout:
+        self.train_button = QPushButton("Train")
+        self.train_button.setObjectName("primary")
+        self.train_button.setToolTip(f"Train a new {self.noun} (asks first when one is open)")
+        self.train_button.clicked.connect(self.train)
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.setToolTip(f"Go on training the open {self.noun} up to the epochs set, in its own file")
+        self.resume_button.clicked.connect(self.resume)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop after this step; every finished epoch is kept")
+        self.stop_button.clicked.connect(self.stop)
+        self.open_button = QPushButton("Open…")
+        self.open_button.clicked.connect(self.open_dialog)
+        self.save_button = QPushButton("Save…")
+        self.save_button.setToolTip(f"Save a copy of the {self.noun} as a .keras file")
+        self.save_button.clicked.connect(self.save_dialog)
+        buttons = QGridLayout()
+        row = (self.train_button, self.resume_button, self.stop_button, self.open_button, self.save_button)
+        for index, button in enumerate((*row, self.stills.button)):
+            buttons.addWidget(button, index // 3, index % 3)
+        return buttons
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def training_job(self, params: Any, resume: bool, path: str) -> Job:
+        raise NotImplementedError
+
+    def load_job(self, path: str) -> Job:
+        raise NotImplementedError
+
+    def save_job(self, path: str) -> Job:
+        raise NotImplementedError
+
+    def model_params(self, model: Any) -> Any:
+        raise NotImplementedError
+
+    def model_epochs(self, model: Any) -> int:
+        raise NotImplementedError
+
+    def problems(self, params: Any) -> list[str]:
+        """What is wrong with `params`, in words a user can act on."""
+        return []
+
+    def training_started(self, resume: bool) -> None: ...
+
+    def training_progress(self, event: Progress) -> None: ...
+
+    def training_preview(self, frame: Any) -> None: ...
+
+    def training_stopped(self) -> None: ...
+
+    def model_ready(self, model: Any, how: str) -> None:
+        """`model` is `self.model` now: "trained", "opened" (the user asked for it) or "reopened"
+        (quietly: at start, or after a stop)."""
+
+    def current_stills(self) -> list[Still]:
+        """What the views show that can be saved as a still, the main one first."""
+        return []
+
+    # -- training -------------------------------------------------------------------------------
+    def train(self) -> None:
+        """Train a new model; on a page that has one, ask first whether to continue it instead."""
+        params = self.form.params()
+        if problems := self.problems(params):
+            show_error(self, " ".join(problems))
+        elif self.model is not None or (self.model_path is not None and self.model_path.exists()):
+            self.ask_how_to_train()
+        else:
+            self._start_training(params, resume=False)
+
+    def resume(self) -> None:
+        self._start_training(self.form.params(), resume=True)
+
+    def stop(self) -> None:
+        if self.jobs.is_busy("train"):
+            self.jobs.cancel("train")
+            self.status.setText("Stopping after this step…")
+
+    def ask_how_to_train(self) -> QMessageBox:
+        """Continue the model, start a new one under a new name, or cancel: a non-blocking question."""
+        done = self.model_epochs(self.model) if self.model is not None else None
+        name, new_name = self.model_path.name, free_model_path(self.checkpoints, self.stem).name
+        had = f"has trained for {done} epochs" if done is not None else "holds a model"
+        box = QMessageBox(QMessageBox.Icon.Question, f"Train the {self.noun}", f"{name} {had}.", parent=self)
+        box.setObjectName(TRAIN_QUESTION)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        more = done is None or self.form.params().epochs > done
+        new_one = f"start a new {self.noun} saved as {new_name}, which leaves {name} as it is?"
+        box.setInformativeText(
+            f"Continue training it (its file grows with each epoch), or {new_one}"
+            if more
+            else f"{new_one[:1].upper()}{new_one[1:]} To continue {name} instead, set Epochs above {done} first."
+        )
+        go_on = box.addButton("Continue training it", QMessageBox.ButtonRole.AcceptRole)
+        go_on.setEnabled(more)
+        new = box.addButton(f"Start a new {self.noun}", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(partial(self._train_answered, go_on, new))
+        box.open()
+        return box
+
+    def _train_answered(self, go_on: QPushButton, new: QPushButton, clicked: QPushButton) -> None:
+        if clicked is go_on:
+            self.resume()
+        elif clicked is new:
+            self._start_training(self.form.params(), resume=False)
+
+    def _start_training(self, params: Any, resume: bool) -> JobHandle:
+        resume = resume and self.model_path is not None
+        into = self.model_path if resume else free_model_path(self.checkpoints, self.stem)
+        self.training_into = into
+        handle = self.jobs.start(
+            "train",
+            self.training_job(params, resume, str(into)),
+            on_progress=self.training_progress,
+            on_preview=self.training_preview,
+            on_done=self._trained,
+            on_failed=self._training_failed,
+            on_cancelled=self._stopped,
+        )
+        self.training_started(resume)
+        self.status.setText(f"Continuing {into.name}." if resume else f"Training a new {self.noun} into {into.name}.")
+        return handle
+
+    def _trained(self, model: Any) -> None:
+        self.model, self.model_path = model, self.training_into
+        self.status.setText(f"Trained {self.model_summary()}: explore it, or save a copy.")
+        self.model_ready(model, "trained")
+        self.refresh()
+
+    def _training_failed(self, message: str, details: str) -> None:
+        self.status.setText("Training did not start or stopped with a problem.")
+        self._keep_checkpoint()
+        show_error(self, message, details)
+
+    def _stopped(self) -> None:
+        self.status.setText("Stopped. Every finished epoch is kept: Resume goes on from the last one.")
+        self._keep_checkpoint()
+        self.training_stopped()
+
+    def _keep_checkpoint(self) -> None:
+        """A run that ends early has saved its finished epochs: that file is the page's model now."""
+        if self.training_into.exists():
+            self.model_path = self.training_into
+
+    def model_summary(self) -> str:
+        name = self.model_path.name if self.model_path else f"the {self.noun}"
+        return f"{name} ({self.model_epochs(self.model)} epochs)"
+
+    # -- the model file -------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Open a {self.noun}", self.settings.last_folder(f"{self.stem}-models"), MODEL_FILTER
+        )
+        if path:
+            self.settings.set_last_folder(f"{self.stem}-models", path)
+            self.open_path(path)
+
+    def open_path(self, path: str, quiet: bool = False) -> JobHandle:
+        """Open a saved model. `quiet` (reopening at start, or after a stop): keep the settings shown,
+        and a file that cannot be read gives a note in the status line, not an error box."""
+        self.status.setText(f"Opening {Path(path).name}…")
+        failed = partial(self._open_failed, path) if quiet else None
+        return self.jobs.start(
+            "model", self.load_job(path), on_done=partial(self._opened, path, quiet), on_failed=failed
+        )
+
+    def _opened(self, path: str, quiet: bool, model: Any) -> None:
+        self.model, self.model_path = model, Path(path)
+        note = ""
+        if not quiet:
+            params = self.model_params(model)
+            try:
+                self.form.set_params(
+                    dataclasses.replace(params, epochs=max(params.epochs, self.model_epochs(model) + 1))
+                )
+            except ValueError as error:  # a model made elsewhere may have settings the controls cannot show
+                note = f" Its settings are not shown ({error})."
+        self.status.setText(f"Opened {self.model_summary()}.{note}")
+        self.model_ready(model, "reopened" if quiet else "opened")
+        self.refresh()
+
+    def _open_failed(self, path: str, message: str, _details: str) -> None:
+        self.status.setText(f"{Path(path).name} could not be reopened: {message}")
+
+    def reopen(self, path: str | None) -> None:
+        """Open last session's model again; a missing or damaged file only gives a note."""
+        if not path:
+            return
+        if not Path(path).is_file():
+            self.status.setText(f"Last session's {self.noun}, {Path(path).name}, is no longer there.")
+            return
+        self.model_path = Path(path)
+        self.open_path(path, quiet=True)
+        self.refresh()
+
+    def save_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Save the {self.noun}", self.settings.last_folder(f"{self.stem}-models"), MODEL_FILTER
+        )
+        if path:
+            self.settings.set_last_folder(f"{self.stem}-models", path)
+            self.save_model(path if path.lower().endswith(".keras") else path + ".keras")
+
+    def save_model(self, path: str) -> JobHandle:
+        return self.jobs.start(
+            "model",
+            self.save_job(path),
+            on_done=lambda saved: self.status.setText(f"Saved a copy as {Path(saved).name}."),
+        )
+
+    # -- stills ---------------------------------------------------------------------------------
+    def still(self, title: str, kind: str, picture: Any, **latent: Any) -> Still:
+        """A still of the model's picture `picture`, with a recipe naming the model and the code(s)."""
+        model = str(self.model_path) if self.model_path else None
+        recipe = make_recipe(self.stem, self.model_params(self.model), model=model, kind=kind, **latent)
+        stem = self.model_path.stem if self.model_path else self.stem
+        return Still(title, picture, recipe, f"{stem}-{kind}")
+
+    def _still_saved(self, path: Path) -> None:
+        self.status.setText(f"Saved {path.name} with its recipe.")
+
+    # -- buttons and state ----------------------------------------------------------------------
+    def _busy_changed(self, channel: str) -> None:
+        if channel in ("train", "model"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        training = self.jobs.is_busy("train")
+        has_model = self.model is not None or (self.model_path is not None and self.model_path.exists())
+        self.train_button.setEnabled(not training)
+        self.stop_button.setEnabled(training)
+        self.resume_button.setEnabled(not training and has_model)
+        self.open_button.setEnabled(not training)
+        self.save_button.setEnabled(self.model is not None and not training)
+
+    def state(self) -> dict[str, Any]:
+        return {"params": params_to_dict(self.form.params()), "model": str(self.model_path or "") or None}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Last session's settings (a folder that is gone falls back to the default pictures), then its model."""
+        try:
+            params = params_from_dict(self.form.params_class, state.get("params", {}))
+            if params.dataset not in SHIPPED_DATASETS and not Path(params.dataset).is_dir():
+                params = dataclasses.replace(params, dataset=self.form.params_class().dataset)
+            self.form.set_params(params)
+        except (TypeError, ValueError):
+            pass
+        self.reopen(state.get("model"))

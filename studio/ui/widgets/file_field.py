@@ -1,0 +1,41 @@
+"""A button that holds an optional file path: a form editor for a `str | None` path field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
+
+
+class FileField(QPushButton):
+    """Shows "Choose…" until a file is chosen, then the file's name; a click on a chosen file clears it."""
+
+    changed = Signal()
+
+    def __init__(
+        self, dialog_title: str, start_folder: Callable[[], str], name_filter: str = "", parent: QWidget | None = None
+    ):
+        super().__init__("Choose…", parent)
+        self.dialog_title = dialog_title
+        self.start_folder = start_folder
+        self.name_filter = name_filter
+        self._path: str | None = None
+        self.clicked.connect(self._clicked)
+
+    def value(self) -> str | None:
+        return self._path
+
+    def set_value(self, path: str | None) -> None:
+        self._path = path or None
+        self.setText(f"{Path(path).name} (clear)" if path else "Choose…")
+        self.changed.emit()
+
+    def _clicked(self) -> None:
+        if self._path:
+            self.set_value(None)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.dialog_title, self.start_folder(), self.name_filter)
+        if path:
+            self.set_value(path)

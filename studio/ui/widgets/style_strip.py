@@ -1,0 +1,174 @@
+"""The style pictures of a style transfer: a thumbnail each, with its blend weight, where it paints
+when the picture has a mask, and a button to remove it; drop files (or press Add) to add more.
+
+`blend_field` and `regions_field` are form editors for `StyleParams.style_blend` and
+`style_regions`, so the parameter form reads and restores them with the other settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.images import fit_within
+from studio.core.params.style import REGIONS
+from studio.ui.widgets.forms import labeled_slider
+from studio.ui.widgets.images import AcceptsFileDrops, to_qimage
+
+THUMB_SIDE = 72
+COLUMNS = 2
+REGION_LABELS = {"inside": "Inside mask", "outside": "Outside mask"}
+
+
+class StyleThumb(QFrame):
+    """One style picture: a thumbnail, its blend weight, its region, and a button to remove it."""
+
+    remove_requested = Signal(object)
+
+    def __init__(self, rgb: np.ndarray, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rgb = rgb
+        self.name = name
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        picture = QLabel()
+        picture.setPixmap(QPixmap.fromImage(to_qimage(fit_within(rgb, THUMB_SIDE))))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        picture.setFixedSize(THUMB_SIDE, THUMB_SIDE)
+        picture.setToolTip(f"{name} · {rgb.shape[1]} × {rgb.shape[0]}")
+        remove = QToolButton()
+        remove.setText("✕")
+        remove.setToolTip(f"Remove {name}")
+        remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.region = QComboBox()
+        for key, label in REGION_LABELS.items():
+            self.region.addItem(label, key)
+        self.region.setToolTip("Where this style paints when the content has a mask: inside it or outside it")
+        self.blend = labeled_slider(0.0, 1.0)
+        self.blend.setValue(1.0)
+        self.blend.setToolTip("How much of this style goes into the blend with the others painting the same region")
+        side = QVBoxLayout()
+        side.addWidget(remove, 0, Qt.AlignmentFlag.AlignRight)
+        side.addStretch(1)
+        top = QHBoxLayout()
+        top.addWidget(picture)
+        top.addLayout(side, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.region)
+        layout.addWidget(self.blend)
+
+
+class StripField(QObject):
+    """A form editor made of two functions, for a value the strip's thumbnails hold together."""
+
+    changed = Signal()
+
+    def __init__(self, read: Callable[[], Any], write: Callable[[Any], None], check: Callable[[Any], None], parent):
+        super().__init__(parent)
+        self.value, self.set_value, self.check = read, write, check
+
+
+class StyleStrip(AcceptsFileDrops, QWidget):
+    """The style pictures, two to a row; drop files on it (or press Add style…) to add more."""
+
+    files_dropped = Signal(list)
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.thumbs: list[StyleThumb] = []
+        self.add_button = QPushButton("Add style…")
+        self.add_button.setToolTip("Add style pictures (or drop them here); their looks are blended")
+        self.hint = QLabel("Drop style pictures here")
+        self.hint.setObjectName("hint")
+        self._grid = QGridLayout()
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.hint, 1)
+        header.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addLayout(self._grid)
+        self.blend_field = StripField(self.blend, self._set_blend, _numbers_checker(0.0, 1.0), self)
+        self.regions_field = StripField(self.regions, self._set_regions, _regions_checker, self)
+        self.changed.connect(self.blend_field.changed)
+        self.changed.connect(self.regions_field.changed)
+
+    def add(self, rgb: np.ndarray, name: str, blend: float = 1.0) -> StyleThumb:
+        thumb = StyleThumb(rgb, name)
+        thumb.blend.setValue(blend)
+        thumb.blend.valueChanged.connect(lambda _value: self.changed.emit())
+        thumb.region.currentIndexChanged.connect(lambda _index: self.changed.emit())
+        thumb.remove_requested.connect(self.remove)
+        self.thumbs.append(thumb)
+        self._lay_out()
+        return thumb
+
+    def remove(self, thumb: StyleThumb) -> None:
+        self.thumbs.remove(thumb)
+        self._grid.removeWidget(thumb)
+        thumb.deleteLater()
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        for index, thumb in enumerate(self.thumbs):
+            self._grid.addWidget(thumb, *divmod(index, COLUMNS))
+        self.hint.setText("Drop more style pictures here" if self.thumbs else "Drop style pictures here")
+        self.changed.emit()
+
+    def pictures(self) -> list[np.ndarray]:
+        return [thumb.rgb for thumb in self.thumbs]
+
+    def names(self) -> list[str]:
+        return [thumb.name for thumb in self.thumbs]
+
+    def blend(self) -> tuple[float, ...]:
+        return tuple(round(thumb.blend.value(), 3) for thumb in self.thumbs)
+
+    def regions(self) -> tuple[str, ...]:
+        return tuple(thumb.region.currentData() for thumb in self.thumbs)
+
+    def set_regions_enabled(self, on: bool) -> None:
+        """Regions mean something only while the content has a mask."""
+        for thumb in self.thumbs:
+            thumb.region.setEnabled(on)
+
+    def _set_blend(self, blend: tuple[float, ...]) -> None:
+        for thumb, weight in zip(self.thumbs, blend):
+            thumb.blend.setValue(weight)
+
+    def _set_regions(self, regions: tuple[str, ...]) -> None:
+        for thumb, region in zip(self.thumbs, regions):
+            thumb.region.setCurrentIndex(max(thumb.region.findData(region), 0))
+
+
+def _numbers_checker(low: float, high: float) -> Callable[[Any], None]:
+    def check(values: Any) -> None:
+        if not isinstance(values, (tuple, list)) or not all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high for value in values
+        ):
+            raise ValueError(f"blend weights must be numbers from {low} to {high}")
+
+    return check
+
+
+def _regions_checker(values: Any) -> None:
+    if not isinstance(values, (tuple, list)) or not set(values) <= set(REGIONS):
+        raise ValueError(f"style regions must each be one of: {', '.join(REGIONS)}")

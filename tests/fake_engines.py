@@ -1,0 +1,88 @@
+"""Fake engines for GUI tests: generators that yield tiny frames fast, named in place of the real
+engines by monkeypatching `studio.core.job_targets.TARGETS` (see the `fake_target` fixture)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from studio.core.progress import Progress
+
+# Each preview of `dream` is a flat picture of one of these values; its result is the negative,
+# so a test can tell a preview on screen from the result.
+PREVIEW_VALUES = (40, 80, 120)
+STEP_SECONDS = 0.1
+calls: list[dict] = []  # the keyword arguments of every call, newest last
+# `dream` returns its result only while this is set: a test clears it to look at a preview while the job
+# is surely still running (however slow the machine), then sets it again.
+results_released = threading.Event()
+results_released.set()
+
+
+def dream(image, params, guide=None, mask=None):
+    """A dream of len(PREVIEW_VALUES) steps whose previews differ from its result."""
+    calls.append({"image": image, "params": params, "guide": guide, "mask": mask})
+    for step, value in enumerate(PREVIEW_VALUES, start=1):
+        time.sleep(STEP_SECONDS)
+        yield Progress(
+            step=step,
+            total=len(PREVIEW_VALUES),
+            stage=f"Octave 1/1 · step {step}",
+            preview=np.full_like(image, value),
+            metrics={"loss": float(step)},
+        )
+    results_released.wait(timeout=30)
+    return 255 - image
+
+
+def endless(image=None, marker=100, **kwargs):
+    """Runs until cancelled, a frame of value `marker` every 10 ms (a long training, or a dream cut short)."""
+    calls.append({"image": image, "marker": marker, **kwargs})
+    frame = np.full((8, 8, 3) if image is None else image.shape, marker, np.uint8)
+    step = 0
+    while True:
+        step += 1
+        time.sleep(0.01)
+        yield Progress(step=step, total=0, stage=f"step {step}", preview=frame)
+
+
+LAYER_NAMES = ("conv_a", "conv_b", "conv_c")
+
+
+def layer_names(key, path=None):
+    """The layers of a model file, read at once."""
+    calls.append({"key": key, "path": path})
+    return LAYER_NAMES
+    yield  # a generator, as every job is
+
+
+def painting(content, styles, params, init_image=None, mask=None):
+    """A style transfer that runs until cancelled; each step's frame has its own value, so a test can
+    tell which frame was on screen. Records the picture it was asked to start from."""
+    calls.append({"content": content, "styles": styles, "params": params, "init_image": init_image, "mask": mask})
+    step = 0
+    while True:
+        step += 1
+        time.sleep(0.01)
+        yield Progress(step=step, total=0, stage=f"step {step}", preview=np.full((8, 8, 3), step % 200 + 20, np.uint8))
+
+
+def seeded(image, params, guide=None, mask=None):
+    """A dream whose result is a flat picture of its seed's value: results of different seeds differ."""
+    calls.append({"image": image, "params": params})
+    yield Progress(step=1, total=1, stage="Octave 1/1 · step 1", preview=np.full_like(image, 1))
+    return np.full_like(image, params.seed % 256)
+
+
+def flight(image, params, animation, guide=None, mask=None, frame_seconds=0.02):
+    """An animation whose frame k is flat at value 10 * (k + 1), each told as it is finished."""
+    calls.append({"image": image, "params": params, "animation": animation})
+    frames = []
+    for index in range(animation.frames):
+        time.sleep(frame_seconds)
+        frame = np.full((12, 16, 3), 10 * (index + 1), np.uint8)
+        frames.append(frame)
+        yield Progress(step=index + 1, total=animation.frames, preview=frame, data={"frame": frame, "index": index})
+    return frames
