@@ -39,6 +39,10 @@ TARGETS: dict[str, str] = {
     "gan.sample_grid": "studio.engines.gan:sample_grid_job",
     "gan.interpolation": "studio.engines.gan:interpolation_job",
     "gan.export_walk": "studio.engines.gan:export_walk_job",
+    "cyclegan.train": "studio.engines.cyclegan:train_cyclegan_job",
+    "cyclegan.translate": "studio.engines.cyclegan:translate",
+    "cyclegan.load": "studio.engines.cyclegan:load_cyclegan_job",
+    "cyclegan.save": "studio.engines.cyclegan:save_cyclegan_job",
 }
 
 

@@ -23,6 +23,8 @@ from studio.core.progress import JobError, Progress
 from studio.ui.picture_tab import IMAGE_SUFFIXES, PictureRun, PictureTab
 from studio.ui.runner import Job
 from studio.ui.shortcuts import RUN, with_key
+from studio.ui.style_cyclegan import TECHNIQUE as CYCLEGAN_TECHNIQUE
+from studio.ui.style_cyclegan import CycleGanMode
 from studio.ui.widgets.choice_field import ChoiceField
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import side_panel, work_and_controls
@@ -53,6 +55,7 @@ class StyleTab(PictureTab):
     before_title, after_title = "Content", "Result"
     noun = "painting"
     main_channel = "style"
+    other_techniques = (CYCLEGAN_TECHNIQUE,)
 
     def __init__(self, runner, settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
@@ -81,6 +84,7 @@ class StyleTab(PictureTab):
         self.loss_plot.setFixedHeight(self.history_strip.list.height())
         work = self.work_area(self._build_buttons(), beside_history=self.loss_plot)
         QVBoxLayout(self).addWidget(work_and_controls(work, side_panel(controls)))
+        self.cyclegan = CycleGanMode(self)
         self.variations.suggest_range()
 
     def _build_gatys_page(self) -> QWidget:

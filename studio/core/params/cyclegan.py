@@ -27,6 +27,7 @@ LOSS_CURVES: dict[str, str] = {
     "d_b": "Discriminator B",
 }
 CYCLE_ERROR = "cycle"
+TRANSLATE_GROUP = "Translate the Content picture"
 # Fields that fix the networks' shape: a saved model keeps its own, whatever a resume asks for.
 ARCHITECTURE_FIELDS = ("generator", "generator_filters", "residual_blocks", "discriminator_filters")
 
@@ -40,8 +41,20 @@ class CycleGanParams:
     square, scaled a little above `size`, and trained on as random `size` crops, mirrored at random.
     """
 
-    collection_a: tuple[str, ...] = ("grass",)
-    collection_b: tuple[str, ...] = ("gravel",)
+    collection_a: tuple[str, ...] = control(
+        ("grass",),
+        label="A",
+        tooltip="The pictures to translate from: a folder (subfolders too), several pictures, or a demo set. "
+        "Any sizes; each is cropped to squares at random and mirrored.",
+        group="Collections",
+    )
+    collection_b: tuple[str, ...] = control(
+        ("gravel",),
+        label="B",
+        tooltip="The pictures whose look A should take on: a folder, several pictures, or a demo set. "
+        "A hundred or more pictures of one kind teach best.",
+        group="Collections",
+    )
     generator: str = control(
         "resnet",
         label="Generator",
@@ -186,11 +199,13 @@ class CycleGanTranslateParams:
         "a2b",
         label="Direction",
         tooltip="A→B makes the picture look like collection B; B→A the other way round.",
+        group=TRANSLATE_GROUP,
         choices=(("a2b", "A → B"), ("b2a", "B → A")),
     )
     size: int | None = control(
         None,
         label="Long side",
+        group=TRANSLATE_GROUP,
         tooltip="Shrink larger pictures to this long side before translating. The model changes "
         "details of about the size it saw while training, so a smaller picture gets a bolder change.",
         minimum=64,
@@ -202,6 +217,7 @@ class CycleGanTranslateParams:
     tile_size: int = control(
         1024,
         label="Tile size",
+        group=TRANSLATE_GROUP,
         tooltip="Larger pictures are translated in overlapping tiles of this size, blended without "
         "seams; smaller tiles use less memory.",
         minimum=256,
