@@ -85,6 +85,16 @@ def save_keras_model(model: Any, path: str | os.PathLike, kind: str) -> Path:
     return path
 
 
+def load_keras_model(path: str | os.PathLike, kind: str) -> Any:
+    """A model of `kind` saved whole by `save_keras_model`, after checking the file holds one (another
+    kind would fail obscurely inside Keras); a damaged file becomes one clear JobError."""
+    read_model_file(path, kind)
+    import keras  # only now: the checks above run before TensorFlow starts
+
+    with reading_weights(path):
+        return keras.saving.load_model(path)
+
+
 def damaged(path: Path, what: str) -> JobError:
     return JobError(f"{path.name} is damaged: {what}. Use another copy of the model, or train it again.")
 

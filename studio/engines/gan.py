@@ -26,7 +26,7 @@ from keras import layers
 from studio.core.catalog import size_advice
 from studio.core.datasets import batches_per_epoch, fit_square
 from studio.core.images import enlarge, factor_to_reach
-from studio.core.model_files import GAN, read_model_file, reading_weights, save_keras_model
+from studio.core.model_files import GAN, load_keras_model, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -347,9 +347,7 @@ def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
 
 def load_gan(path: str | os.PathLike) -> GanModel:
     """A GAN saved by `save_gan`, ready to sample or to train further."""
-    read_model_file(path, GAN)  # another kind of model would fail obscurely inside Keras
-    with reading_weights(path):
-        return keras.saving.load_model(path)
+    return load_keras_model(path, GAN)
 
 
 def load_gan_job(path: str) -> Iterator[Progress]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from studio.core.model_files import CYCLEGAN, read_model_file, reading_weights, save_keras_model
+from studio.core.model_files import CYCLEGAN, load_keras_model, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.cyclegan import ARCHITECTURE_FIELDS, CycleGanParams
 from studio.engines.cyclegan.networks import (
@@ -243,6 +243,4 @@ def save_cyclegan(model: CycleGanModel, path: str | os.PathLike) -> Path:
 
 def load_cyclegan(path: str | os.PathLike) -> CycleGanModel:
     """A CycleGAN saved by `save_cyclegan`, ready to translate or to train further."""
-    read_model_file(path, CYCLEGAN)  # another kind of model would fail obscurely inside Keras
-    with reading_weights(path):
-        return keras.saving.load_model(path)
+    return load_keras_model(path, CYCLEGAN)
