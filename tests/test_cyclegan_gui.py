@@ -88,6 +88,13 @@ def test_train_watch_the_strip_change_then_translate_and_save(qtbot, tab, tmp_pa
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert not page.jobs.is_busy("train")
 
+    later = StyleTab(tab.runner, Settings())  # the next session: the mode, the collections, the model
+    qtbot.addWidget(later)
+    later.restore_state(tab.state())
+    assert later.modes.mode == "cyclegan" and later.cyclegan.page.form.params().collection_a == (str(summer),)
+    qtbot.waitUntil(lambda: later.cyclegan.page.model is not None, timeout=30_000)
+    assert later.cyclegan.page.model_path == page.model_path
+
 
 def test_bad_collections_get_a_message_before_training(qtbot, tab, tmp_path):
     page = tab.cyclegan.page

@@ -8,6 +8,8 @@ Training, the train question and the model file work as on the Latent Explorer's
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.params.cyclegan import (
     CYCLE_ERROR,
+    DEMO_COLLECTIONS,
     LOSS_CURVES,
     TRANSLATE_GROUP,
     CycleGanParams,
@@ -155,3 +158,10 @@ class CycleGanPage(LatentPage):
         name = self.model_path.name if self.model_path else None
         extra = {"model": str(self.model_path) if self.model_path else None, "source_size": picture.shape[1::-1]}
         return Job("cyclegan.translate", kwargs, title=f"Translating with {name or 'the CycleGAN'}"), params, extra
+
+    def restorable(self, params: CycleGanParams) -> CycleGanParams:
+        defaults = CycleGanParams()
+        for side in ("collection_a", "collection_b"):
+            if not all(source in DEMO_COLLECTIONS or Path(source).exists() for source in getattr(params, side)):
+                params = dataclasses.replace(params, **{side: getattr(defaults, side)})
+        return params

@@ -308,10 +308,13 @@ class LatentPage(QWidget):
     def restore_state(self, state: dict[str, Any]) -> None:
         """Last session's settings (a folder that is gone falls back to the default pictures), then its model."""
         try:
-            params = params_from_dict(self.form.params_class, state.get("params", {}))
-            if params.dataset not in SHIPPED_DATASETS and not Path(params.dataset).is_dir():
-                params = dataclasses.replace(params, dataset=self.form.params_class().dataset)
-            self.form.set_params(params)
+            self.form.set_params(self.restorable(params_from_dict(self.form.params_class, state.get("params", {}))))
         except (TypeError, ValueError):
             pass
         self.reopen(state.get("model"))
+
+    def restorable(self, params: Any) -> Any:
+        """Last session's `params` as they can be used now: pictures that are gone become the default ones."""
+        if params.dataset not in SHIPPED_DATASETS and not Path(params.dataset).is_dir():
+            params = dataclasses.replace(params, dataset=self.form.params_class().dataset)
+        return params

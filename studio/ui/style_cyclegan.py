@@ -8,7 +8,7 @@ optimised transfer (Stylize, Resume, variations, its loss curve) step aside.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from studio.ui.cyclegan_page import CycleGanPage
 from studio.ui.picture_tab import PictureRun
@@ -79,3 +79,12 @@ class CycleGanMode:
         tab.pages.setCurrentWidget(tab.view)
         direction = "A → B" if params.direction == "a2b" else "B → A"
         tab.start_run(run, f"Translating {direction}…")
+
+    def state(self) -> dict[str, Any]:
+        return {"on": self.active, **self.page.state()}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Last session's settings and model (quietly: a model that is gone gives a note), and the mode."""
+        self.page.restore_state(state)
+        if state.get("on"):
+            self.tab.modes.set_mode(MODE)

@@ -155,6 +155,13 @@ class StyleTab(PictureTab):
     def _mask_changed(self) -> None:
         self.styles.set_regions_enabled(self.view.before.mask() is not None)
 
+    def state(self) -> dict:
+        return {**super().state(), "cyclegan": self.cyclegan.state()}
+
+    def restore_state(self, state: dict) -> None:
+        super().restore_state(state)
+        self.cyclegan.restore_state(state.get("cyclegan", {}))
+
     def restorable(self, params: StyleParams) -> StyleParams:
         # Last session's result is gone, so it cannot be the start of this one's.
         return dataclasses.replace(params, init="content") if params.init == "image" else params
