@@ -13,10 +13,10 @@ DIRECTIONS = ("a2b", "b2a")
 MIN_SIZE, MAX_SIZE, SIZE_STEP = 64, 256, 16
 # Collections made at run time from scikit-image's textures (offline): name -> title for choosers.
 DEMO_COLLECTIONS: dict[str, str] = {
-    "grass": "Grass (texture crops, offline)",
-    "gravel": "Gravel (texture crops, offline)",
-    "brick": "Brick wall (texture crops, offline)",
-    "tissue": "Stained tissue, in colour (crops, offline)",
+    "grass": "Grass (crops of a grass photo from scikit-image, offline)",
+    "gravel": "Gravel (crops of a gravel photo from scikit-image, offline)",
+    "brick": "Brick wall (crops of a brick photo from scikit-image, offline)",
+    "tissue": "Stained tissue (colour crops of a micrograph from scikit-image, offline)",
 }
 # The four loss curves a training job streams in `Progress.metrics` (key -> label), and the
 # reconstruction error it streams beside them.
