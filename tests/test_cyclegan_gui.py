@@ -4,13 +4,18 @@ its recipe; bad collections are refused with a message before any training."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtWidgets import QMessageBox
+from test_latent_layout import SIZES, cut_widgets
 
 from studio.core.images import read_recipe
 from studio.ui.latent_page import TRAIN_QUESTION
+from studio.ui.main_window import MainWindow
 from studio.ui.settings import Settings
 from studio.ui.style_tab import StyleTab
 
@@ -110,3 +115,25 @@ def test_bad_collections_get_a_message_before_training(qtbot, tab, tmp_path):
     qtbot.waitUntil(lambda: bool(error_boxes(page)), timeout=30_000)
     assert "Collection A" in error_boxes(page)[0].text()
     assert page.model is None and page.strip_view.image is None, "no training started"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_the_mode_fits_small_and_large_windows(qtbot, runner, tmp_path, size):
+    shots = Path(os.environ.get("STUDIO_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(runner, Settings(tmp_path / "config"))
+    qtbot.addWidget(window)
+    tab = window.tab("style")
+    window.tabs_widget.setCurrentWidget(tab)
+    window.show()
+    window.resize(*size)
+    tab.modes.set_mode("cyclegan")
+    for view in (tab.view, tab.cyclegan.page.training_view):
+        tab.pages.setCurrentWidget(view)
+        qtbot.wait(30)
+        window.grab().save(str(shots / f"style-cyclegan-{tab.pages.currentIndex()}-{size[0]}x{size[1]}.png"))
+        assert not cut_widgets(window), cut_widgets(window)
+    assert tab.cyclegan.page.train_button.isVisible() and not tab.stylize_button.isVisible()
+    tab.modes.set_mode("gatys")
+    assert tab.stylize_button.isVisible() and tab.main_button is tab.stylize_button
+    assert tab.pages.currentWidget() is tab.view and not tab.pages.isTabVisible(tab.cyclegan.training_index)
