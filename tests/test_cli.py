@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -429,3 +430,19 @@ def test_tensorflow_start_up_noise_is_hidden_but_errors_are_not(tmp_path):
     assert shown[-1].startswith("studio: broken.keras is damaged: its weights cannot be read")
     noise = [line for line in shown[:-1] if not line.startswith("[")]  # only progress bars besides the error
     assert noise == [], done.stderr
+
+
+def test_training_hides_tensorflow_log_lines(tmp_path):
+    """Grappler logs "remapper failed" at ERROR level while a VAE trains (a skipped fusion, no harm
+    done); as a user runs it, no TensorFlow log line may reach the terminal."""
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    command = [sys.executable, "-m", "studio", "vae", "train", "faces", "-o", str(tmp_path / "v.keras")]
+    done = subprocess.run(
+        [*command, "--limit", "16", "--epochs", "1", "--size", "16", "--batch-size", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not re.search(r"\w+\.cc:\d+\]", done.stderr), done.stderr  # absl's "file.cc:LINE]" mark
