@@ -140,6 +140,23 @@ class ParamForm(QWidget, Generic[P]):
             widget.setToolTip(tooltip)
         self._add(group, label, widget)
 
+    def set_field_width(self, width: int) -> None:
+        """Cap every control's width (a seed's spin box is as wide as its largest number): a form
+        beside the work stays narrow on a small screen."""
+        for binding in self._bindings.values():
+            binding.widget.setMaximumWidth(width)
+
+    def set_row_visible(self, name: str, visible: bool) -> None:
+        """Show or hide field `name`'s row (a control that means nothing in the current mode)."""
+        widget = self.editor(name)
+        for form in self._groups.values():
+            if form.indexOf(widget) >= 0:
+                form.setRowVisible(widget, visible)
+
+    def set_group_visible(self, group: str, visible: bool) -> None:
+        """Show or hide a whole group box (the reply model's settings for a language model)."""
+        self._groups[group].parentWidget().setVisible(visible)
+
     def _place(self, spec: dict[str, Any], widget: QWidget) -> None:
         widget.setToolTip(spec["tooltip"])
         self._add(spec["group"], spec["label"], widget)

@@ -1,0 +1,91 @@
+"""The Reply panel of the Text tab (for a reply model, an encoder-decoder): type a line, and the
+model's replies stream in under it, several side by side, each column a running conversation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from studio.core.params.text import SamplingParams
+from studio.ui.jobs import TabJobs
+from studio.ui.runner import Job, JobHandle
+from studio.ui.settings import Settings
+from studio.ui.shortcuts import RUN, with_key
+from studio.ui.text_model_bar import ModelBar
+from studio.ui.text_writer import save_text_dialog, stream_into
+from studio.ui.widgets.param_form import ParamForm
+from studio.ui.widgets.sample_columns import SampleColumns
+
+SAID = "› "  # marks the user's lines in the conversation
+
+
+class ReplyPanel(QWidget):
+    """Answers the line typed, with the model in `model` and the settings in `form` (its prompt aside)."""
+
+    def __init__(
+        self,
+        jobs: TabJobs,
+        settings: Settings,
+        model: ModelBar,
+        form: ParamForm[SamplingParams],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.jobs = jobs
+        self.settings = settings
+        self.model = model
+        self.form = form
+        self.line = QLineEdit()
+        self.line.setPlaceholderText("Type a line for the model to answer, then press Return")
+        self.line.returnPressed.connect(self.reply)
+        self.reply_button = QPushButton("Reply")
+        self.reply_button.setObjectName("primary")
+        self.reply_button.setToolTip(with_key("The model answers the line (Samples: several answers)", RUN))
+        self.reply_button.clicked.connect(self.reply)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(lambda: self.jobs.cancel("write"))
+        clear_button = QPushButton("Clear")
+        clear_button.setToolTip("Start a new conversation")
+        clear_button.clicked.connect(lambda: self.replies.set_texts([""]))
+        save_button = QPushButton("Save text…")
+        save_button.setToolTip("Save the conversations (several side by side: one after another)")
+        save_button.clicked.connect(self._save)
+        self.replies = SampleColumns("What you say and what the model answers appear here.")
+        row = QHBoxLayout()
+        for button in (self.reply_button, self.stop_button, clear_button, save_button):
+            row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.line)
+        layout.addLayout(row)
+        layout.addWidget(self.replies, 1)
+
+    def reply(self) -> JobHandle | None:
+        """Stream `samples` replies to the line typed, one per column, under it."""
+        line = self.line.text().strip()
+        if not line or not self.reply_button.isEnabled():
+            return None
+        params = dataclasses.replace(self.form.params(), prompt=line)
+        if self.replies.count() != params.samples:
+            self.replies.set_titles([f"Reply {n + 1}" if params.samples > 1 else "" for n in range(params.samples)])
+        self.replies.append([f"{SAID}{line}\n"] * params.samples)
+        job = Job("text.generate", {"model_path": str(self.model.path), "params": params}, title="Replying")
+        return self.jobs.start(
+            "write",
+            job,
+            on_progress=lambda event: stream_into(self.replies, event),
+            on_done=self._replied,
+            on_cancelled=self._replied,
+        )
+
+    def _replied(self, _result: object = None) -> None:
+        self.replies.append(["\n\n"] * self.replies.count())
+        self.line.selectAll()
+
+    def set_enabled(self, can_reply: bool) -> None:
+        self.reply_button.setEnabled(can_reply)
+        self.stop_button.setEnabled(self.jobs.is_busy("write"))
+
+    def _save(self) -> None:
+        save_text_dialog(self, self.settings, "\n\n".join(t for t in self.replies.texts() if t))
