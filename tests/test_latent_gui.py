@@ -19,7 +19,7 @@ from studio.core.params.vae import VaeParams
 from studio.ui.latent_tab import LatentTab
 from studio.ui.settings import Settings
 from studio.ui.vae_explorer import PICTURE_TITLE
-from studio.ui.widgets.train_question import TRAIN_QUESTION
+from studio.ui.widgets.model_training import TRAIN_QUESTION
 
 WAIT_MS = 10_000
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.ui.settings import Settings
 from studio.ui.text_tab import TextTab
-from studio.ui.widgets.train_question import TRAIN_QUESTION
+from studio.ui.widgets.model_training import TRAIN_QUESTION
 
 WAIT_MS = 60_000
 
@@ -36,7 +36,9 @@ def test_trains_one_short_epoch_shows_samples_and_writes(qtbot, runner, tmp_path
     qtbot.waitUntil(lambda: "distinct" in tab.corpus.drop_zone.summary.text(), timeout=30_000)
     assert not tab.writer.generate_button.isEnabled()
 
-    tab.training.form.update(epochs=1, steps_per_epoch=4, batch_size=8, sequence_length=24, sample_prompt="The ")
+    tab.training.form.update(
+        epochs=1, steps_per_epoch=4, batch_size=8, sequence_length=24, sample_prompt="The ", sample_length=20
+    )
     writable_while_training = []
     handle = tab.training.start(resume=False)
     handle.progress.connect(lambda _event: writable_while_training.append(tab.writer.generate_button.isEnabled()))
@@ -120,7 +122,9 @@ def test_bad_corpus_is_reported_in_the_drop_zone(qtbot, runner, tmp_path):
 
 def test_stop_keeps_the_last_epoch_and_resume_finishes_the_run(qtbot, runner):
     tab = make_tab(qtbot, runner)
-    tab.training.form.update(architecture="gru", epochs=100, steps_per_epoch=2, batch_size=4, sequence_length=16)
+    tab.training.form.update(
+        architecture="gru", epochs=100, steps_per_epoch=2, batch_size=4, sequence_length=16, sample_length=10
+    )
     handle = tab.training.start(resume=False)
     assert tab.training.stop_button.isEnabled() and not tab.training.train_button.isEnabled()
     qtbot.waitUntil(lambda: "Epoch" in tab.training_view.title.text(), timeout=WAIT_MS)
@@ -178,3 +182,15 @@ def test_train_on_a_trained_model_asks_and_replaces_nothing_unasked(qtbot, runne
     qtbot.waitUntil(lambda: tab.model.epochs_done == 6, timeout=WAIT_MS)
     assert fake_engines.calls[-1]["resume_from"] == fake_engines.calls[-1]["model_path"] == str(new)
     assert tab.model.path == new and epochs_in(new) == 6 and epochs_in(first) == 2
+
+
+def test_sample_temperatures_are_typed_as_a_list(qtbot, runner):
+    tab = make_tab(qtbot, runner)
+    field = tab.training.temperatures
+    field.clear()
+    qtbot.keyClicks(field, "0.4, 1.1")
+    assert tab.training.form.params().temperatures == (0.4, 1.1)
+    assert [title.text() for title in tab.training_view.samples.titles] == ["<b>T = 0.4</b>", "<b>T = 1.1</b>"]
+    qtbot.keyClicks(field, ", hot")
+    assert tab.training.form.params().temperatures == (0.4, 1.1), "a half-typed list is never used"
+    assert "'hot' is not a number" in field.toolTip()

@@ -25,9 +25,9 @@ from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.stills import Still, StillSaver
-from studio.ui.widgets.train_question import ask_how_to_train, free_model_path
 
 MODEL_FILTER = "Keras models (*.keras)"
 
@@ -172,13 +172,10 @@ class LatentPage(QWidget):
         self.refresh()
 
     def _training_failed(self, message: str, details: str) -> None:
-        self.status.setText("Training did not start or stopped with a problem.")
-        self._keep_checkpoint()
-        show_error(self, message, details)
+        training_ended_early(self, self.status, self._keep_checkpoint, (message, details))
 
     def _stopped(self) -> None:
-        self.status.setText("Stopped. Every finished epoch is kept: Resume goes on from the last one.")
-        self._keep_checkpoint()
+        training_ended_early(self, self.status, self._keep_checkpoint)
         self.training_stopped()
 
     def _keep_checkpoint(self) -> None:

@@ -65,9 +65,9 @@ class ModelBar(QWidget):
     def use(self, path: str | Path, describe: bool = True) -> None:
         """Write with (and continue training) the model in `path`; `describe`: read what it is now
         (not while a training run holds the compute thread: it describes it when it stops)."""
+        if Path(path) != self.path or not Path(path).exists():
+            self.about = None  # what was read belongs to another file
         self.path = Path(path)
-        if not self.path.exists():
-            self.about = None
         self.label.setText(f"Model: <b>{self.path.name}</b>" if self.exists() else NO_MODEL)
         self.label.setToolTip(str(self.path))
         if describe and self.exists():
@@ -91,9 +91,10 @@ class ModelBar(QWidget):
         loss_text = "".join(f" · {name} {value:.3f}" for name, value in losses.items())
         architecture = ARCHITECTURE_NAMES.get(params["architecture"], "?")
         level = LEVEL_NAMES.get(params["level"], "?")
+        epochs = about["epochs_done"]
         self.label.setText(
             f"Model: <b>{self.path.name}</b> · {architecture} {params['size']} on {level} "
-            f"({about['vocabulary']:,} tokens) · {about['epochs_done']} epochs{loss_text}"
+            f"({about['vocabulary']:,} tokens) · {epochs} epoch{'' if epochs == 1 else 's'}{loss_text}"
         )
         self.changed.emit()
 

@@ -5,37 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
 
-from studio.core.params.text import SamplingParams
-from studio.ui.jobs import TabJobs
-from studio.ui.runner import Job, JobHandle
-from studio.ui.settings import Settings
+from studio.ui.runner import JobHandle
 from studio.ui.shortcuts import RUN, with_key
-from studio.ui.text_model_bar import ModelBar
-from studio.ui.text_writer import save_text_dialog, stream_into
-from studio.ui.widgets.param_form import ParamForm
+from studio.ui.text_writing import WritingPanel
 from studio.ui.widgets.sample_columns import SampleColumns
 
 SAID = "› "  # marks the user's lines in the conversation
 
 
-class ReplyPanel(QWidget):
+class ReplyPanel(WritingPanel):
     """Answers the line typed, with the model in `model` and the settings in `form` (its prompt aside)."""
 
-    def __init__(
-        self,
-        jobs: TabJobs,
-        settings: Settings,
-        model: ModelBar,
-        form: ParamForm[SamplingParams],
-        parent: QWidget | None = None,
-    ):
-        super().__init__(parent)
-        self.jobs = jobs
-        self.settings = settings
-        self.model = model
-        self.form = form
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.line = QLineEdit()
         self.line.setPlaceholderText("Type a line for the model to answer, then press Return")
         self.line.returnPressed.connect(self.reply)
@@ -70,14 +54,7 @@ class ReplyPanel(QWidget):
         if self.replies.count() != params.samples:
             self.replies.set_titles([f"Reply {n + 1}" if params.samples > 1 else "" for n in range(params.samples)])
         self.replies.append([f"{SAID}{line}\n"] * params.samples)
-        job = Job("text.generate", {"model_path": str(self.model.path), "params": params}, title="Replying")
-        return self.jobs.start(
-            "write",
-            job,
-            on_progress=lambda event: stream_into(self.replies, event),
-            on_done=self._replied,
-            on_cancelled=self._replied,
-        )
+        return self.generate(params, self.replies, "Replying", on_done=self._replied, on_cancelled=self._replied)
 
     def _replied(self, _result: object = None) -> None:
         self.replies.append(["\n\n"] * self.replies.count())
@@ -88,4 +65,4 @@ class ReplyPanel(QWidget):
         self.stop_button.setEnabled(self.jobs.is_busy("write"))
 
     def _save(self) -> None:
-        save_text_dialog(self, self.settings, "\n\n".join(t for t in self.replies.texts() if t))
+        self.save_texts(self.replies.texts())

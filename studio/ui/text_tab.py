@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import MODEL_SUFFIX, SamplingParams
@@ -23,14 +23,14 @@ from studio.ui.tab import StudioTab
 from studio.ui.text_corpus import TEXT_SUFFIXES, CorpusBox
 from studio.ui.text_model_bar import ModelBar
 from studio.ui.text_reply import ReplyPanel
-from studio.ui.text_training import TrainingControls, TrainingView
+from studio.ui.text_training import FIELD_WIDTH, TrainingControls, TrainingView
 from studio.ui.text_writer import Writer
 from studio.ui.widgets.forms import side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.param_form import ParamForm
 
 WRITER_PAGE, REPLY_PAGE = 0, 1
-FIELD_WIDTH = 120  # the settings beside the texts, and the training settings, fit a 1024-pixel screen
+TRAINING_VIEW, WRITE_VIEW = 0, 1
 
 
 class TextTab(StudioTab):
@@ -48,9 +48,9 @@ class TextTab(StudioTab):
         )
         self.sampling_form = ParamForm(SamplingParams)
         self.sampling_form.set_field_width(FIELD_WIDTH)
-        self.training.form.set_field_width(FIELD_WIDTH)
         self.writer = Writer(self.jobs, settings, self.model, self.sampling_form)
         self.reply_panel = ReplyPanel(self.jobs, settings, self.model, self.sampling_form)
+        self._last_seen: tuple[bool, Path | None] = (False, None)
         self._build()
         self.model.changed.connect(self.refresh)
         self.jobs.busy_changed.connect(lambda _channel: self.refresh())
@@ -67,25 +67,28 @@ class TextTab(StudioTab):
         texts_and_settings = QHBoxLayout()
         texts_and_settings.addWidget(self.pages, 1)
         texts_and_settings.addWidget(side_panel(self.sampling_form))
-        write_box = QGroupBox("Write")
-        write_layout = QVBoxLayout(write_box)
+        write_view = QWidget()
+        write_layout = QVBoxLayout(write_view)
         write_layout.addWidget(self.model)
         write_layout.addLayout(texts_and_settings, 1)
         write_layout.addWidget(write_job)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.training_view)
-        right.addWidget(write_box)
-        right.setStretchFactor(1, 1)
-        right.setSizes([300, 500])
+        # Training and writing each get the whole height: they never run at once (one compute thread).
+        self.views = QTabWidget()
+        self.views.insertTab(TRAINING_VIEW, self.training_view, "Training")
+        self.views.insertTab(WRITE_VIEW, write_view, "Write")
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(side_panel(self.training))
-        splitter.addWidget(right)
+        splitter.addWidget(self.training)
+        splitter.addWidget(self.views)
         splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(splitter)
 
     def refresh(self) -> None:
-        """Keep the buttons and pages in step with the model and the jobs."""
+        """Keep the buttons and pages in step with the model and the jobs; show the training while it
+        runs, and the writer once it stops or a model is opened."""
         training = self.jobs.is_busy("train")
+        if (training, self.model.path) != self._last_seen:
+            self._last_seen = (training, self.model.path)
+            self.views.setCurrentIndex(TRAINING_VIEW if training or not self.model.exists() else WRITE_VIEW)
         replies = self.model.replies
         self.training.refresh()
         self.model.set_busy(training)
@@ -98,7 +101,9 @@ class TextTab(StudioTab):
     # -- files ----------------------------------------------------------------------------------
     def open_path(self, path: str) -> None:
         if path.lower().endswith(MODEL_SUFFIX):
-            if not self.jobs.is_busy("train"):
+            if self.jobs.is_busy("train"):
+                self.training.status.setText(f"Stop the training to open {Path(path).name}.")
+            else:
                 self.model.use(path)
         else:
             self.corpus.set_paths([path])

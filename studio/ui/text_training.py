@@ -2,7 +2,7 @@
 curves, and after each epoch the sample prompt continued at each of the ladder's temperatures).
 
 A new model trains into a file of its own (`text/model.textmodel`, `model-2`...); Train on a model
-that has trained asks first whether to continue it or start a new one (`train_question`), so no
+that has trained asks first whether to continue it or start a new one (`widgets.model_training`), so no
 model is replaced without a question. Resume goes on with the model's own file.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.params.text import MODEL_SUFFIX, TextTrainParams
 from studio.core.progress import Progress
@@ -19,16 +19,17 @@ from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.text_corpus import CorpusBox
 from studio.ui.text_model_bar import ModelBar
-from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import side_panel
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.number_list import NumberListField
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
 from studio.ui.widgets.sample_columns import SampleColumns
-from studio.ui.widgets.train_question import ask_how_to_train, free_model_path
 
 REPLY_GROUP = "Reply model"
 MAX_TEMPERATURE = 5.0
+FIELD_WIDTH = 120  # the tab's settings panels beside its texts fit a 1024-pixel-wide window
 SAMPLES_HINT = "Samples at each temperature appear here after every epoch."
 
 
@@ -38,15 +39,20 @@ class TrainingView(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.loss_plot = LossPlot()
-        self.loss_plot.setMinimumHeight(90)
+        self.loss_plot.setMinimumHeight(70)
         self.title = QLabel(SAMPLES_HINT)
         self.title.setWordWrap(True)
         self.samples = SampleColumns()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.loss_plot, 2)
-        layout.addWidget(self.title)
-        layout.addWidget(self.samples, 3)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self.loss_plot, 2)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.samples, 3)
+
+    def add_job_line(self, job_panel: JobPanel, status: QLabel) -> None:
+        """The training job's progress and the status line, under what it shows."""
+        self._layout.addWidget(job_panel)
+        self._layout.addWidget(status)
 
     def clear(self, temperatures: tuple[float, ...]) -> None:
         self.loss_plot.clear()
@@ -88,6 +94,7 @@ class TrainingControls(QWidget):
         self._plot_offset = 0.0
         self.temperatures = NumberListField(0.0, MAX_TEMPERATURE)
         self.form = ParamForm(TextTrainParams, {"temperatures": self.temperatures})
+        self.form.set_field_width(FIELD_WIDTH)
         self.form.editor("level").activated.connect(self._level_chosen)
         self.form.changed.connect(self._settings_changed)
         self.train_button = QPushButton("Train")
@@ -106,17 +113,19 @@ class TrainingControls(QWidget):
         jobs.attach_panel("train", self.job_panel)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        buttons = QGridLayout()
-        for column, button in enumerate((self.train_button, self.resume_button, self.stop_button)):
-            buttons.addWidget(button, 0, column)
-        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        for button in (self.train_button, self.resume_button, self.stop_button):
+            buttons.addWidget(button)
+        settings = QWidget()
+        column = QVBoxLayout(settings)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(corpus)
+        column.addWidget(self.form)
+        layout = QVBoxLayout(self)  # the buttons stay in sight below the scrolled settings
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(corpus)
-        layout.addWidget(self.form)
+        layout.addWidget(side_panel(settings), 1)
         layout.addLayout(buttons)
-        layout.addWidget(self.job_panel)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        view.add_job_line(self.job_panel, self.status)
         self._settings_changed()
 
     # -- settings -------------------------------------------------------------------------------
@@ -198,13 +207,10 @@ class TrainingControls(QWidget):
         self.model.use(result["path"])
 
     def _failed(self, message: str, details: str) -> None:
-        self.status.setText("Training did not start or stopped with a problem.")
-        self._keep_checkpoint()
-        show_error(self, message, details)
+        training_ended_early(self, self.status, self._keep_checkpoint, (message, details))
 
     def _stopped(self) -> None:
-        self.status.setText("Stopped. Every finished epoch is kept: Resume goes on from the last one.")
-        self._keep_checkpoint()
+        training_ended_early(self, self.status, self._keep_checkpoint)
 
     def _keep_checkpoint(self) -> None:
         """A run that ends early has saved its finished epochs: that file is the model now."""

@@ -9,26 +9,17 @@ import dataclasses
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
-from studio.core.files import atomic_path
-from studio.core.params.text import SamplingParams
-from studio.core.progress import JobError, Progress
-from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
-from studio.ui.settings import Settings
 from studio.ui.shortcuts import RUN, with_key
-from studio.ui.text_model_bar import ModelBar
-from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.param_form import ParamForm
+from studio.ui.text_writing import WritingPanel
 from studio.ui.widgets.sample_columns import SampleColumns
 
 SUGGESTIONS = 10
@@ -39,41 +30,11 @@ def visible(piece: str) -> str:
     return piece.replace("\n", "⏎").replace(" ", "·") or "∅"
 
 
-def stream_into(columns: SampleColumns, event: Progress) -> None:
-    """Add a writing job's new text to each sample's column (one sample: the event's text)."""
-    columns.append(event.data.get("pieces") or [event.text])
+class Writer(WritingPanel):
+    """Continues the prompt, several samples side by side; the first can be edited and continued."""
 
-
-def save_text_dialog(parent: QWidget, settings: Settings, text: str) -> None:
-    """Ask where, then save `text` as UTF-8 (atomically; an existing file only after the dialog's question)."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Save the text", settings.last_folder("text-output"), "Text (*.txt)")
-    if not path:
-        return
-    try:
-        with atomic_path(path) as partial:
-            partial.write_text(text, encoding="utf-8")
-    except JobError as error:
-        show_error(parent, str(error))
-        return
-    settings.set_last_folder("text-output", path)
-
-
-class Writer(QWidget):
-    """Writes with the model in `model` and the settings in `form`, on the tab's "write" channel."""
-
-    def __init__(
-        self,
-        jobs: TabJobs,
-        settings: Settings,
-        model: ModelBar,
-        form: ParamForm[SamplingParams],
-        parent: QWidget | None = None,
-    ):
-        super().__init__(parent)
-        self.jobs = jobs
-        self.settings = settings
-        self.model = model
-        self.form = form
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.output = SampleColumns(
             "Generated text streams in here. You can edit it, then Continue or Suggest next.", first_editable=True
         )
@@ -120,12 +81,7 @@ class Writer(QWidget):
         self.output.set_texts([prompt])
         self.suggestions.clear()
         self.suggestions.hide()
-        job = Job(
-            "text.generate",
-            {"model_path": str(self.model.path), "params": dataclasses.replace(params, prompt=prompt)},
-            title="Writing",
-        )
-        return self.jobs.start("write", job, on_progress=lambda event: stream_into(self.output, event))
+        return self.generate(dataclasses.replace(params, prompt=prompt), self.output, "Writing")
 
     def suggest_next(self) -> JobHandle:
         """The likeliest next tokens after the first text (or the prompt), to pick from."""
@@ -160,4 +116,4 @@ class Writer(QWidget):
         self.stop_button.setEnabled(self.jobs.is_busy("write"))
 
     def _save(self) -> None:
-        save_text_dialog(self, self.settings, "\n\n".join(t for t in self.output.texts() if t))
+        self.save_texts(self.output.texts())

@@ -1,5 +1,6 @@
-"""The question Train asks where a model is already open: continue it, start a new one under a new
-name, or cancel. Nothing a user trained is replaced without it (the Latent pages and the Text tab)."""
+"""What the pages that train a model share (the Latent pages, the Text tab): the question Train asks
+where a model is already open (continue it, start a new one under a new name, or cancel: nothing a
+user trained is replaced without it), and how a run that ends early is told."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QWidget
+
+from studio.ui.widgets.errors import show_error
 
 TRAIN_QUESTION = "train-question"  # the object name of the dialog, for tests
 
@@ -59,3 +62,17 @@ def ask_how_to_train(
     box.buttonClicked.connect(answered)
     box.open()
     return box
+
+
+def training_ended_early(
+    parent: QWidget, status: QLabel, keep_checkpoint: Callable[[], None], failure: tuple[str, str] | None = None
+) -> None:
+    """A run that was stopped, or `failure` (message, details) ended: its finished epochs are saved,
+    so `keep_checkpoint` makes that file the page's model; the status line (and an error box) say so."""
+    if failure is None:
+        status.setText("Stopped. Every finished epoch is kept: Resume goes on from the last one.")
+    else:
+        status.setText("Training did not start or stopped with a problem.")
+    keep_checkpoint()
+    if failure is not None:
+        show_error(parent, *failure)
