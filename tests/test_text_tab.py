@@ -67,13 +67,30 @@ def test_trains_one_short_epoch_shows_samples_and_writes(qtbot, runner, tmp_path
         pass  # picking a token asks for the next suggestions
     assert tab.writer.suggestions.count() > 0
 
-    tab.sampling_form.update(prompt="The ", length=40, samples=3, temperature=1.2, seed=5)
-    with qtbot.waitSignal(tab.writer.write().finished, timeout=30_000):
+
+def test_several_samples_stream_side_by_side(qtbot, runner, fake_target):
+    for name in ("train", "describe_model", "generate"):
+        fake_target(f"text.{name}", f"text_{name.split('_')[0]}")
+    tab = make_tab(qtbot, runner)
+    tab.training.form.update(epochs=1)
+    with qtbot.waitSignal(tab.training.start(resume=False).finished, timeout=WAIT_MS):
         pass
-    texts = tab.writer.output.texts()
+    qtbot.waitUntil(lambda: tab.model.epochs_done == 1, timeout=WAIT_MS)
+    assert tab.writer.isVisibleTo(tab) and not tab.reply_panel.isVisibleTo(tab)
+
+    tab.sampling_form.update(prompt="Once ", samples=3)
+    shown_while_streaming = []
+    handle = tab.writer.write()
+    handle.progress.connect(lambda _event: shown_while_streaming.append(tab.writer.output.texts()))
+    with qtbot.waitSignal(handle.finished, timeout=WAIT_MS):
+        pass
+    assert fake_engines.calls[-1]["params"].samples == 3
     assert [title.text() for title in tab.writer.output.titles] == [f"<b>Sample {n}</b>" for n in (1, 2, 3)]
-    assert len(texts) == 3 and all(text.startswith("The ") and len(text) > 10 for text in texts)
-    assert len(set(texts)) == 3, "samples side by side differ"
+    assert tab.writer.output.texts() == [
+        f"Once sample{row}-chunk0 sample{row}-chunk1 sample{row}-chunk2 " for row in range(3)
+    ]
+    assert [len(set(texts)) for texts in shown_while_streaming] == [3, 3, 3], "each sample in its own column"
+    assert [texts[0].count("chunk") for texts in shown_while_streaming] == [1, 2, 3]
 
 
 def test_a_reply_model_answers_a_line_in_the_reply_panel(qtbot, runner, fake_target):
