@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout
 
 from studio.ui.runner import JobHandle
 from studio.ui.shortcuts import RUN, with_key
@@ -36,13 +36,13 @@ class ReplyPanel(WritingPanel):
         save_button.setToolTip("Save the conversations (several side by side: one after another)")
         save_button.clicked.connect(self._save)
         self.replies = SampleColumns("What you say and what the model answers appear here.")
-        row = QHBoxLayout()
-        for button in (self.reply_button, self.stop_button, clear_button, save_button):
-            row.addWidget(button)
+        controls = QGridLayout()  # three buttons wide, as the writer: the settings share the width
+        controls.addWidget(self.line, 0, 0, 1, 2)
+        for index, button in enumerate((self.reply_button, self.stop_button, clear_button, save_button), start=2):
+            controls.addWidget(button, index // 3, index % 3)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.line)
-        layout.addLayout(row)
+        layout.addLayout(controls)
         layout.addWidget(self.replies, 1)
 
     def reply(self) -> JobHandle | None:

@@ -141,10 +141,12 @@ class ParamForm(QWidget, Generic[P]):
         self._add(group, label, widget)
 
     def set_field_width(self, width: int) -> None:
-        """Cap every control's width (a seed's spin box is as wide as its largest number): a form
-        beside the work stays narrow on a small screen."""
+        """Cap the width of every control but combo boxes (a seed's spin box is as wide as its largest
+        number), so a form beside the work stays narrow on a small screen; a combo box keeps room for
+        its longest choice, which must stay readable."""
         for binding in self._bindings.values():
-            binding.widget.setMaximumWidth(width)
+            if not isinstance(binding.widget, QComboBox):
+                binding.widget.setMaximumWidth(width)
 
     def set_row_visible(self, name: str, visible: bool) -> None:
         """Show or hide field `name`'s row (a control that means nothing in the current mode)."""

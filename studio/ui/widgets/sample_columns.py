@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextCursor
-from PySide6.QtWidgets import QGridLayout, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 MIN_COLUMN_WIDTH = 110
 
@@ -21,8 +21,19 @@ class SampleColumns(QWidget):
         self.first_editable = first_editable
         self.columns: list[QPlainTextEdit] = []
         self.titles: list[QLabel] = []
-        self._grid = QGridLayout(self)
+        inner = QWidget()
+        self._grid = QGridLayout(inner)
         self._grid.setContentsMargins(0, 0, 0, 0)
+        # Many columns scroll sideways rather than widen the window past a small screen.
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(MIN_COLUMN_WIDTH)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
         self.set_titles([""])
 
     def set_titles(self, titles: Sequence[str]) -> None:
