@@ -135,6 +135,7 @@ def test_bad_corpus_is_reported_in_the_drop_zone(qtbot, runner, tmp_path):
     assert other.corpus.paths == [str(empty)] and other.training.form.params() == tab.training.form.params()
     assert other.sampling_form.params() == tab.sampling_form.params()
     assert other.training.temperatures.text() == "0.3, 0.9"
+    assert other.sampling_form.editor("top_k").text() == "off" and other.sampling_form.params().top_k == 0
 
 
 def test_stop_keeps_the_last_epoch_and_resume_finishes_the_run(qtbot, runner):

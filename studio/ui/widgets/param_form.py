@@ -283,7 +283,7 @@ def _spin(where: str, spec: dict[str, Any], kind: type, optional: bool) -> _Bind
     spin.setRange(low - step if optional else low, spec["maximum"])
     spin.setSingleStep(step)
     spin.setSuffix(spec["suffix"])
-    if optional:
+    if spec["special"]:  # None on an optional number, else a minimum that means "off" (top-k 0)
         spin.setSpecialValueText(spec["special"])
 
     def get() -> Any:
