@@ -47,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return done.code or 0
     if args.verb is None:
         return open_app([])
-    if args.verbose and USER_TF_LOG_LEVEL is None:
-        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    if USER_TF_LOG_LEVEL is None:
+        # Quiet means errors too: grappler's "remapper failed" (a fusion it skips while training
+        # convolutions under a tape) is logged at ERROR level yet harms nothing; real failures reach
+        # the user as Python exceptions anyway.
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0" if args.verbose else "3"
     from studio.commands import start_tensorflow
     from studio.commands.paths import check_files
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import threading
-import time
-import weakref
 
 import numpy as np
 import pytest
+from leftovers import no_leftovers
+from tiny import TINY_LAYERS, tiny_convnet
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -28,18 +27,9 @@ def isolated_home(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def tiny_backbone():
     """A random-weight three-layer convnet: real gradients, milliseconds per step."""
-    import keras
-
     from studio.core.backbones import Backbone
 
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu", name="conv1")(inputs)
-    x = keras.layers.MaxPooling2D(2, name="pool1")(x)
-    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv2")(x)
-    x = keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv3")(x)
-    model = keras.Model(inputs, x)
-    return Backbone.from_model("tiny", model, ("conv1", "conv2", "conv3"))
+    return Backbone.from_model("tiny", tiny_convnet(), TINY_LAYERS)
 
 
 @pytest.fixture
@@ -60,62 +50,35 @@ def runner(qtbot):
     assert not job_runner.is_running()
 
 
+@pytest.fixture
+def unwritable_config(tmp_path, monkeypatch):
+    """Settings (and so the history folder) under a path that cannot be made: a file stands where
+    the config folder's parent should be."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the config folder's parent should be")
+    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(blocker / "config"))
+
+
+@pytest.fixture
+def open_tab(qtbot, runner):
+    """`open_tab(DreamTab, (1000, 700))`: a tab on the test's own settings, shown at that size."""
+    from studio.ui.settings import Settings
+
+    def open_(tab_class, size=(1100, 700)):
+        widget = tab_class(runner, Settings())
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        return widget
+
+    return open_
+
+
 @pytest.fixture(autouse=True)
-def no_dangling_threads(monkeypatch):
-    """Fail a test that leaves a QThread, an active QTimer or a Python helper thread running
-    (napari's `_dangling_qthreads` and `_dangling_qtimers` idea): each would outlive the test and
-    fire into the next one, or keep the process from exiting."""
-    from PySide6.QtCore import QThread, QTimer
-
-    started_threads: weakref.WeakSet = weakref.WeakSet()
-    started_timers: weakref.WeakSet = weakref.WeakSet()
-    thread_start, timer_start = QThread.start, QTimer.start
-
-    def tracked_thread_start(self, *args):
-        started_threads.add(self)
-        return thread_start(self, *args)
-
-    def tracked_timer_start(self, *args):
-        started_timers.add(self)
-        return timer_start(self, *args)
-
-    monkeypatch.setattr(QThread, "start", tracked_thread_start)
-    monkeypatch.setattr(QTimer, "start", tracked_timer_start)
-    python_threads = set(threading.enumerate())
-    yield
-    dangling = []
-    for thread in list(started_threads):
-        if _alive(thread.isRunning):
-            dangling.append(f"QThread {thread.objectName() or type(thread).__name__}")
-            thread.quit()
-            if not thread.wait(10_000):
-                thread.terminate()
-    for timer in list(started_timers):
-        if _alive(timer.isActive):
-            dangling.append(f"QTimer {timer.objectName() or timer.interval()} ms of {type(timer.parent()).__name__}")
-            timer.stop()
-    deadline = time.monotonic() + 5  # a helper thread may be finishing its last few milliseconds
-    while (left := _new_python_threads(python_threads)) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    dangling += [f"thread {thread.name}" for thread in left]
-    assert not dangling, f"the test left these running: {', '.join(dangling)}"
-
-
-def _new_python_threads(before: set[threading.Thread]) -> list[threading.Thread]:
-    # A QThread that ran Python code shows up as a never-ending "dummy" thread; QThreads are checked above.
-    return [
-        thread
-        for thread in threading.enumerate()
-        if thread not in before and thread.is_alive() and not isinstance(thread, threading._DummyThread)
-    ]
-
-
-def _alive(is_running) -> bool:
-    """Whether a Qt object's `isRunning`/`isActive` says so (False once Qt has deleted it)."""
-    try:
-        return bool(is_running())
-    except RuntimeError:  # the C++ object is gone, so nothing runs
-        return False
+def no_dangling_threads():
+    """Fail a test that leaves a QThread, an active QTimer or a Python helper thread running."""
+    with no_leftovers():
+        yield
 
 
 @pytest.fixture

@@ -15,6 +15,23 @@ from studio.core.images import save_image
 from studio.ui.main_window import MainWindow
 from studio.ui.settings import Settings
 
+# The start of a script that opens the main window in a fresh interpreter, as the app does.
+OPEN_WINDOW = textwrap.dedent(
+    """
+    import os, sys, time
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from studio.ui.main_window import MainWindow
+    from studio.ui.runner import JobRunner
+    from studio.ui.settings import Settings
+    runner = JobRunner()
+    window = MainWindow(runner, Settings())
+    window.show()
+    """
+)
+
 
 def run_in_fresh_python(script: str, home) -> subprocess.CompletedProcess:
     """Run `script` in a new interpreter (nothing imported yet) with its own settings and home."""
@@ -23,18 +40,8 @@ def run_in_fresh_python(script: str, home) -> subprocess.CompletedProcess:
 
 
 def test_window_appears_before_tensorflow_is_imported(tmp_path):
-    script = textwrap.dedent(
+    script = OPEN_WINDOW + textwrap.dedent(
         """
-        import os, sys
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from PySide6.QtWidgets import QApplication
-        app = QApplication([])
-        from studio.ui.main_window import MainWindow
-        from studio.ui.runner import JobRunner
-        from studio.ui.settings import Settings
-        runner = JobRunner()
-        window = MainWindow(runner, Settings())
-        window.show()
         app.processEvents()
         print("visible", window.isVisible(), "tensorflow" in sys.modules, "keras" in sys.modules)
         runner.shutdown()
@@ -106,19 +113,8 @@ def test_damaged_settings_never_keep_the_app_from_starting(qtbot, runner):
 
 
 def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
-    script = textwrap.dedent(
+    script = OPEN_WINDOW + textwrap.dedent(
         """
-        import os, sys, time
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
-        app = QApplication([])
-        from studio.ui.main_window import MainWindow
-        from studio.ui.runner import JobRunner
-        from studio.ui.settings import Settings
-        runner = JobRunner()
-        window = MainWindow(runner, Settings())
-        window.show()
         ticks = []
         timer = QTimer(interval=10, timeout=lambda: ticks.append(time.monotonic()))
         timer.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import bar_pictures
 
 import studio.cli
 import studio.commands
@@ -250,11 +252,11 @@ def test_unknown_words_are_refused_and_a_file_opens_the_app(files, monkeypatch, 
 
 # -- help ------------------------------------------------------------------------------------------
 def leaf_parsers(parser, path=()):
-    """(words, parser) for every verb that runs something: `dream`, `vae train`, ..."""
+    """(words, parser) for every verb that runs something: `dream`, `vae train`, `style apply`, ..."""
     choices = [a.choices for a in parser._actions if a.choices and isinstance(a.choices, dict)]
     if not choices:
         yield path, parser
-    for group in choices:
+    for group in [*choices, getattr(parser, "sub_verbs", {})]:
         for name, sub in group.items():
             yield from leaf_parsers(sub, (*path, name))
 
@@ -270,7 +272,9 @@ def test_every_verb_that_writes_declares_its_files_so_they_are_checked():
 
 
 def test_every_option_has_help_and_shows_its_default():
-    for words, parser in leaf_parsers(build_parser()):
+    verbs = dict(leaf_parsers(build_parser()))
+    assert {("dream",), ("style",), ("style", "train-model"), ("style", "apply"), ("text", "generate")} <= set(verbs)
+    for words, parser in verbs.items():
         roles = parser.get_default("file_roles")
         files = {*roles.inputs, *roles.outputs} if roles else set()
         for action in parser._actions:
@@ -379,12 +383,7 @@ def garbled(data: bytes) -> bytes:
 
 
 def test_vae_verbs_overwrite_only_when_told_and_name_damaged_models(tmp_path, capsys):
-    folder = tmp_path / "bars"
-    folder.mkdir()
-    for index in range(8):
-        picture = np.zeros((16, 16), np.uint8)
-        picture[:, index : index + 5] = 255
-        Image.fromarray(picture).save(folder / f"{index}.png")
+    folder = bar_pictures(tmp_path / "bars", 8)
     (folder / "readme.md").write_text("not a picture")
     model = tmp_path / "bars.keras"
     tiny = ["--size", "16", "--filters", "8", "--epochs", "1", "--batch-size", "4", "--seed", "1"]
@@ -456,3 +455,19 @@ def test_tensorflow_start_up_noise_is_hidden_but_errors_are_not(tmp_path):
     assert shown[-1].startswith("studio: broken.keras is damaged: its weights cannot be read")
     noise = [line for line in shown[:-1] if not line.startswith("[")]  # only progress bars besides the error
     assert noise == [], done.stderr
+
+
+def test_training_hides_tensorflow_log_lines(tmp_path):
+    """Grappler logs "remapper failed" at ERROR level while a VAE trains (a skipped fusion, no harm
+    done); as a user runs it, no TensorFlow log line may reach the terminal."""
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    command = [sys.executable, "-m", "studio", "vae", "train", "faces", "-o", str(tmp_path / "v.keras")]
+    done = subprocess.run(
+        [*command, "--limit", "16", "--epochs", "1", "--size", "16", "--batch-size", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not re.search(r"\w+\.cc:\d+\]", done.stderr), done.stderr  # absl's "file.cc:LINE]" mark

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QMessageBox
 from test_latent_layout import SIZES, cut_widgets
 
 from studio.core.images import read_recipe
-from studio.ui.latent_page import TRAIN_QUESTION
 from studio.ui.main_window import MainWindow
 from studio.ui.settings import Settings
 from studio.ui.style_tab import StyleTab
+from studio.ui.widgets.model_training import TRAIN_QUESTION
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
@@ -85,8 +85,12 @@ def test_train_watch_the_strip_change_then_translate_and_save(qtbot, tab, tmp_pa
     assert tab.result.shape == odd.shape and tab.view.after.image is not None
     saved = tab.save_result(str(tmp_path / "odd-b2a.png"))
     recipe = read_recipe(saved)
-    assert recipe["technique"] == "cyclegan-translate" and recipe["params"]["direction"] == "b2a"
+    assert recipe["technique"] == "style" and recipe["method"] == "cyclegan" and recipe["params"]["direction"] == "b2a"
     assert recipe["model"] == str(page.model_path) and recipe["source_size"] == [71, 53]
+
+    page.translate_form.update(direction="a2b")
+    tab.continue_from(tab.history.current)  # a translation's own settings come back, not the transfer's
+    assert tab.modes.mode == "cyclegan" and page.translate_form.params().direction == "b2a"
 
     page.train_button.click()  # a trained model: asked first, never replaced
     (box,) = [box for box in page.findChildren(QMessageBox, TRAIN_QUESTION) if box.isVisible()]

@@ -19,12 +19,8 @@ from studio.ui.settings import Settings
 
 
 @pytest.fixture
-def tab(qtbot, runner):
-    widget = DreamTab(runner, Settings())
-    qtbot.addWidget(widget)
-    widget.resize(1000, 700)
-    widget.show()
-    return widget
+def tab(open_tab):
+    return open_tab(DreamTab, (1000, 700))
 
 
 @pytest.fixture
@@ -160,10 +156,7 @@ def test_a_queued_dream_says_what_it_waits_for(qtbot, tab, runner, fake_target):
     qtbot.waitUntil(lambda: tab.result is not None, timeout=5000)
 
 
-def test_a_history_folder_that_cannot_be_written_never_stops_a_dream(qtbot, runner, fake_target, tmp_path, monkeypatch):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the config folder's parent should be")
-    monkeypatch.setenv("STUDIO_CONFIG_DIR", str(blocker / "config"))
+def test_a_history_folder_that_cannot_be_written_never_stops_a_dream(qtbot, runner, fake_target, unwritable_config):
     tab = DreamTab(runner, Settings())
     qtbot.addWidget(tab)
     fake_target("dream", "dream")

@@ -16,10 +16,10 @@ from studio.core.images import read_recipe
 from studio.core.params import params_from_dict
 from studio.core.params.gan import GanParams, GanSampleParams
 from studio.core.params.vae import VaeParams
-from studio.ui.latent_page import TRAIN_QUESTION
 from studio.ui.latent_tab import LatentTab
 from studio.ui.settings import Settings
 from studio.ui.vae_explorer import PICTURE_TITLE
+from studio.ui.widgets.model_training import TRAIN_QUESTION
 
 WAIT_MS = 10_000
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import bar_pictures
 
 from studio.core.params.vae import GRID_EXTENT
 from studio.ui.latent_tab import LatentTab
@@ -13,14 +14,7 @@ WAIT_MS = 90_000
 
 @pytest.fixture
 def bars_folder(tmp_path):
-    folder = tmp_path / "bars"
-    folder.mkdir()
-    for index in range(24):
-        picture = np.zeros((16, 16), np.uint8)
-        left = index * 11 // 23
-        picture[:, left : left + 5] = 255
-        Image.fromarray(picture).save(folder / f"{index:02d}.png")
-    return folder
+    return bar_pictures(tmp_path / "bars", 24)
 
 
 @pytest.fixture

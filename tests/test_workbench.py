@@ -22,12 +22,8 @@ from studio.ui.style_tab import StyleTab
 
 
 @pytest.fixture
-def tab(qtbot, runner):
-    widget = DreamTab(runner, Settings())
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    return widget
+def tab(open_tab):
+    return open_tab(DreamTab)
 
 
 def dream_with_seed(qtbot, tab, seed: int) -> np.ndarray:
@@ -186,11 +182,8 @@ def test_the_style_tab_tells_its_result_size_too(qtbot, runner):
 
 
 @pytest.mark.parametrize("tab_class", [DreamTab, StyleTab])
-def test_the_wheel_over_a_setting_scrolls_the_panel_and_leaves_the_setting(qtbot, runner, tab_class):
-    widget = tab_class(runner, Settings())
-    qtbot.addWidget(widget)
-    widget.resize(900, 420)
-    widget.show()
+def test_the_wheel_over_a_setting_scrolls_the_panel_and_leaves_the_setting(qtbot, open_tab, tab_class):
+    widget = open_tab(tab_class, (900, 420))
     panel = next(scroll for scroll in widget.findChildren(QScrollArea) if scroll.widget().isAncestorOf(widget.form))
     scrollbar = panel.verticalScrollBar()
     assert scrollbar.maximum() > 0

@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -72,6 +72,19 @@ class CommandParser(argparse.ArgumentParser):
             default=argparse.SUPPRESS,
             help="show TensorFlow's start-up messages and the traceback of an unexpected error",
         )
+
+
+def action_group(subparsers, name: str, help: str, description: str) -> Any:
+    """A verb whose work is split into actions (`studio vae train|grid|...`); returns the
+    subparsers the actions are added to (an action must be given)."""
+    parser = subparsers.add_parser(name, help=help, description=description)
+    return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
+
+
+def flags_given(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
+    """The options among `names` that the command line gave; those it did not (None) keep the value
+    of the recipe, the model or the parameter dataclass."""
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
 
 
 def param_option(parser: argparse.ArgumentParser, *flags: str, defaults: Any, **kwargs: Any) -> argparse.Action:
@@ -134,25 +147,59 @@ def picture_arguments(
     parser: argparse.ArgumentParser,
     defaults: Any,
     inputs: dict[str, str],
+    masked: str,
     side_outputs: Any = None,
     output: Any = PICTURE,
     output_help: str = "where to save (.png keeps the recipe, or .jpg)",
 ) -> None:
     """The arguments of the verbs that paint a picture with a backbone (dream, style): -o OUTPUT,
-    --recipe, --backbone and --model. Declares the verb's files too; `output` is the output's kind,
-    or a function of the arguments that says it."""
+    --recipe, --backbone, --model and --mask (white `masked`, black stays). Declares the verb's
+    files too; `output` is the output's kind, or a function of the arguments that says it."""
     parser.add_argument("-o", "--output", required=True, help=output_help)
     parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
     param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
     parser.add_argument(
         "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
     )
+    parser.add_argument(
+        "--mask", dest="mask_path", metavar="PICTURE", help=f"greyscale picture: white {masked}, black stays as it is"
+    )
     roles = FileRoles(
         outputs={"output": output},
-        inputs={**inputs, "recipe": "the recipe", "backbone_path": "the model"},
+        inputs={**inputs, "recipe": "the recipe", "backbone_path": "the model", "mask_path": "the mask"},
         side_outputs=side_outputs,
     )
     declare_files(parser, roles)
+
+
+def model_action(
+    verbs: Any,
+    name: str,
+    help: str,
+    kind: str,
+    output: OutputKind,
+    output_help: str,
+    run: Any,
+    inputs: dict[str, str] | None = None,
+) -> argparse.ArgumentParser:
+    """An action on a saved model of `kind` (`vae grid MODEL -o OUT`, `gan walk MODEL -o OUT`...):
+    the MODEL argument and -o OUTPUT (of kind `output`), with the files declared, `inputs` among
+    them (dest -> how messages name it; the caller adds those arguments). `run` runs the action."""
+    parser = verbs.add_parser(name, help=help)
+    parser.add_argument("model", help=f"{KIND_NAMES[kind]} saved by Studio (.keras)")
+    parser.add_argument("-o", "--output", required=True, help=output_help)
+    roles = FileRoles(
+        outputs={"output": output}, inputs={"model": "the model", **(inputs or {})}, models={"model": kind}
+    )
+    declare_files(parser, roles)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def report_saved(path: Any, details: str = "") -> int:
+    """Say where a verb's result went (and `details`, such as the epochs done); the verb's exit status."""
+    print(f"Saved {path}{details}")
+    return 0
 
 
 def params_from_recipe(path: str, technique: str, params_class: type) -> Any:

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from studio.commands import drive, param_option, params_from_recipe, picture_arguments
+from studio.commands import drive, flags_given, param_option, params_from_recipe, picture_arguments, report_saved
 from studio.commands.paths import ANIMATION, PICTURE, OutputKind
 from studio.core.catalog import presets
 from studio.core.params import make_recipe
@@ -15,6 +15,20 @@ from studio.core.params.dream_animation import DreamAnimationParams
 from studio.core.progress import JobError
 from studio.engines.latent import ANIMATION_FORMATS
 
+FLAGS = (
+    "backbone",
+    "backbone_path",
+    "octaves",
+    "octave_scale",
+    "steps_per_octave",
+    "step_size",
+    "max_loss",
+    "seed",
+    "tile_size",
+    "guide_path",
+    "mask_path",
+    "max_side",
+)
 ANIMATION_FLAGS = ("zoom", "rotate", "pan_x", "pan_y", "steps_per_frame", "fps")
 
 
@@ -25,7 +39,8 @@ def register(subparsers) -> None:
     picture_arguments(
         parser,
         defaults,
-        {"input": "the picture to dream on", "guide_path": "the guide", "mask_path": "the mask"},
+        {"input": "the picture to dream on", "guide_path": "the guide"},
+        masked="dreams",
         output=output_kind,
         output_help="where to save (.png keeps the recipe, or .jpg; .gif or .mp4 with --frames)",
     )
@@ -48,9 +63,6 @@ def register(subparsers) -> None:
     param_option(parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are dreamed in tiles")
     parser.add_argument(
         "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
-    )
-    parser.add_argument(
-        "--mask", dest="mask_path", metavar="PICTURE", help="greyscale picture: white dreams, black stays"
     )
     param_option(
         parser,
@@ -92,7 +104,7 @@ def output_kind(args: argparse.Namespace) -> OutputKind:
 
 def animation_from_args(args: argparse.Namespace) -> DreamAnimationParams | None:
     """The animation asked for (None: a picture); animation flags without --frames are refused."""
-    overrides = {name: getattr(args, name) for name in ANIMATION_FLAGS if getattr(args, name) is not None}
+    overrides = flags_given(args, ANIMATION_FLAGS)
     if args.frames is None:
         if overrides:
             flags = ", ".join("--" + name.replace("_", "-") for name in overrides)
@@ -119,24 +131,7 @@ class ListPresets(argparse.Action):
 def params_from_args(args: argparse.Namespace) -> DreamParams:
     """Recipe first, then preset, then individual flags, each overriding the one before."""
     params = params_from_recipe(args.recipe, "dream", DreamParams) if args.recipe else DreamParams()
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "backbone",
-            "backbone_path",
-            "octaves",
-            "octave_scale",
-            "steps_per_octave",
-            "step_size",
-            "max_loss",
-            "seed",
-            "tile_size",
-            "guide_path",
-            "mask_path",
-            "max_side",
-        )
-        if getattr(args, name) is not None
-    }
+    overrides = flags_given(args, FLAGS)
     if overrides.get("max_side") == 0:
         overrides["max_side"] = None
     params = dataclasses.replace(params, **overrides)
@@ -182,5 +177,4 @@ def run(args: argparse.Namespace) -> int:
 
         result = drive(dream_job(image, params, guide, mask))
         saved = save_image(args.output, result, make_recipe("dream", params, source_size=image.shape[1::-1]))
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(saved)

@@ -5,8 +5,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import dataset_argument, drive, param_option, training_arguments
-from studio.commands.paths import ANIMATION, MODEL, PICTURE, FileRoles, declare_files
+from studio.commands import (
+    action_group,
+    dataset_argument,
+    drive,
+    flags_given,
+    model_action,
+    param_option,
+    report_saved,
+    training_arguments,
+)
+from studio.commands.paths import ANIMATION, MODEL, PICTURE
 from studio.core.model_files import GAN
 from studio.core.params import make_recipe
 from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
@@ -30,12 +39,12 @@ TRAIN_FLAGS = (
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "gan",
         help="train a DCGAN and sample from it",
         description="Train a DCGAN on pictures, then sample grids and latent walks.",
     )
-    verbs = parser.add_subparsers(dest="gan_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train a GAN (or --resume one) and save it as .keras")
     defaults = GanParams()
@@ -85,60 +94,69 @@ def register(subparsers) -> None:
     train.add_argument("--grid", metavar="PICTURE", help="also save the final monitor grid as this picture")
     train.set_defaults(run=run_train)
 
-    sample = verbs.add_parser("sample", help="save a grid of generated pictures")
+    sample = model_action(
+        verbs,
+        "sample",
+        "save a grid of generated pictures",
+        GAN,
+        PICTURE,
+        "where to save the grid (.png keeps the recipe)",
+        run_sample,
+    )
     sampling = GanSampleParams()
-    sample.add_argument("model", help="a .keras GAN saved by Studio")
-    sample.add_argument("-o", "--output", required=True, help="where to save the grid (.png keeps the recipe)")
     param_option(sample, "--count", defaults=sampling, type=int, help="pictures in the grid")
     param_option(sample, "--columns", defaults=sampling, type=int, help="pictures per row")
     sample.add_argument("--seed", type=int, help="seed of the latent points (default: a new one each run)")
     sample.add_argument("--truncation", type=float, help=TRUNCATION_HELP)
-    declare_files(sample, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": GAN}))
-    sample.set_defaults(run=run_sample)
 
-    walk = verbs.add_parser("walk", help="save a looping latent walk animation (.gif or .mp4)")
-    walk.add_argument("model", help="a .keras GAN saved by Studio")
-    walk.add_argument("-o", "--output", required=True, help="where to save the animation (.gif or .mp4)")
+    walk = model_action(
+        verbs,
+        "walk",
+        "save a looping latent walk animation (.gif or .mp4)",
+        GAN,
+        ANIMATION,
+        "where to save the animation (.gif or .mp4)",
+        run_walk,
+    )
     walk.add_argument("--points", type=int, default=4, help="random latent points the walk visits")
     walk.add_argument("--steps", type=int, default=24, help="frames between two points")
     walk.add_argument("--fps", type=float, default=12.0, help="frames per second")
     walk.add_argument("--seed", type=int, help="seed of the points (default: a new one each run)")
     walk.add_argument("--truncation", type=float, help=TRUNCATION_HELP)
-    declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": GAN}))
-    walk.set_defaults(run=run_walk)
 
-    project = verbs.add_parser("project", help="find the generated picture closest to a photo (to edit it)")
-    project.add_argument("model", help="a .keras GAN saved by Studio")
+    project = model_action(
+        verbs,
+        "project",
+        "find the generated picture closest to a photo (to edit it)",
+        GAN,
+        PICTURE,
+        "the match (.png keeps its latent point in the recipe)",
+        run_project,
+        inputs={"picture": "the photo"},
+    )
     project.add_argument("picture", help="the photo to match")
-    project.add_argument("-o", "--output", required=True, help="the match (.png keeps its latent point in the recipe)")
     project.add_argument("--steps", type=int, default=300, help="refinement steps (default %(default)s)")
     project.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
-    declare_files(
-        project,
-        FileRoles(
-            outputs={"output": PICTURE}, inputs={"model": "the model", "picture": "the photo"}, models={"model": GAN}
-        ),
-    )
-    project.set_defaults(run=run_project)
 
-    directions = verbs.add_parser("directions", help="save a sheet of what each principal direction changes")
-    directions.add_argument("model", help="a .keras GAN saved by Studio")
-    directions.add_argument("-o", "--output", required=True, help="picture to write (a row per direction)")
+    directions = model_action(
+        verbs,
+        "directions",
+        "save a sheet of what each principal direction changes",
+        GAN,
+        PICTURE,
+        "picture to write (a row per direction)",
+        run_directions,
+    )
     directions.add_argument("--steps", type=int, default=7, help="pictures per row (default %(default)s)")
     directions.add_argument(
         "--reach", type=float, default=2.0, help="each row spans -reach..reach spreads (default %(default)s)"
     )
     directions.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
-    declare_files(
-        directions, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": GAN})
-    )
-    directions.set_defaults(run=run_directions)
 
 
 def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
     """`base` with the flags given on the command line."""
-    overrides = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
-    return dataclasses.replace(base, **overrides)
+    return dataclasses.replace(base, **flags_given(args, TRAIN_FLAGS))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -162,30 +180,24 @@ def run_sample(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
     from studio.engines.gan import load_gan, sample_grid
 
-    overrides = {name: getattr(args, name) for name in ("count", "columns") if getattr(args, name) is not None}
-    params = GanSampleParams(seed=args.seed, truncation=args.truncation, **overrides)
+    params = GanSampleParams(seed=args.seed, truncation=args.truncation, **flags_given(args, ("count", "columns")))
     grid, _ = sample_grid(load_gan(args.model), params)
-    saved = save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model))
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model)))
 
 
 def run_walk(args: argparse.Namespace) -> int:
     from studio.engines.gan import export_walk_job, load_gan
 
-    saved = drive(
-        export_walk_job(
-            load_gan(args.model),
-            args.output,
-            count=args.points,
-            seed=args.seed,
-            truncation=args.truncation,
-            steps_per_leg=args.steps,
-            fps=args.fps,
-        )
+    job = export_walk_job(
+        load_gan(args.model),
+        args.output,
+        count=args.points,
+        seed=args.seed,
+        truncation=args.truncation,
+        steps_per_leg=args.steps,
+        fps=args.fps,
     )
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(drive(job))
 
 
 def run_project(args: argparse.Namespace) -> int:
@@ -197,8 +209,9 @@ def run_project(args: argparse.Namespace) -> int:
     result = drive(project_job(model, load_image(args.picture), steps=args.steps))
     recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
     saved = save_still(args.output, result["picture"], recipe, args.scale)
-    print(f"Saved {saved} (difference {result['start_loss']:.3f} at the best random start, {result['loss']:.3f} after)")
-    return 0
+    return report_saved(
+        saved, f" (difference {result['start_loss']:.3f} at the best random start, {result['loss']:.3f} after)"
+    )
 
 
 def run_directions(args: argparse.Namespace) -> int:
@@ -208,5 +221,4 @@ def run_directions(args: argparse.Namespace) -> int:
     model = load_gan(args.model)
     sheet = GanExplorer(model).slider_sheet(steps=args.steps, reach=args.reach)
     recipe = still_recipe("gan-directions", model.gan_params, args.model, None, reach=args.reach)
-    print(f"Saved {save_still(args.output, sheet, recipe, args.scale)}")
-    return 0
+    return report_saved(save_still(args.output, sheet, recipe, args.scale))

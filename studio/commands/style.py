@@ -11,13 +11,21 @@ from typing import Any
 
 import numpy as np
 
-from studio.commands import CommandParser, drive, param_option, params_from_recipe, picture_arguments
+from studio.commands import (
+    CommandParser,
+    drive,
+    flags_given,
+    param_option,
+    params_from_recipe,
+    picture_arguments,
+    report_saved,
+)
 from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.params import make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
-from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, StyleParams
+from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
 
 FLAGS = (
@@ -38,6 +46,7 @@ FLAGS = (
     "seed",
     "checkpoint_every",
     "tile_size",
+    "mask_path",
 )
 
 
@@ -64,6 +73,7 @@ def register(subparsers) -> None:
             "init_image": "the starting picture",
             "resume": "the picture to resume from",
         },
+        masked="is painted",
         side_outputs=side_outputs,
     )
     param_option(parser, "--content-layer", defaults=defaults, help="the layer whose features keep the content")
@@ -116,6 +126,11 @@ def register(subparsers) -> None:
     param_option(
         parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are processed in tiles of this size"
     )
+    parser.add_argument(
+        "--regions",
+        help="with --mask: where each style picture paints, inside or outside the mask, e.g. inside,outside "
+        "(default: all inside)",
+    )
     parser.set_defaults(run=run)
     dispatch_first_word(parser, {"train-model": train_model_parser(parser.prog), "apply": apply_parser(parser.prog)})
 
@@ -123,16 +138,34 @@ def register(subparsers) -> None:
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
     params = params_from_recipe(args.recipe, "style", StyleParams) if args.recipe else StyleParams()
-    overrides: dict[str, Any] = {name: getattr(args, name) for name in FLAGS if getattr(args, name) is not None}
+    overrides = flags_given(args, FLAGS)
     if args.style_layers:
         overrides["style_layers"] = parse_layers(args.style_layers)
     if args.blend:
         overrides["style_blend"] = parse_blend(args.blend)
     elif len(params.style_blend) != len(args.styles):
         overrides["style_blend"] = ()
+    if args.regions:
+        overrides["style_regions"] = parse_regions(args.regions, len(args.styles))
+    elif len(params.style_regions) != len(args.styles):
+        overrides["style_regions"] = ()
     if args.resume or args.init_image:
         overrides.setdefault("init", "image")
-    return dataclasses.replace(params, **overrides)
+    params = dataclasses.replace(params, **overrides)
+    if params.style_regions and not params.mask_path:
+        raise JobError("The styles paint in regions of a mask (--regions): add --mask PICTURE.")
+    return params
+
+
+def parse_regions(text: str, num_styles: int) -> tuple[str, ...]:
+    """One region per style picture, each inside or outside the mask."""
+    regions = tuple(word.strip() for word in text.split(","))
+    if len(regions) != num_styles or not set(regions) <= set(REGIONS):
+        raise JobError(
+            f"Give --regions one word per style picture ({num_styles}), each {' or '.join(REGIONS)}: "
+            f"for example {','.join(REGIONS[: min(num_styles, 2)])}."
+        )
+    return regions
 
 
 def side_outputs(args: argparse.Namespace) -> list[tuple[Path, OutputKind]]:
@@ -158,8 +191,9 @@ def saving_checkpoints(events: Iterator[Progress], path: Path, recipe: dict[str,
 
 
 def run(args: argparse.Namespace) -> int:
-    from studio.core.images import load_image, save_image
+    from studio.core.images import load_image, load_mask, save_image
     from studio.engines.style import stylize_job
+    from studio.engines.style.regions import stylize_regions_job
 
     params = params_from_args(args)
     content = load_image(args.content)
@@ -169,11 +203,15 @@ def run(args: argparse.Namespace) -> int:
     recipe = make_recipe(
         "style", params, source_size=content.shape[1::-1], style_sources=[Path(path).name for path in args.styles]
     )
-    events = saving_checkpoints(stylize_job(content, styles, params, init_image), checkpoint_path(args.output), recipe)
+    if params.mask_path:
+        mask = load_mask(params.mask_path, content.shape[:2])
+        job = stylize_regions_job(content, styles, params, mask, init_image)
+    else:
+        job = stylize_job(content, styles, params, init_image)
+    events = saving_checkpoints(job, checkpoint_path(args.output), recipe)
     result = drive(events)
     saved = save_image(args.output, result, recipe)
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(saved)
 
 
 # -- fast style transfer: train-model and apply ------------------------------------------------------
@@ -201,8 +239,10 @@ PAINTED = OutputKind("picture, video or new folder", (*SAVE_FORMATS, *VIDEO_OUTP
 def dispatch_first_word(parser: argparse.ArgumentParser, verbs: dict[str, argparse.ArgumentParser]) -> None:
     """Let `studio style WORD ...` run the sub-verb WORD while `studio style CONTENT STYLE...` keeps
     working: argparse cannot put sub-commands beside a positional, so the style parser hands its
-    arguments to a sub-verb's parser when their first word names one."""
+    arguments to a sub-verb's parser when their first word names one. The sub-verbs' parsers stay
+    reachable as `parser.sub_verbs` (for checks that walk every verb)."""
     parse_own = parser.parse_known_args
+    parser.sub_verbs = verbs
 
     def parse_known_args(args=None, namespace=None):
         if args and args[0] in verbs:
@@ -319,7 +359,7 @@ def run_train_model(args: argparse.Namespace) -> int:
         if args.resume
         else FastStyleTrainParams()
     )
-    overrides: dict[str, Any] = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
+    overrides = flags_given(args, TRAIN_FLAGS)
     overrides["style_blend"] = parse_blend(args.blend) if args.blend else ()
     params = dataclasses.replace(base, **overrides)
     styles = [load_style_source(source) for source in args.styles]
@@ -327,8 +367,7 @@ def run_train_model(args: argparse.Namespace) -> int:
     model = drive(
         train_style_job(styles, params, resume_from=args.resume, checkpoint_path=args.output, style_names=names)
     )
-    print(f"Saved {args.output} ({model.steps_done} steps)")
-    return 0
+    return report_saved(args.output, f" ({model.steps_done} steps)")
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -336,9 +375,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import load_style_model, paint_picture
     from studio.engines.fast_style.video import is_video, paint_frames
 
-    params = FastStyleApplyParams(
-        **{name: getattr(args, name) for name in APPLY_FLAGS if getattr(args, name) is not None}
-    )
+    params = FastStyleApplyParams(**flags_given(args, APPLY_FLAGS))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)
@@ -352,5 +389,4 @@ def run_apply(args: argparse.Namespace) -> int:
         result = drive(paint_picture(model, content, params))
         recipe = make_recipe("fast_style", params, model=Path(args.model).name, source_size=content.shape[1::-1])
         saved = save_image(output, result, recipe)
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(saved)

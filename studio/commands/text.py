@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import sys
 
-from studio.commands import drive, param_option, training_arguments
+from studio.commands import action_group, drive, flags_given, param_option, training_arguments
 from studio.commands.paths import TEXT_FILE, TEXT_MODEL, FileRoles, declare_files
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
@@ -61,12 +61,12 @@ SAMPLING_FLAGS = (
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "text",
         help="train a language model on your text and write with it",
         description="Train a language model on your text and write with it.",
     )
-    verbs = parser.add_subparsers(dest="text_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser(
         "train",
@@ -186,8 +186,7 @@ def temperature_list(text: str) -> tuple[float, ...]:
 
 
 def train_params_from_args(args: argparse.Namespace) -> TextTrainParams:
-    overrides = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
-    return dataclasses.replace(TextTrainParams(), **overrides)
+    return dataclasses.replace(TextTrainParams(), **flags_given(args, TRAIN_FLAGS))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -233,8 +232,7 @@ def run_generate(args: argparse.Namespace) -> int:
     from studio.engines.text_files import cached_text_model
 
     text_model = cached_text_model(args.model)  # a damaged model is reported before any text is written
-    overrides = {name: getattr(args, name) for name in SAMPLING_FLAGS if getattr(args, name) is not None}
-    params = dataclasses.replace(SamplingParams(), **overrides)
+    params = dataclasses.replace(SamplingParams(), **flags_given(args, SAMPLING_FLAGS))
     # A reply goes on the line after its prompt; a continuation follows the prompt directly.
     lead = params.prompt + "\n" if text_model.is_reply else params.prompt
     generator = generate_job(args.model, params)

@@ -7,21 +7,32 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from studio.commands import dataset_argument, drive, param_option, training_arguments
-from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION, FileRoles, declare_files
+from studio.commands import (
+    action_group,
+    dataset_argument,
+    drive,
+    flags_given,
+    model_action,
+    param_option,
+    report_saved,
+    training_arguments,
+)
+from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
 from studio.core.params.vae import GRID_EXTENT, VaeParams
 from studio.core.progress import JobError
 
+TRAIN_FLAGS = ("image_size", "channels", "limit", "latent_dim", "beta", "epochs", "batch_size", "learning_rate", "seed")
+
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "vae",
         help="train and explore a variational autoencoder",
         description="Train a VAE on pictures and draw from its latent space.",
     )
-    verbs = parser.add_subparsers(dest="vae_verb", metavar="ACTION", required=True)
 
     train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
     defaults = VaeParams()
@@ -37,57 +48,63 @@ def register(subparsers) -> None:
     param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
     train.set_defaults(run=run_train)
 
-    grid = verbs.add_parser("grid", help="decode a grid over a plane of the latent space")
-    grid.add_argument("model", help="a VAE saved by Studio (.keras)")
-    grid.add_argument("-o", "--output", required=True, help="picture to write (.png keeps the recipe)")
+    grid = model_action(
+        verbs,
+        "grid",
+        "decode a grid over a plane of the latent space",
+        VAE,
+        PICTURE,
+        "picture to write (.png keeps the recipe)",
+        run_grid,
+    )
     grid.add_argument("-n", "--size", type=int, default=30, help="pictures per side")
     grid.add_argument("--extent", type=float, default=GRID_EXTENT, help="the grid spans -extent..extent")
     grid.add_argument("--axes", default="1,2", help="the two slider axes spanning the plane")
-    declare_files(grid, FileRoles(outputs={"output": PICTURE}, inputs={"model": "the model"}, models={"model": VAE}))
-    grid.set_defaults(run=run_grid)
 
-    interpolate = verbs.add_parser("interpolate", help="animate the path between two pictures")
-    interpolate.add_argument("model", help="a VAE saved by Studio (.keras)")
+    interpolate = model_action(
+        verbs,
+        "interpolate",
+        "animate the path between two pictures",
+        VAE,
+        ANIMATION,
+        ".gif (or .mp4 with imageio-ffmpeg)",
+        run_interpolate,
+        inputs={"start": "the first picture", "end": "the last picture"},
+    )
     interpolate.add_argument("start", help="first picture")
     interpolate.add_argument("end", help="last picture")
-    interpolate.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
     interpolate.add_argument("--steps", type=int, default=24, help="frames from one picture to the other")
     interpolate.add_argument("--linear", action="store_true", help="straight line instead of spherical")
     interpolate.add_argument("--fps", type=float, default=12.0, help="frames per second")
     interpolate.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
-    declare_files(
-        interpolate,
-        FileRoles(
-            outputs={"output": ANIMATION},
-            inputs={"model": "the model", "start": "the first picture", "end": "the last picture"},
-            models={"model": VAE},
-        ),
-    )
-    interpolate.set_defaults(run=run_interpolate)
 
-    walk = verbs.add_parser("walk", help="animate a loop through a plane of the latent space")
-    walk.add_argument("model", help="a VAE saved by Studio (.keras)")
-    walk.add_argument("-o", "--output", required=True, help=".gif (or .mp4 with imageio-ffmpeg)")
+    walk = model_action(
+        verbs,
+        "walk",
+        "animate a loop through a plane of the latent space",
+        VAE,
+        ANIMATION,
+        ".gif (or .mp4 with imageio-ffmpeg)",
+        run_walk,
+    )
     walk.add_argument("--steps", type=int, default=96, help="frames in the loop")
     walk.add_argument("--extent", type=float, default=GRID_EXTENT, help="the loop's radius in the plane")
     walk.add_argument("--fps", type=float, default=24.0, help="frames per second")
     walk.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
-    declare_files(walk, FileRoles(outputs={"output": ANIMATION}, inputs={"model": "the model"}, models={"model": VAE}))
-    walk.set_defaults(run=run_walk)
 
-    concept = verbs.add_parser(
-        "concept", help="show a concept vector (what one group of pictures has and another lacks) at work"
+    concept = model_action(
+        verbs,
+        "concept",
+        "show a concept vector (what one group of pictures has and another lacks) at work",
+        VAE,
+        PICTURE_OR_ANIMATION,
+        ".png sheet (a row per picture of the --without group, columns adding more of the concept; "
+        "keeps the vector in its recipe) or .gif/.mp4 sweeping there and back",
+        run_concept,
+        inputs={"group_with": "a picture folder", "group_without": "a picture folder"},
     )
-    concept.add_argument("model", help="a VAE saved by Studio (.keras)")
     concept.add_argument("--with", dest="group_with", required=True, help="folder of pictures with the quality")
     concept.add_argument("--without", dest="group_without", required=True, help="folder of pictures without it")
-    concept.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        help=".png sheet (a row per picture of the --without group, columns adding more of the concept; "
-        "keeps the vector in its recipe) or .gif/.mp4 sweeping there and back",
-    )
     concept.add_argument(
         "--strength", type=float, default=1.5, help="how far to go: 1 adds the whole difference (default %(default)s)"
     )
@@ -98,33 +115,10 @@ def register(subparsers) -> None:
         "--fps", type=float, default=8.0, help="frames per second of an animation (default %(default)s)"
     )
     concept.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
-    declare_files(
-        concept,
-        FileRoles(
-            outputs={"output": PICTURE_OR_ANIMATION},
-            inputs={"model": "the model", "group_with": "a picture folder", "group_without": "a picture folder"},
-            models={"model": VAE},
-        ),
-    )
-    concept.set_defaults(run=run_concept)
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
-    overrides = {
-        name: getattr(args, name)
-        for name in (
-            "image_size",
-            "channels",
-            "limit",
-            "latent_dim",
-            "beta",
-            "epochs",
-            "batch_size",
-            "learning_rate",
-            "seed",
-        )
-        if getattr(args, name) is not None
-    }
+    overrides = flags_given(args, TRAIN_FLAGS)
     if args.filters:
         try:
             overrides["filters"] = tuple(int(width) for width in args.filters.split(","))
@@ -137,8 +131,7 @@ def run_train(args: argparse.Namespace) -> int:
     from studio.engines.vae import train_job
 
     explorer = drive(train_job(params_from_args(args), resume_from=args.resume, checkpoint=args.output))
-    print(f"Saved {explorer.save(args.output)} ({explorer.vae.epochs_done} epochs)")
-    return 0
+    return report_saved(explorer.save(args.output), f" ({explorer.vae.epochs_done} epochs)")
 
 
 def _axes(text: str) -> tuple[int, int]:
@@ -161,8 +154,7 @@ def run_grid(args: argparse.Namespace) -> int:
     explorer = _open(args.model)
     plane = explorer.plane(*_axes(args.axes), extent=args.extent)
     recipe = make_recipe("vae", explorer.vae.params, grid=args.size, extent=args.extent, axes=args.axes)
-    print(f"Saved {save_image(args.output, explorer.grid(plane, args.size), recipe)}")
-    return 0
+    return report_saved(save_image(args.output, explorer.grid(plane, args.size), recipe))
 
 
 def run_interpolate(args: argparse.Namespace) -> int:
@@ -171,56 +163,47 @@ def run_interpolate(args: argparse.Namespace) -> int:
 
     explorer = _open(args.model)
     start, end = explorer.encode([load_image(args.start), load_image(args.end)])
-    saved = drive(
-        animation_job(
-            explorer,
-            args.output,
-            start,
-            end,
-            steps=2 * args.steps - 2,
-            spherical=not args.linear,
-            fps=args.fps,
-            scale=args.scale,
-        )
+    job = animation_job(
+        explorer,
+        args.output,
+        start,
+        end,
+        steps=2 * args.steps - 2,
+        spherical=not args.linear,
+        fps=args.fps,
+        scale=args.scale,
     )
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(drive(job))
 
 
 def run_walk(args: argparse.Namespace) -> int:
     from studio.engines.vae import animation_job
 
     explorer = _open(args.model)
-    saved = drive(
-        animation_job(
-            explorer,
-            args.output,
-            plane=explorer.plane(extent=args.extent),
-            steps=args.steps,
-            fps=args.fps,
-            scale=args.scale,
-        )
+    job = animation_job(
+        explorer,
+        args.output,
+        plane=explorer.plane(extent=args.extent),
+        steps=args.steps,
+        fps=args.fps,
+        scale=args.scale,
     )
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(drive(job))
 
 
 def run_concept(args: argparse.Namespace) -> int:
     from studio.engines.vae import concept_render_job
 
     explorer = _open(args.model)
-    saved = drive(
-        concept_render_job(
-            explorer,
-            args.group_with,
-            args.group_without,
-            args.output,
-            strength=args.strength,
-            steps=args.steps,
-            scale=args.scale,
-            fps=args.fps,
-            model_path=args.model,
-        )
+    job = concept_render_job(
+        explorer,
+        args.group_with,
+        args.group_without,
+        args.output,
+        strength=args.strength,
+        steps=args.steps,
+        scale=args.scale,
+        fps=args.fps,
+        model_path=args.model,
     )
-    print(f"Saved {saved}")
-    return 0
+    return report_saved(drive(job))

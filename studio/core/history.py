@@ -118,11 +118,10 @@ class History:
 
 
 def read_history(
-    folder: str | os.PathLike, technique: str, limit: int = HISTORY_LIMIT, also: tuple[str, ...] = ()
+    folder: str | os.PathLike, technique: str, limit: int = HISTORY_LIMIT
 ) -> tuple[list[HistoryEntry], str]:
     """The newest `limit` results of `technique` kept in `folder`, oldest first, and a note naming
     the files skipped (damaged, unreadable, or without a recipe of that technique; "" if none).
-    Files of a tab's other modes are kept under the tab's technique: their recipes may name one of `also`.
 
     Nothing here raises for a bad file: a history folder edited by hand must never stop the app.
     """
@@ -138,7 +137,7 @@ def read_history(
             skipped.append(path.name)
             continue
         recipe = read_recipe(path)
-        if recipe is None or recipe.get("technique") not in (technique, *also):
+        if recipe is None or recipe.get("technique") != technique:
             skipped.append(path.name)
             continue
         entries.append(HistoryEntry(recipe, path, fit_within(picture, THUMB_SIDE)))

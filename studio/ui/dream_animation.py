@@ -154,7 +154,11 @@ class DreamAnimation(QObject):
         """A copy in the history folder, as every finished result has (skipped if it cannot be written)."""
         try:
             folder = self.tab.settings.history_folder()
-        except OSError:
+        except OSError as error:
+            self.tab.status.setText(
+                f"The animation is done: {len(self.frames)} frames. No copy is in the history folder "
+                f"({error.strerror or error}): Save animation… to keep it."
+            )
             return
         stamp = time.strftime("%Y%m%d-%H%M%S")
         self._save(str(unique_path(folder, f"{stamp}-{file_stem(self.tab.source_name)}-dream-animation.gif")), "Kept")

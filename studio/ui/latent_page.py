@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from studio.core.catalog import SHIPPED_DATASETS
@@ -26,19 +25,11 @@ from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.stills import Still, StillSaver
 
-TRAIN_QUESTION = "train-question"  # the object name of the dialog Train opens on a trained model
 MODEL_FILTER = "Keras models (*.keras)"
-
-
-def free_model_path(folder: Path, stem: str) -> Path:
-    """`folder/stem.keras`, else `stem-2.keras`, `stem-3.keras`...: the first name no file has."""
-    candidate, number = folder / f"{stem}.keras", 2
-    while candidate.exists():
-        candidate, number = folder / f"{stem}-{number}.keras", number + 1
-    return candidate
 
 
 class LatentPage(QWidget):
@@ -146,32 +137,16 @@ class LatentPage(QWidget):
 
     def ask_how_to_train(self) -> QMessageBox:
         """Continue the model, start a new one under a new name, or cancel: a non-blocking question."""
-        done = self.model_epochs(self.model) if self.model is not None else None
-        name, new_name = self.model_path.name, free_model_path(self.checkpoints, self.stem).name
-        had = f"has trained for {done} epochs" if done is not None else "holds a model"
-        box = QMessageBox(QMessageBox.Icon.Question, f"Train the {self.noun}", f"{name} {had}.", parent=self)
-        box.setObjectName(TRAIN_QUESTION)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        more = done is None or self.form.params().epochs > done
-        new_one = f"start a new {self.noun} saved as {new_name}, which leaves {name} as it is?"
-        box.setInformativeText(
-            f"Continue training it (its file grows with each epoch), or {new_one}"
-            if more
-            else f"{new_one[:1].upper()}{new_one[1:]} To continue {name} instead, set Epochs above {done} first."
+        return ask_how_to_train(
+            self,
+            self.noun,
+            self.model_path,
+            free_model_path(self.checkpoints, self.stem),
+            self.model_epochs(self.model) if self.model is not None else None,
+            self.form.params().epochs,
+            on_continue=self.resume,
+            on_new=lambda: self._start_training(self.form.params(), resume=False),
         )
-        go_on = box.addButton("Continue training it", QMessageBox.ButtonRole.AcceptRole)
-        go_on.setEnabled(more)
-        new = box.addButton(f"Start a new {self.noun}", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(partial(self._train_answered, go_on, new))
-        box.open()
-        return box
-
-    def _train_answered(self, go_on: QPushButton, new: QPushButton, clicked: QPushButton) -> None:
-        if clicked is go_on:
-            self.resume()
-        elif clicked is new:
-            self._start_training(self.form.params(), resume=False)
 
     def _start_training(self, params: Any, resume: bool) -> JobHandle:
         resume = resume and self.model_path is not None
@@ -197,13 +172,10 @@ class LatentPage(QWidget):
         self.refresh()
 
     def _training_failed(self, message: str, details: str) -> None:
-        self.status.setText("Training did not start or stopped with a problem.")
-        self._keep_checkpoint()
-        show_error(self, message, details)
+        training_ended_early(self, self.status, self._keep_checkpoint, (message, details))
 
     def _stopped(self) -> None:
-        self.status.setText("Stopped. Every finished epoch is kept: Resume goes on from the last one.")
-        self._keep_checkpoint()
+        training_ended_early(self, self.status, self._keep_checkpoint)
         self.training_stopped()
 
     def _keep_checkpoint(self) -> None:

@@ -40,16 +40,13 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".g
 @dataclass(frozen=True)
 class PictureRun:
     """A picture job as the tab starts it, with what its result's recipe needs: the parameters,
-    recipe extras (the source's size...), the source's name and width (previews are shown at it),
-    and the recipe's technique when a mode of the tab makes it with other parameters (one of the
-    tab's `other_techniques`; None: the tab's own)."""
+    recipe extras (the source's size...), the source's name and width (previews are shown at it)."""
 
     job: Job
     params: Any
     extra: dict[str, Any]
     source_name: str
     source_width: int
-    technique: str | None = None
 
 
 class PictureTab(PictureSaving, StudioTab):
@@ -66,7 +63,6 @@ class PictureTab(PictureSaving, StudioTab):
     noun = "picture"  # what a run makes, in messages ("dream")
     main_channel = "main"
     variation_kinds = ("seeds", "sweep")
-    other_techniques: tuple[str, ...] = ()  # recipes the tab's other modes make (kept in its history too)
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
@@ -111,7 +107,7 @@ class PictureTab(PictureSaving, StudioTab):
         self.history_strip.entry_chosen.connect(self.show_entry)
         self.history_strip.continue_requested.connect(self.continue_from)
         self.history_strip.path_copied.connect(lambda path: self.status.setText(f"Copied the path: {path}"))
-        entries, self._history_note = read_history(folder, self.key, also=self.other_techniques)
+        entries, self._history_note = read_history(folder, self.key)
         for entry in entries:
             self.history.add(entry)
         self.history_strip.set_entries(entries)
@@ -271,7 +267,7 @@ class PictureTab(PictureSaving, StudioTab):
 
     def keep_result(self, picture: np.ndarray, run: PictureRun, summary: str) -> HistoryEntry:
         """Make `picture` a result: kept in the history folder with its recipe, on the strip, shown."""
-        recipe = make_recipe(run.technique or self.key, run.params, **run.extra)
+        recipe = make_recipe(self.key, run.params, **run.extra)
         kept = self.saver.keep_in_history(picture, recipe, run.source_name)
         entry = self.history.add(HistoryEntry.made(picture, recipe, kept))
         self.history_strip.add(entry)
@@ -352,7 +348,7 @@ class PictureTab(PictureSaving, StudioTab):
     def continue_from(self, entry: HistoryEntry) -> None:
         """Show `entry`, take its settings, and go on from its picture."""
         self.show_entry(entry)
-        if self.history.current is entry and entry.recipe.get("technique") == self.key:
+        if self.history.current is entry:
             self.recipe_bar.offer_params(entry.params)
             self.recipe_bar.restore()
             self.continue_from_shown()

@@ -35,7 +35,11 @@ class Settings:
     def work_folders(self) -> list[Path]:
         """The folders the app writes into by itself: settings, history, checkpoints, models."""
         config = self.path.parent
-        return [config, config / "history", config / "checkpoints", config / "text"]
+        return [config, config / "history", config / "checkpoints", config / "text", self.style_models_folder()]
+
+    def style_models_folder(self) -> Path:
+        """Where the Style tab keeps the fast style models the user trains (its gallery shows them)."""
+        return self.path.parent / "style-models"
 
     def sync(self) -> None:
         self._store.sync()

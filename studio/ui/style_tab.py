@@ -2,9 +2,10 @@
 itself in their style (inside a mask, or one style per region, if painted), stop and resume at
 will, compare, go back and forth through the results, try variations, save with the recipe.
 
-The side panel has a mode switch (`ModeSwitch`): today one mode, the optimised transfer of Gatys et
-al. (its page: the style pictures and the parameter form). Another mode (fast styles from a
-gallery, CycleGAN) adds its page with `self.modes.add_mode(...)` and its own job in `picture_run`.
+The side panel has a mode switch (`ModeSwitch`): the optimised transfer of Gatys et al. (its page:
+the style pictures, with the shipped presets a click away, and the parameter form), and fast styles
+(`fast_style_page`: a gallery of trained style models, one click paints, and their training). Another
+mode adds its page with `self.modes.add_mode(...)` and its own job.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ import numpy as np
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.catalog import BACKBONES
-from studio.core.images import load_image, sample_image, save_image, scaled_shape
+from studio.core.images import read_recipe, sample_image, save_image, scaled_shape
 from studio.core.params import make_recipe
 from studio.core.params.style import MAX_SIZE, StyleParams
 from studio.core.progress import JobError, Progress
+from studio.core.style_presets import DEFAULT_PRESET, load_preset
+from studio.ui.fast_style_page import FAST_MODE, FastStylePage
 from studio.ui.picture_tab import IMAGE_SUFFIXES, PictureRun, PictureTab
 from studio.ui.runner import Job
 from studio.ui.shortcuts import RUN, with_key
-from studio.ui.style_cyclegan import TECHNIQUE as CYCLEGAN_TECHNIQUE
-from studio.ui.style_cyclegan import CycleGanMode
+from studio.ui.style_cyclegan import CYCLEGAN_MODE, CycleGanMode
 from studio.ui.widgets.choice_field import ChoiceField
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import side_panel, work_and_controls
@@ -32,18 +34,12 @@ from studio.ui.widgets.mask_editor import MaskEditor
 from studio.ui.widgets.mode_switch import ModeSwitch
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
+from studio.ui.widgets.preset_row import PresetRow, preset_label
 from studio.ui.widgets.size_note import place_below
 from studio.ui.widgets.style_strip import StyleStrip
 
 SAMPLE_CONTENT = "astronaut"
 PATTERNS = f"Pictures ({' '.join(f'*{suffix}' for suffix in IMAGE_SUFFIXES)})"
-
-
-def sample_style() -> np.ndarray:
-    """A colourful stained-tissue texture shipped with scikit-image: a striking first-run style."""
-    from skimage import data
-
-    return np.ascontiguousarray(np.asarray(data.immunohistochemistry())[..., :3])
 
 
 class StyleTab(PictureTab):
@@ -55,13 +51,12 @@ class StyleTab(PictureTab):
     before_title, after_title = "Content", "Result"
     noun = "painting"
     main_channel = "style"
-    other_techniques = (CYCLEGAN_TECHNIQUE,)
 
     def __init__(self, runner, settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
         self._build()
         self.set_content(sample_image(SAMPLE_CONTENT), f"{SAMPLE_CONTENT} (sample photo)")
-        self.styles.add(sample_style(), "stained tissue (sample texture)")
+        self.styles.add(load_preset(DEFAULT_PRESET), preset_label(DEFAULT_PRESET))
         self.greet("Sample pictures to start: drop your own on Content, and style pictures under Style pictures.")
 
     # -- layout ---------------------------------------------------------------------------
@@ -73,6 +68,14 @@ class StyleTab(PictureTab):
             "Paint with any style pictures, refining step by step (Gatys et al.)",
             self._build_gatys_page(),
         )
+        self.fast_style = FastStylePage(self)
+        self.modes.add_mode(
+            FAST_MODE,
+            "Fast style (trained)",
+            "Train a style model once, then paint any picture, folder or video with it in a moment",
+            self.fast_style,
+        )
+        self.modes.changed.connect(self._mode_changed)
         controls = QWidget()
         column = QVBoxLayout(controls)
         column.setContentsMargins(0, 0, 0, 0)
@@ -89,13 +92,16 @@ class StyleTab(PictureTab):
 
     def _build_gatys_page(self) -> QWidget:
         self.styles = StyleStrip()
-        self.styles.files_dropped.connect(self.add_style_paths)
-        self.styles.add_button.clicked.connect(self.add_style_dialog)
+        self.styles.take_files(self.settings)
         self.styles.changed.connect(self._refresh)
         self.styles.changed.connect(self._mask_changed)
+        self.presets = PresetRow()
+        self.presets.chosen.connect(self.styles.add)
         self.form = self._build_form()
         box = QGroupBox("Style pictures")
-        QVBoxLayout(box).addWidget(self.styles)
+        styles = QVBoxLayout(box)
+        styles.addWidget(self.presets)
+        styles.addWidget(self.styles)
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -152,15 +158,39 @@ class StyleTab(PictureTab):
         self.form.editor("learning_rate").setEnabled(self.form.params().optimizer == "adam")
         self._update_size_note()
 
+    def _mode_changed(self, mode: str) -> None:
+        for widget in (self.resume_button, self.variations.button, self.variations.form):
+            widget.setVisible(mode == "gatys")  # they go on optimising; the other modes' models paint in one pass
+        self._refresh()
+
     def _mask_changed(self) -> None:
         self.styles.set_regions_enabled(self.view.before.mask() is not None)
 
     def state(self) -> dict:
-        return {**super().state(), "cyclegan": self.cyclegan.state()}
+        modes = {FAST_MODE: self.fast_style.state(), CYCLEGAN_MODE: self.cyclegan.page.state()}
+        return {**super().state(), "mode": self.modes.mode, **modes}
 
     def restore_state(self, state: dict) -> None:
         super().restore_state(state)
-        self.cyclegan.restore_state(state.get("cyclegan", {}))
+        self.fast_style.restore_state(state.get(FAST_MODE, {}))
+        self.cyclegan.page.restore_state(state.get(CYCLEGAN_MODE, {}))
+        self.modes.set_mode(state.get("mode", ""))
+
+    def open_path(self, path: str) -> None:
+        super().open_path(path)
+        recipe = read_recipe(path) or {}
+        if (method := recipe.get("method")) in (FAST_MODE, CYCLEGAN_MODE):  # not the optimised transfer's settings
+            self.recipe_bar.hide()
+            maker = "style model" if method == FAST_MODE else "CycleGAN"
+            self.status.setText(f"This picture was painted by the {maker} {recipe.get('model')}.")
+
+    def continue_from(self, entry) -> None:
+        if entry.recipe.get("method") == FAST_MODE:
+            self.fast_style.continue_from(entry)
+        elif entry.recipe.get("method") == CYCLEGAN_MODE:
+            self.cyclegan.continue_from(entry)
+        else:
+            super().continue_from(entry)
 
     def restorable(self, params: StyleParams) -> StyleParams:
         # Last session's result is gone, so it cannot be the start of this one's.
@@ -174,15 +204,6 @@ class StyleTab(PictureTab):
     def content(self) -> np.ndarray | None:
         return self.source
 
-    def add_style_paths(self, paths: list[str]) -> None:
-        for path in paths:
-            try:
-                self.styles.add(load_image(path), Path(path).name)
-            except JobError as error:
-                show_error(self, f"That style picture can't be used: {error}")
-            else:
-                self.settings.set_last_folder("style-styles", path)
-
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open content picture", self.settings.last_folder("style"), PATTERNS
@@ -190,12 +211,6 @@ class StyleTab(PictureTab):
         if path:
             self.settings.add_recent_file(path)
             self.open_path(path)
-
-    def add_style_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(
-            self, "Add style pictures", self.settings.last_folder("style-styles"), PATTERNS
-        )
-        self.add_style_paths(paths)
 
     def planned_shape(self) -> tuple[int, int]:
         return scaled_shape(self.source.shape[:2], self.form.params().size)
@@ -232,6 +247,9 @@ class StyleTab(PictureTab):
         return PictureRun(job, params, extra, self.source_name, self.source.shape[1])
 
     def start_stylize(self, resume: bool = False) -> None:
+        if self.modes.mode == FAST_MODE:
+            self.fast_style.apply_chosen()
+            return
         params = self.form.params()
         run = self.picture_run(dataclasses.replace(params, init="image") if resume else params, "Stylize")
         if run is not None:
@@ -255,6 +273,6 @@ class StyleTab(PictureTab):
             self.status.setText(f"Checkpoint saved at step {event.step}: {path}")
 
     def refresh_buttons(self, busy: bool, settled: bool) -> None:
-        ready = self.source is not None and bool(self.styles.thumbs) and not busy
+        ready = self.source is not None and not busy and (bool(self.styles.thumbs) or self.modes.mode == FAST_MODE)
         self.stylize_button.setEnabled(ready)
         self.resume_button.setEnabled(ready and self.shown_picture() is not None)

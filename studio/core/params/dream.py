@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, DEFAULT_BACKBONE
-from studio.core.params import control
+from studio.core.params import control, seed_control
 
 BACKBONE_CHOICES = tuple((key, info.label) for key, info in BACKBONES.items()) + ((CUSTOM_BACKBONE, "Model file…"),)
 WORK_SIZES = ((512, "512 px (fast)"), (768, "768 px"), (1024, "1024 px"), (2048, "2048 px"), (None, "Full size"))
@@ -101,15 +101,10 @@ class DreamParams:
         tooltip="Ends an octave early once the network's response passes this, which keeps the "
         "dream gentle. With no limit every step runs.",
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        group="Dream",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-        tooltip="Fixes the random shifts between steps, so the same settings dream the same picture "
+    seed: int | None = seed_control(
+        "Fixes the random shifts between steps, so the same settings dream the same picture "
         "again. Random gives a new variation each time.",
+        group="Dream",
     )
     tile_size: int = control(
         512,

@@ -4,8 +4,24 @@ pan, dream again), each field with the control the Dream tab shows for it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from studio.core.params import control
+
+
+def _drift_control(direction: str, motion: str, negative: str) -> Any:
+    """How far the view moves between frames along one axis, in pixels of the work size."""
+    return control(
+        0.0,
+        label=f"Drift {direction}",
+        group="Animation",
+        minimum=-64.0,
+        maximum=64.0,
+        step=1.0,
+        decimals=1,
+        suffix=" px",
+        tooltip=f"Moves the view {motion}, in pixels of the work size (negative: {negative}).",
+    )
 
 
 @dataclass(frozen=True)
@@ -45,28 +61,8 @@ class DreamAnimationParams:
         suffix="°",
         tooltip="Turns the picture a little each frame (negative: clockwise), for a spiralling flight.",
     )
-    pan_x: float = control(
-        0.0,
-        label="Drift across",
-        group="Animation",
-        minimum=-64.0,
-        maximum=64.0,
-        step=1.0,
-        decimals=1,
-        suffix=" px",
-        tooltip="Moves the view sideways each frame, in pixels of the work size (negative: to the left).",
-    )
-    pan_y: float = control(
-        0.0,
-        label="Drift down",
-        group="Animation",
-        minimum=-64.0,
-        maximum=64.0,
-        step=1.0,
-        decimals=1,
-        suffix=" px",
-        tooltip="Moves the view up or down each frame, in pixels of the work size (negative: up).",
-    )
+    pan_x: float = _drift_control("across", "sideways each frame", "to the left")
+    pan_y: float = _drift_control("down", "up or down each frame", "up")
     steps_per_frame: int = control(
         5,
         label="Steps per frame",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from studio.core.catalog import DEFAULT_BACKBONE
-from studio.core.params import control
+from studio.core.params import control, seed_control
 from studio.core.params.style import COLOR_MODES
 
 VIDEO_FORMATS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")  # videos that can be painted
@@ -165,15 +165,7 @@ class FastStyleTrainParams:
         maximum=10_000,
         suffix=" steps",
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="Fix it to train the same network again from the same pictures.",
-        group="Training",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("Fix it to train the same network again from the same pictures.", group="Training")
 
     def active_style_layers(self) -> dict[str, float]:
         return {name: weight for name, weight in self.style_layers.items() if weight != 0}

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.params import control
+from studio.core.params import control, seed_control
 from studio.core.params.pictures import (
     batch_control,
     channels_control,
     dataset_control,
     epochs_control,
+    learning_rate_control,
     limit_control,
-    seed_control,
+    training_seed_control,
 )
 
 GAN_SIZES = (28, 32, 64)  # 28 for MNIST-size pictures; 32 and 64 as in the reference chapter
@@ -62,23 +63,15 @@ class GanParams:
     )
     epochs: int = epochs_control(80)
     batch_size: int = batch_control(32, minimum=2)
-    d_learning_rate: float = control(
+    d_learning_rate: float = learning_rate_control(
         2e-4,
+        "How fast the critic learns: lower it when it wins (its loss near zero)",
+        minimum=1e-6,
+        maximum=0.01,
         label="Discriminator rate",
-        tooltip="How fast the critic learns: lower it when it wins (its loss near zero)",
-        group="Training",
-        minimum=1e-6,
-        maximum=0.01,
-        decimals=6,
     )
-    g_learning_rate: float = control(
-        2e-4,
-        label="Generator rate",
-        tooltip="How fast the picture maker learns",
-        group="Training",
-        minimum=1e-6,
-        maximum=0.01,
-        decimals=6,
+    g_learning_rate: float = learning_rate_control(
+        2e-4, "How fast the picture maker learns", minimum=1e-6, maximum=0.01, label="Generator rate"
     )
     adam_beta_1: float = 0.5
     augment: bool = control(
@@ -119,7 +112,7 @@ class GanParams:
         step=0.05,
         decimals=2,
     )
-    seed: int | None = seed_control("GAN")
+    seed: int | None = training_seed_control("GAN")
 
 
 @dataclass(frozen=True)
@@ -136,15 +129,7 @@ class GanSampleParams:
     columns: int = control(
         8, label="Columns", tooltip="Pictures per row of the grid", group="Sampling", minimum=1, maximum=64
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed draws the same pictures again",
-        group="Sampling",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("The same seed draws the same pictures again", group="Sampling")
     truncation: float | None = control(
         None,
         label="Truncation",

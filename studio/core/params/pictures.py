@@ -3,10 +3,11 @@ many, how long, in what batches, from what seed. One definition each, so they re
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from studio.core.catalog import SHIPPED_DATASETS
-from studio.core.params import control
+from studio.core.params import control, seed_control
 
 EPOCH_HELP = "one epoch is a pass over the pictures, or over 2,000 varied copies of a smaller set"
 
@@ -66,13 +67,15 @@ def batch_control(default: int, minimum: int) -> Any:
     )
 
 
-def seed_control(what: str) -> Any:
+def training_seed_control(what: str) -> Any:
+    return seed_control(f"The same seed trains the same {what} again; random gives a new one each time", "Training")
+
+
+def learning_rate_control(
+    default: float, tooltip: str, minimum: float, maximum: float, label: str = "Learning rate"
+) -> Any:
+    """A training step size; the box shows as many decimals as `minimum` needs."""
+    decimals = max(0, -math.floor(math.log10(minimum)))
     return control(
-        None,
-        label="Seed",
-        tooltip=f"The same seed trains the same {what} again; random gives a new one each time",
-        group="Training",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
+        default, label=label, tooltip=tooltip, group="Training", minimum=minimum, maximum=maximum, decimals=decimals
     )

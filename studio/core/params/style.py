@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from studio.core.catalog import BACKBONES, DEFAULT_BACKBONE
-from studio.core.params import control
+from studio.core.params import control, seed_control
 
 OPTIMIZERS = ("lbfgs", "adam")
 COLOR_MODES = ("none", "luminance", "match")
@@ -159,15 +159,10 @@ class StyleParams:
         tooltip="The picture the painting starts from: the content (faithful), noise (wilder, more "
         "style), or the current result (refine it further).",
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        group="Result",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-        tooltip="Fixes the starting noise, so the same settings paint the same picture again. Random "
+    seed: int | None = seed_control(
+        "Fixes the starting noise, so the same settings paint the same picture again. Random "
         "gives a new variation each time.",
+        group="Result",
     )
     checkpoint_every: int = control(
         0,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.params import control
+from studio.core.params import control, seed_control
 
 LEVELS = ("char", "word")
 ARCHITECTURES = ("lstm", "gru", "transformer", "seq2seq")
@@ -206,15 +206,7 @@ class TextTrainParams:
         group=_SAMPLES,
         widget="text",
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed, text and settings train the same model again.",
-        group=_TRAIN,
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("The same seed, text and settings train the same model again.", group=_TRAIN)
 
 
 @dataclass(frozen=True)
@@ -290,11 +282,4 @@ class SamplingParams:
         minimum=1,
         maximum=16,
     )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed and settings write the same text.",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
-    )
+    seed: int | None = seed_control("The same seed and settings write the same text.")

@@ -10,8 +10,9 @@ from studio.core.params.pictures import (
     channels_control,
     dataset_control,
     epochs_control,
+    learning_rate_control,
     limit_control,
-    seed_control,
+    training_seed_control,
 )
 
 # What a resumed run takes from the settings; the rest (the architecture) stays the model's own.
@@ -111,16 +112,10 @@ class VaeParams:
     )
     epochs: int = epochs_control(120)
     batch_size: int = batch_control(64, minimum=1)
-    learning_rate: float = control(
-        1e-3,
-        label="Learning rate",
-        tooltip="Step size of training: too high and the pictures stop improving or smear",
-        group="Training",
-        minimum=1e-5,
-        maximum=0.1,
-        decimals=5,
+    learning_rate: float = learning_rate_control(
+        1e-3, "Step size of training: too high and the pictures stop improving or smear", minimum=1e-5, maximum=0.1
     )
-    seed: int | None = seed_control("model")
+    seed: int | None = training_seed_control("model")
 
     def problems(self) -> list[str]:
         """What is wrong with these settings, in words a user can act on (empty when all is well)."""

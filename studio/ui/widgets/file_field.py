@@ -1,4 +1,4 @@
-"""A button that holds an optional file path: a form editor for a `str | None` path field."""
+"""A button that holds an optional file or folder path: a form editor for a `str | None` path field."""
 
 from __future__ import annotations
 
@@ -10,14 +10,21 @@ from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 
 
 class FileField(QPushButton):
-    """Shows "Choose…" until a file is chosen, then the file's name; a click on a chosen file clears it."""
+    """Shows "Choose…" until a file (with `folder`: a folder) is chosen, then its name; a click on a
+    chosen one clears it."""
 
     changed = Signal()
 
     def __init__(
-        self, dialog_title: str, start_folder: Callable[[], str], name_filter: str = "", parent: QWidget | None = None
+        self,
+        dialog_title: str,
+        start_folder: Callable[[], str],
+        name_filter: str = "",
+        parent: QWidget | None = None,
+        folder: bool = False,
     ):
         super().__init__("Choose…", parent)
+        self.folder = folder
         self.dialog_title = dialog_title
         self.start_folder = start_folder
         self.name_filter = name_filter
@@ -36,6 +43,9 @@ class FileField(QPushButton):
         if self._path:
             self.set_value(None)
             return
-        path, _ = QFileDialog.getOpenFileName(self, self.dialog_title, self.start_folder(), self.name_filter)
+        if self.folder:
+            path = QFileDialog.getExistingDirectory(self, self.dialog_title, self.start_folder())
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, self.dialog_title, self.start_folder(), self.name_filter)
         if path:
             self.set_value(path)

@@ -3,8 +3,61 @@ styles): a row of radio buttons that picks which page of controls shows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QStackedWidget, QWidget
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
+
+
+class ShownPageStack(QWidget):
+    """Pages of which one shows, the stack as tall as that page. (A QStackedWidget takes its tallest
+    page's height, and its height-for-width always does: a short page was pulled apart to a tall
+    one's height, and the scrolled side panel scrolled through blank space.) It is as wide as its
+    widest page, so the panel fits every mode's controls."""
+
+    currentChanged = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._pages: list[QWidget] = []
+        self._current = -1
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def addWidget(self, page: QWidget) -> int:
+        self._pages.append(page)
+        self._layout.addWidget(page)
+        if self._current < 0:
+            self._current = 0
+        else:
+            page.hide()
+        return len(self._pages) - 1
+
+    def sizeHint(self) -> QSize:
+        return self._widest(super().sizeHint(), lambda page: page.sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._widest(super().minimumSizeHint(), lambda page: page.minimumSizeHint())
+
+    def _widest(self, size: QSize, page_size) -> QSize:
+        return QSize(max([size.width(), *(page_size(page).width() for page in self._pages)]), size.height())
+
+    def count(self) -> int:
+        return len(self._pages)
+
+    def widget(self, index: int) -> QWidget | None:
+        return self._pages[index] if 0 <= index < len(self._pages) else None
+
+    def currentIndex(self) -> int:
+        return self._current
+
+    def currentWidget(self) -> QWidget | None:
+        return self.widget(self._current)
+
+    def setCurrentIndex(self, index: int) -> None:
+        if index != self._current and 0 <= index < len(self._pages):
+            self._pages[self._current].hide()
+            self._current = index
+            self._pages[index].show()
+            self.currentChanged.emit(index)
 
 
 class ModeSwitch(QWidget):
@@ -15,7 +68,7 @@ class ModeSwitch(QWidget):
 
     def __init__(self, caption: str = "Mode:", parent: QWidget | None = None):
         super().__init__(parent)
-        self.pages = QStackedWidget()
+        self.pages = ShownPageStack()
         self._keys: list[str] = []
         self._group = QButtonGroup(self)
         self._group.idToggled.connect(self._toggled)

@@ -7,6 +7,7 @@ when the picture has a mask, and a button to remove it; drop files (or press Add
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -24,11 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.images import fit_within
+from studio.core.images import fit_within, load_image
 from studio.core.params.style import REGIONS
+from studio.core.progress import JobError
+from studio.ui.settings import Settings
+from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import labeled_slider
 from studio.ui.widgets.images import AcceptsFileDrops, to_qimage
 
+IMAGE_PATTERNS = "Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
 THUMB_SIDE = 72
 COLUMNS = 2
 REGION_LABELS = {"inside": "Inside mask", "outside": "Outside mask"}
@@ -39,7 +45,7 @@ class StyleThumb(QFrame):
 
     remove_requested = Signal(object)
 
-    def __init__(self, rgb: np.ndarray, name: str, parent: QWidget | None = None):
+    def __init__(self, rgb: np.ndarray, name: str, with_region: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.rgb = rgb
         self.name = name
@@ -69,7 +75,8 @@ class StyleThumb(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
-        layout.addWidget(self.region)
+        if with_region:
+            layout.addWidget(self.region)
         layout.addWidget(self.blend)
 
 
@@ -84,13 +91,15 @@ class StripField(QObject):
 
 
 class StyleStrip(AcceptsFileDrops, QWidget):
-    """The style pictures, two to a row; drop files on it (or press Add style…) to add more."""
+    """The style pictures, two to a row; drop files on it (or press Add style…) to add more.
+    Without `with_regions` the thumbnails offer no region (a style model paints the whole picture)."""
 
     files_dropped = Signal(list)
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, with_regions: bool = True):
         super().__init__(parent)
+        self.with_regions = with_regions
         self.setAcceptDrops(True)
         self.thumbs: list[StyleThumb] = []
         self.add_button = QPushButton("Add style…")
@@ -112,7 +121,7 @@ class StyleStrip(AcceptsFileDrops, QWidget):
         self.changed.connect(self.regions_field.changed)
 
     def add(self, rgb: np.ndarray, name: str, blend: float = 1.0) -> StyleThumb:
-        thumb = StyleThumb(rgb, name)
+        thumb = StyleThumb(rgb, name, self.with_regions)
         thumb.blend.setValue(blend)
         thumb.blend.valueChanged.connect(lambda _value: self.changed.emit())
         thumb.region.currentIndexChanged.connect(lambda _index: self.changed.emit())
@@ -120,6 +129,28 @@ class StyleStrip(AcceptsFileDrops, QWidget):
         self.thumbs.append(thumb)
         self._lay_out()
         return thumb
+
+    def take_files(self, settings: Settings) -> None:
+        """Add the pictures dropped on the strip or chosen with Add style… (a file that cannot be used
+        says why); `settings` remembers their folder."""
+        self._settings = settings
+        self.files_dropped.connect(self.add_paths)
+        self.add_button.clicked.connect(self.add_dialog)
+
+    def add_paths(self, paths: list[str]) -> None:
+        for path in paths:
+            try:
+                self.add(load_image(path), Path(path).name)
+            except JobError as error:
+                show_error(self, f"That style picture can't be used: {error}")
+            else:
+                self._settings.set_last_folder("style-styles", path)
+
+    def add_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add style pictures", self._settings.last_folder("style-styles"), IMAGE_PATTERNS
+        )
+        self.add_paths(paths)
 
     def remove(self, thumb: StyleThumb) -> None:
         self.thumbs.remove(thumb)
