@@ -8,6 +8,7 @@ Plain NumPy and Pillow: nothing here needs a model, so it is cheap to test and t
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from PIL import Image
 
 from studio.core.files import atomic_path
 from studio.core.images import render_still, save_image
-from studio.core.progress import JobError
+from studio.core.progress import JobError, Progress
 
 ANIMATION_FORMATS = (".gif", ".mp4")
 
@@ -216,6 +217,13 @@ class LatentSliders:
             for axis, spread in zip(self.axes, self.spread)
         ]
         return tile_images(np.concatenate(rows), steps, gap=1)
+
+
+def decode_job(explorer: LatentSliders, codes: np.ndarray) -> Iterator[Progress]:
+    """The picture of one code (D,), or the pictures of codes (N, D), from a VAE's or a GAN's
+    explorer. The step before the decode lets a request that a newer one replaced stop without decoding."""
+    yield Progress(0, 1, "decoding")
+    return explorer.decode(codes)
 
 
 def still_recipe(technique: str, params, model_path: str | os.PathLike | None, code: np.ndarray | None, **extra):
