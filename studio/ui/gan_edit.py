@@ -211,11 +211,11 @@ class GanEditView(QWidget):
         self.set_code(result["latent"], projected_from=name)
         self.picture_view.set_image(result["picture"])
         self.picture_code = self.code
+        self.made.emit("projection", result["picture"], self.code)
         self.say(
             f"Found {name}: the difference fell from {result['start_loss']:.4f} to {result['loss']:.4f}. "
-            "The sliders now edit it."
+            "The sliders now edit it; it is on the history strip."
         )
-        self.made.emit("projection", result["picture"], self.code)
 
     def _projection_stopped(self) -> None:
         self.say("Stopped looking; the picture is back to the point shown before.")
