@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.catalog import GREY_DATASETS
 from studio.core.history import HistoryEntry
@@ -67,7 +76,7 @@ class GanPanel(LatentPage):
         layout.addWidget(work_and_controls(self._build_views(), side_panel(controls), controls_first=True))
         self.stills.attach(self.grid_view, self.current_stills)
         self.stills.attach(self.editor.picture_view, self.current_stills)
-        self.status.setText("Choose pictures (or drop a folder on the grid), then press Train.")
+        self.greet("Choose pictures (or drop a folder on the grid), then press Train.")
         self.refresh()
 
     def _build_views(self) -> QWidget:
@@ -85,12 +94,16 @@ class GanPanel(LatentPage):
         self.strip_view.setMinimumHeight(70)
         self.strip_view.setMaximumHeight(140)
         self.plot = LossPlot()
-        self.plot.setMaximumHeight(120)
+        self.plot.setMaximumHeight(140)
         self.waiting_note = RequestNote(self.jobs)
+        below = QHBoxLayout()  # side by side, so the grid keeps its height in a small window
+        below.addWidget(self.strip_view, 3)
+        below.addWidget(self.plot, 2)
         samples = QWidget()
         layout = QVBoxLayout(samples)
-        for widget in (self.waiting_note, self.grid_view, self.strip_view, self.plot):
-            layout.addWidget(widget, 1 if widget is self.grid_view else 0)
+        layout.addWidget(self.waiting_note)
+        layout.addWidget(self.grid_view, 1)
+        layout.addLayout(below)
         self.editor = GanEditView(self.jobs, self.settings, self.status.setText)
         self.editor.made.connect(self._made)
         self.views = QTabWidget()

@@ -96,10 +96,6 @@ class PictureTab(PictureSaving, ShownHistory, StudioTab):
         self.variations = VariationBatch(self, self.variation_kinds)
         self.jobs.busy_changed.connect(lambda _channel: self._refresh())
 
-    def greet(self, text: str) -> None:
-        """The status line at start: `text`, and a note on history files that could not be read."""
-        self.status.setText(" ".join(part for part in (text, self.history_note) if part))
-
     def _build_history(self) -> None:
         self.build_history(self.key, params_to_dict(self.params_class()))
         self.history_strip.continue_requested.connect(self.continue_from)

@@ -39,6 +39,10 @@ class ShownHistory:
             self.history.add(entry)
         self.history_strip.set_entries(entries)
 
+    def greet(self, text: str) -> None:
+        """The status line at start: `text`, and a note on history files that could not be read."""
+        self.status.setText(" ".join(part for part in (text, self.history_note) if part))
+
     def add_to_history(
         self, saver: PictureSaver, picture: np.ndarray, recipe: dict[str, Any], source_name: str
     ) -> tuple[HistoryEntry, Path | None]:

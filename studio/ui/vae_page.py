@@ -59,7 +59,7 @@ class VaePage(LatentPage):
         layout.addWidget(work_and_controls(work, side_panel(controls), controls_first=True))
         self.stills.attach(self.explorer_view.picture_view, lambda: self.current_stills()[:1])
         self.stills.attach(self.explorer_view.grid_view, lambda: self.current_stills()[1:])
-        self.status.setText("Choose pictures and press Train, or open a saved model.")
+        self.greet("Choose pictures and press Train, or open a saved model.")
         self.refresh()
 
     def _build_training_view(self) -> QWidget:
