@@ -18,12 +18,11 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from studio.core.images import load_image
-from studio.core.progress import JobError, Progress
+from studio.core.progress import Progress
 from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
-from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.errors import picture_or_error
 from studio.ui.widgets.forms import side_panel, spin
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
@@ -181,13 +180,10 @@ class GanEditView(QWidget):
 
     def project(self, path: str) -> JobHandle | None:
         """Find the GAN's picture closest to the photo at `path`; the preview follows the search."""
-        if self.model is None:
-            show_error(self, "Train or open a GAN first; then drop a photo to find it in the GAN.")
-            return None
-        try:
-            rgb = load_image(path)
-        except JobError as error:
-            show_error(self, str(error))
+        not_ready = (
+            "Train or open a GAN first; then drop a photo to find it in the GAN." if self.model is None else None
+        )
+        if (rgb := picture_or_error(self, path, not_ready)) is None:
             return None
         name, steps = Path(path).name, self.steps.value()
         self.losses = []

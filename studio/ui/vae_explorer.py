@@ -27,14 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.images import load_image
 from studio.core.params.vae import GRID_EXTENT
-from studio.core.progress import JobError
 from studio.ui.jobs import TabJobs
 from studio.ui.latent_paths import ConceptBox, PathBox
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
-from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.errors import picture_or_error
 from studio.ui.widgets.forms import labeled_slider, side_panel, spin
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.latent_sliders import LatentSliderBox
@@ -264,13 +262,10 @@ class VaeExplorer(QWidget):
 
     def find_picture(self, path: str) -> JobHandle | None:
         """Encode a dropped picture: the sliders then edit it."""
-        if self.explorer is None:
-            show_error(self, "Train or open a model first; then drop a picture to find its place.")
-            return None
-        try:
-            rgb = load_image(path)
-        except JobError as error:
-            show_error(self, str(error))
+        not_ready = (
+            "Train or open a model first; then drop a picture to find its place." if self.explorer is None else None
+        )
+        if (rgb := picture_or_error(self, path, not_ready)) is None:
             return None
         job = Job("vae.encode", {"explorer": self.explorer, "picture": rgb}, title=ENCODE_TITLE)
         return self.request("encode", job, partial(self._found, Path(path).name))
