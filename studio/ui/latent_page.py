@@ -304,7 +304,8 @@ class LatentPage(ShownHistory, QWidget):
     def keep_still(self, still: Still) -> HistoryEntry:
         """Put a still saved or made here on the history strip (and its copy in the history folder)."""
         entry, kept = self.add_to_history(self.history_saver, still.picture, still.recipe, still.name)
-        self.status.setText(f"Kept {still.title} on the history strip. {self.history_saver.history_note(kept)}")
+        problem = "" if kept else f" {self.history_saver.history_note(kept)}"  # the file name is in its tooltip
+        self.status.setText(f"Kept {still.title} on the history strip.{problem}")
         return entry
 
     # -- the history: what the views showed -------------------------------------------------------
