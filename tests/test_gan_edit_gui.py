@@ -72,6 +72,12 @@ def test_sliders_move_the_picture_and_a_projected_photo_is_previewed_then_found(
     assert read_recipe(entry.path)["latent"] == pytest.approx(editor.code.tolist(), abs=1e-5)
     assert page.views.currentIndex() == EDIT_VIEW
 
+    still = page.current_stills()[0]  # the Edit view's picture comes first while it is shown
+    assert still.title == "the edited picture" and still.picture.shape == (28, 28, 3)
+    saved = read_recipe(page.stills.save(str(tmp_path / "edited.png"), still, 1))
+    assert saved["latent"] == pytest.approx(editor.code.tolist(), abs=1e-5) and saved["projected_from"] == "photo.png"
+    assert saved["model"] == str(model_path) and Image.open(tmp_path / "edited.png").size[0] > 28
+
 
 def test_a_stopped_projection_keeps_the_picture_shown_before(qtbot, runner, tmp_path, monkeypatch):
     fake_latent.use_fakes(monkeypatch)
