@@ -88,6 +88,10 @@ class GanEditView(QWidget):
         self.centre_button = QPushButton("Centre")
         self.centre_button.setToolTip("The centre of the latent space: the GAN's most typical picture")
         self.centre_button.clicked.connect(lambda: self.set_code(self.explorer.center))
+        self.photo_view = LatentPictureView()
+        self.photo_view.setToolTip("The photo last looked for, to compare with what the GAN found")
+        self.photo_view.setMaximumHeight(120)
+        self.photo_view.hide()
         self.slider_box = LatentSliderBox("Main directions")
         self.slider_box.setToolTip("Each slider moves the picture along one of the ways the GAN's pictures vary most")
         self.slider_box.moved.connect(self._slider_moved)
@@ -102,6 +106,7 @@ class GanEditView(QWidget):
         points.addWidget(self.centre_button)
         form.addRow(points)
         layout.addLayout(form)
+        layout.addWidget(self.photo_view)
         layout.addWidget(self.slider_box)
         layout.addStretch(1)
         return side
@@ -187,6 +192,8 @@ class GanEditView(QWidget):
             return None
         name, steps = Path(path).name, self.steps.value()
         self.losses = []
+        self.photo_view.set_image(rgb)
+        self.photo_view.show()
         job = Job("gan.project", {"model": self.model, "picture": rgb, "steps": steps}, title=PROJECT_TITLE)
         self.say(f"Looking for {name} in the GAN ({steps} steps): the picture shows the match so far.")
         return self.jobs.start(
