@@ -106,8 +106,8 @@ class GanEditView(QWidget):
         points.addWidget(self.centre_button)
         form.addRow(points)
         layout.addLayout(form)
-        layout.addWidget(self.photo_view)
         layout.addWidget(self.slider_box)
+        layout.addWidget(self.photo_view)  # below the sliders, which matter more in a small window
         layout.addStretch(1)
         return side
 
