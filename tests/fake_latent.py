@@ -156,7 +156,7 @@ def directions(model):
     return FakeGanExplorer()
 
 
-def project(model, picture, steps=300):
+def project(model, picture, steps=300, learning_rate=0.05):
     """Walks code[0] toward the photo's brightness, a preview and a falling difference each step."""
     target = picture.mean() / 20.0 - 5.0
     code = np.zeros(4, np.float32)

@@ -57,7 +57,7 @@ def test_sliders_move_the_picture_and_a_projected_photo_is_previewed_then_found(
     moved = editor.picture_view.image.astype(int)
     assert np.abs(moved - centre).mean() > 1.0, "the first direction visibly changes the picture"
 
-    editor.steps.setValue(60)
+    editor.projection_form.update(steps=60)
     finished, previews_shown = [], []
     handle = editor.project(str(photo))
     handle.finished.connect(lambda _: finished.append(True))
@@ -90,7 +90,7 @@ def test_a_stopped_projection_keeps_the_picture_shown_before(qtbot, runner, tmp_
     qtbot.waitUntil(lambda: editor.picture_view.image is not None, timeout=WAIT_MS)
     photo = tmp_path / "bright.png"
     Image.fromarray(np.full((20, 20, 3), 200, np.uint8)).save(photo)
-    editor.steps.setValue(5000)
+    editor.projection_form.update(steps=5000)
     handle = editor.project(str(photo))
     qtbot.waitUntil(lambda: len(editor.losses) > 3, timeout=WAIT_MS)
     with qtbot.waitSignal(handle.cancelled, timeout=WAIT_MS):

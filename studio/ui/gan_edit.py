@@ -16,17 +16,20 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from studio.core.params import params_to_dict
+from studio.core.params.gan_projection import GanProjectionParams
 from studio.core.progress import Progress
 from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import picture_or_error
-from studio.ui.widgets.forms import side_panel, spin
+from studio.ui.widgets.forms import side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.latent_sliders import LatentSliderBox
+from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.requests import RequestNote
 
 PICTURE_TITLE, DIRECTIONS_TITLE, PROJECT_TITLE = (
@@ -79,9 +82,8 @@ class GanEditView(QWidget):
         self.open_button = QPushButton("Open photo…")
         self.open_button.setToolTip("Find the GAN's closest picture to a photo (or drop one on the picture)")
         self.open_button.clicked.connect(self.open_dialog)
-        self.steps = spin(10, 5000, 50)
-        self.steps.setValue(300)
-        self.steps.setToolTip("Refinement steps of a projection: more match the photo more closely")
+        self.projection_form = ParamForm(GanProjectionParams)
+        self.projection_form.add_row("Photo", "", self.open_button)
         self.random_button = QPushButton("Random point")
         self.random_button.setToolTip("Jump to a random point: a picture the GAN could make")
         self.random_button.clicked.connect(lambda: self.set_code(self.explorer.random_code()))
@@ -98,14 +100,11 @@ class GanEditView(QWidget):
         self.slider_box.released.connect(self._slider_released)
         side = QWidget()
         layout = QVBoxLayout(side)
-        form = QFormLayout()
-        form.addRow(self.open_button)
-        form.addRow("Projection steps", self.steps)
+        layout.addWidget(self.projection_form)
         points = QHBoxLayout()
         points.addWidget(self.random_button)
         points.addWidget(self.centre_button)
-        form.addRow(points)
-        layout.addLayout(form)
+        layout.addLayout(points)
         layout.addWidget(self.slider_box)
         layout.addWidget(self.photo_view)  # below the sliders, which matter more in a small window
         layout.addStretch(1)
@@ -190,12 +189,13 @@ class GanEditView(QWidget):
         )
         if (rgb := picture_or_error(self, path, not_ready)) is None:
             return None
-        name, steps = Path(path).name, self.steps.value()
+        name, params = Path(path).name, self.projection_form.params()
         self.losses = []
         self.photo_view.set_image(rgb)
         self.photo_view.show()
-        job = Job("gan.project", {"model": self.model, "picture": rgb, "steps": steps}, title=PROJECT_TITLE)
-        self.say(f"Looking for {name} in the GAN ({steps} steps): the picture shows the match so far.")
+        kwargs = {"model": self.model, "picture": rgb, **params_to_dict(params)}
+        job = Job("gan.project", kwargs, title=PROJECT_TITLE)
+        self.say(f"Looking for {name} in the GAN ({params.steps} steps): the picture shows the match so far.")
         return self.jobs.start(
             "project",
             job,
