@@ -83,7 +83,6 @@ class GanEditView(QWidget):
         self.open_button.setToolTip("Find the GAN's closest picture to a photo (or drop one on the picture)")
         self.open_button.clicked.connect(self.open_dialog)
         self.projection_form = ParamForm(GanProjectionParams)
-        self.projection_form.add_row("Photo", "", self.open_button)
         self.random_button = QPushButton("Random point")
         self.random_button.setToolTip("Jump to a random point: a picture the GAN could make")
         self.random_button.clicked.connect(lambda: self.set_code(self.explorer.random_code()))
@@ -100,13 +99,14 @@ class GanEditView(QWidget):
         self.slider_box.released.connect(self._slider_released)
         side = QWidget()
         layout = QVBoxLayout(side)
-        layout.addWidget(self.projection_form)
         points = QHBoxLayout()
-        points.addWidget(self.random_button)
-        points.addWidget(self.centre_button)
+        for button in (self.open_button, self.random_button, self.centre_button):
+            points.addWidget(button)
         layout.addLayout(points)
+        # The sliders first: in a small window they matter more than the projection's settings.
         layout.addWidget(self.slider_box)
-        layout.addWidget(self.photo_view)  # below the sliders, which matter more in a small window
+        layout.addWidget(self.projection_form)
+        layout.addWidget(self.photo_view)
         layout.addStretch(1)
         return side
 
