@@ -298,14 +298,17 @@ class GanPanel(LatentPage):
         )
 
     # -- state ----------------------------------------------------------------------------------
+    def _forms(self) -> dict[str, ParamForm]:
+        return {"sampling": self.sample_form, "projection": self.editor.projection_form}
+
     def state(self) -> dict[str, Any]:
-        return {**super().state(), "sampling": params_to_dict(self.sample_form.params())}
+        return {**super().state(), **{key: params_to_dict(form.params()) for key, form in self._forms().items()}}
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        if "sampling" in state:
+        for key, form in self._forms().items():
             try:
-                self.sample_form.set_params(params_from_dict(GanSampleParams, state["sampling"]))
-            except (TypeError, ValueError):
+                form.set_params(params_from_dict(form.params_class, state[key]))
+            except (KeyError, TypeError, ValueError):
                 pass
         super().restore_state(state)
 
