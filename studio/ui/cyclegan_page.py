@@ -44,6 +44,7 @@ class CycleGanPage(LatentPage):
 
     stem = "cyclegan"
     noun = "CycleGAN"
+    params_class = CycleGanParams
     training_begun = Signal()  # the tab shows the training view
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):

@@ -1,6 +1,7 @@
 """What the VAE and GAN pages of the Latent Explorer share: the parameter form's persistence,
 training with Train, Resume and Stop, the model file (opened, saved, reopened at start, never
-replaced without a question) and stills.
+replaced without a question), stills, and the history strip of the stills saved or made here
+(undo and redo step through what the views showed).
 
 A page keeps the engine's model object (opaque here) in `model` and the file it lives in in
 `model_path`: the checkpoint a training run writes after every epoch, or the file it was opened
@@ -18,26 +19,31 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from studio.core.catalog import SHIPPED_DATASETS
+from studio.core.history import HistoryEntry
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.progress import Progress
 from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
+from studio.ui.shown_history import ShownHistory
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.param_form import ParamForm
+from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.stills import Still, StillSaver
 
 MODEL_FILTER = "Keras models (*.keras)"
 
 
-class LatentPage(QWidget):
-    """A page that trains one kind of model. Subclasses build `self.form` and their views, and
-    say which jobs train, open and save their model and what a model tells (the hooks below)."""
+class LatentPage(ShownHistory, QWidget):
+    """A page that trains one kind of model. Subclasses build `self.form` (of `params_class`) and
+    their views (with `history_strip` among them), and say which jobs train, open and save their
+    model, what a model tells and how a history entry is shown (the hooks below)."""
 
     stem = "model"  # checkpoints/<stem>.keras, and the recipe's technique
     noun = "model"  # "VAE", "GAN" in messages
+    params_class: type
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -57,6 +63,8 @@ class LatentPage(QWidget):
         self.jobs.attach_panel("train", self.job_panel)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.stills = StillSaver(self, settings, self.current_stills, self._still_saved)
+        self.history_saver = PictureSaver(self, settings, self.stem)
+        self.build_history(self.stem, params_to_dict(self.params_class()))
 
     def build_run_buttons(self) -> QGridLayout:
         self.train_button = QPushButton("Train")
@@ -115,6 +123,10 @@ class LatentPage(QWidget):
     def current_stills(self) -> list[Still]:
         """What the views show that can be saved as a still, the main one first."""
         return []
+
+    def show_made(self, entry: HistoryEntry, own: bool) -> None:
+        """Show a history entry in the view its kind belongs to; `own`: it was made by the open
+        model (so its latent code can be edited further), not by another one or an earlier session's."""
 
     # -- training -------------------------------------------------------------------------------
     def train(self) -> None:
@@ -257,8 +269,36 @@ class LatentPage(QWidget):
         stem = self.model_path.stem if self.model_path else self.stem
         return Still(title, picture, recipe, f"{stem}-{kind}")
 
-    def _still_saved(self, path: Path) -> None:
+    def _still_saved(self, path: Path, still: Still) -> None:
+        self.keep_still(still)
         self.status.setText(f"Saved {path.name} with its recipe.")
+
+    def keep_still(self, still: Still) -> HistoryEntry:
+        """Put a still saved or made here on the history strip (and its copy in the history folder)."""
+        entry, kept = self.add_to_history(self.history_saver, still.picture, still.recipe, still.name)
+        problem = "" if kept else f" {self.history_saver.history_note(kept)}"  # the file name is in its tooltip
+        self.status.setText(f"Kept {still.title} on the history strip.{problem}")
+        return entry
+
+    # -- the history: what the views showed -------------------------------------------------------
+    def display_current(self) -> None:
+        entry = self.current_loaded()
+        if entry is not None:
+            own = self.model is not None and entry.recipe.get("model") == str(self.model_path)
+            self.show_made(entry, own)
+            if not own:
+                made_by = Path(entry.recipe.get("model") or f"another {self.noun}").name
+                self.status.setText(f"{entry.name} was made by {made_by}: open that model to edit it.")
+
+    def undo(self) -> bool:
+        if self.step_history(back=True):
+            self.status.setText("Undo: the views show what they showed before (Ctrl+Shift+Z goes forward again).")
+        return True
+
+    def redo(self) -> bool:
+        if self.step_history(back=False):
+            self.status.setText("Redo.")
+        return True
 
     # -- buttons and state ----------------------------------------------------------------------
     def _busy_changed(self, channel: str) -> None:
