@@ -11,7 +11,7 @@ from studio import __version__
 from studio.core.progress import JobError
 
 # The verbs: each names a module in studio.commands that adds it to the parser.
-COMMAND_MODULES = ("dream", "gan", "vae", "text", "style")
+COMMAND_MODULES = ("dream", "gan", "vae", "text", "style", "cyclegan")
 # Set before Studio touches it, so --verbose can tell the user's own choice from Studio's quiet default.
 USER_TF_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
 
@@ -47,8 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         return done.code or 0
     if args.verb is None:
         return open_app([])
-    if args.verbose and USER_TF_LOG_LEVEL is None:
-        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    if USER_TF_LOG_LEVEL is None:
+        # Quiet means errors too: grappler's "remapper failed" (a fusion it skips while training
+        # convolutions under a tape) is logged at ERROR level yet harms nothing; real failures reach
+        # the user as Python exceptions anyway.
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0" if args.verbose else "3"
     from studio.commands import start_tensorflow
     from studio.commands.paths import check_files
 

@@ -3,6 +3,8 @@ engines by monkeypatching `studio.core.job_targets.TARGETS` (see the `fake_targe
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 
@@ -86,6 +88,48 @@ def flight(image, params, animation, guide=None, mask=None, frame_seconds=0.02):
         frames.append(frame)
         yield Progress(step=index + 1, total=animation.frames, preview=frame, data={"frame": frame, "index": index})
     return frames
+
+
+def text_train(corpus_paths, params, model_path, resume_from=None):
+    """Text training that saves a "model" (a JSON file: epochs done, whether it replies) after each
+    epoch, as the engine does, with samples at each temperature."""
+    calls.append({"model_path": model_path, "resume_from": resume_from, "params": params})
+    done = json.loads(open(resume_from).read())["epochs"] if resume_from else 0
+    os.makedirs(os.path.dirname(model_path), exist_ok=True)
+    reply = params.architecture == "seq2seq"
+    for epoch in range(done + 1, params.epochs + 1):
+        time.sleep(0.01)
+        with open(model_path, "w") as model_file:
+            model_file.write(json.dumps({"epochs": epoch, "reply": reply}))
+        samples = {t: f"sample {epoch} at {t}" for t in params.temperatures}
+        data = {
+            "epoch": epoch,
+            "samples": samples,
+            "prompt": params.sample_prompt,
+            "reply": reply,
+            "batches_done": epoch,
+        }
+        yield Progress(step=epoch - done, total=params.epochs - done, stage=f"Epoch {epoch}", data=data)
+    return {"path": model_path, "epochs": params.epochs, "history": []}
+
+
+def text_describe(model_path):
+    """What the Text tab reads of a model made by `text_train`."""
+    yield Progress(step=0, total=1, stage="Reading the model")
+    with open(model_path) as model_file:
+        saved = json.loads(model_file.read())
+    params = {"architecture": "seq2seq" if saved["reply"] else "lstm", "size": "small", "level": "char"}
+    return {"params": params, "epochs_done": saved["epochs"], "history": [], "vocabulary": 40, "reply": saved["reply"]}
+
+
+def text_generate(model_path, params, chunks=3):
+    """Writing in `chunks` chunks, a different text for each of `params.samples` samples."""
+    calls.append({"model_path": model_path, "params": params})
+    for chunk in range(chunks):
+        time.sleep(0.02)
+        pieces = [f"sample{row}-chunk{chunk} " for row in range(params.samples)]
+        yield Progress(step=chunk + 1, total=chunks, stage="Writing", text=pieces[0], data={"pieces": pieces})
+    return []
 
 
 # Three stages whose steps cost 1, 4 and 16 (as octaves or scales that double their sides do).

@@ -68,6 +68,27 @@ class FakeGan:
         self.gan_params = params or GanParams(image_size=28, latent_dim=4)
 
 
+class FakeGanExplorer(FakeExplorer):
+    """The NumPy face of `studio.engines.gan.GanExplorer`: four directions, the latent axes."""
+
+    latent_dim = 4
+
+    def __init__(self):
+        super().__init__()
+        self.center = np.zeros(4, np.float32)
+        self.axes = np.eye(4, dtype=np.float32)
+        self.spread = np.ones(4, np.float32)
+        self.explained = np.array([0.4, 0.3, 0.2, 0.1], np.float32)
+        self.slider_names = [f"direction {index + 1}" for index in range(4)]
+
+    @property
+    def slider_count(self) -> int:
+        return 4
+
+    def random_code(self, seed=None):
+        return np.random.default_rng(seed).standard_normal(4).astype(np.float32)
+
+
 def pictures(codes, side: int = SIDE) -> np.ndarray:
     codes = np.asarray(codes, np.float32)
     flat = np.stack([np.full((side, side, 3), shade(code), np.uint8) for code in codes.reshape(-1, codes.shape[-1])])
@@ -130,6 +151,24 @@ def sample_grid(model, params):
     return {"grid": sheet, "latents": latents, "columns": params.columns}
 
 
+def directions(model):
+    yield Progress(0, 1, "Finding the main directions")
+    return FakeGanExplorer()
+
+
+def project(model, picture, steps=300, learning_rate=0.05):
+    """Walks code[0] toward the photo's brightness, a preview and a falling difference each step."""
+    target = picture.mean() / 20.0 - 5.0
+    code = np.zeros(4, np.float32)
+    start = loss = abs(target)
+    for step in range(1, steps + 1):
+        code[0] += (target - code[0]) * 0.3
+        loss = abs(target - code[0])
+        time.sleep(0.002)
+        yield Progress(step, steps, "Projecting the picture", preview=pictures(code), metrics={"loss": loss})
+    return {"latent": code.copy(), "picture": pictures(code), "loss": loss, "start_loss": start}
+
+
 def save(path, explorer=None, model=None):
     Path(path).write_bytes(FAKE_MODEL)
     yield Progress(0, 0, "saving")
@@ -157,4 +196,7 @@ FAKES = {
     "gan.train": "train",
     "gan.save": "save",
     "gan.sample_grid": "sample_grid",
+    "gan.directions": "directions",
+    "gan.decode": "decode",
+    "gan.project": "project",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,18 @@ import studio.cli
 import studio.commands
 from studio.cli import build_parser, main
 from studio.commands import format_value, quiet_stderr
-from studio.core.model_files import GAN, GAN_CLASS, TEXT, TEXT_ENTRY, TEXT_FORMAT, VAE, VAE_ENTRY
+from studio.core.model_files import (
+    CYCLEGAN,
+    CYCLEGAN_CLASS,
+    GAN,
+    GAN_CLASS,
+    TEXT,
+    TEXT_ENTRY,
+    TEXT_FORMAT,
+    VAE,
+    VAE_ENTRY,
+)
+from studio.core.params.cyclegan import CycleGanParams
 from studio.core.params.dream import DreamParams
 from studio.core.params.gan import GanParams, GanSampleParams
 from studio.core.params.style import StyleParams
@@ -37,8 +49,9 @@ def fake_model(path: Path, kind: str) -> Path:
         if kind == VAE:
             archive.writestr("config.json", "{}")
             archive.writestr(VAE_ENTRY, json.dumps({"technique": VAE}))
-        elif kind == GAN:
-            archive.writestr("config.json", json.dumps({"registered_name": GAN_CLASS}))
+        elif kind in (GAN, CYCLEGAN):
+            registered = {GAN: GAN_CLASS, CYCLEGAN: CYCLEGAN_CLASS}[kind]
+            archive.writestr("config.json", json.dumps({"registered_name": registered}))
         else:
             archive.writestr(TEXT_ENTRY, json.dumps({"format": TEXT_FORMAT}))
     return path
@@ -61,6 +74,7 @@ def files(tmp_path):
     paths["vae"] = fake_model(tmp_path / "vae.keras", VAE)
     paths["gan"] = fake_model(tmp_path / "gan.keras", GAN)
     paths["text"] = fake_model(tmp_path / "words.textmodel", TEXT)
+    paths["cyclegan"] = fake_model(tmp_path / "seasons.keras", CYCLEGAN)
     return paths
 
 
@@ -99,6 +113,9 @@ VERBS_WITH_OUTPUTS = {
     "gan train grid": ("gan train {folder} -o {dir}/new.keras --grid {out}", "out.png"),
     "gan sample": ("gan sample {gan} -o {out}", "out.png"),
     "gan walk": ("gan walk {gan} -o {out}", "out.gif"),
+    "cyclegan train": ("cyclegan train {folder} grass -o {out}", "out.keras"),
+    "cyclegan train strip": ("cyclegan train grass gravel -o {dir}/new.keras --strip {out}", "out.png"),
+    "cyclegan translate": ("cyclegan translate {cyclegan} {pic} -o {out}", "out.png"),
 }
 
 
@@ -127,6 +144,9 @@ def test_every_verb_refuses_an_existing_output_unless_told_to_overwrite(verb, fi
         ("vae train {folder} --resume {vae} -o {target} --overwrite", "vae", "the model to resume"),
         ("gan train {folder} --resume {gan} -o {target} --overwrite", "gan", "the model to resume"),
         ("gan sample {gan} -o {target} --overwrite", "gan", "the model"),
+        ("cyclegan train grass {pic} -o {target} --overwrite", "pic", "collection B"),
+        ("cyclegan train grass gravel --resume {cyclegan} -o {target} --overwrite", "cyclegan", "the model to resume"),
+        ("cyclegan translate {cyclegan} {pic} -o {target} --overwrite", "pic", "the input"),
     ],
 )
 def test_an_output_that_is_an_input_is_refused_even_with_overwrite(
@@ -171,6 +191,11 @@ def test_another_name_for_an_input_is_still_the_input(files, tensorflow_never_st
         ("vae grid {pic} -o {dir}/g.png", "pic.png is not a model file; choose a VAE saved by Studio."),
         ("vae grid {dir}/gone.keras -o {dir}/g.png", "gone.keras was not found."),
         ("gan train {folder} -o {dir}/a.keras --grid {dir}/a.keras", "a.keras is given as two outputs"),
+        ("cyclegan translate {gan} {pic} -o {dir}/t.png", "gan.keras holds a GAN, not a CycleGAN."),
+        ("cyclegan train grass gravel --resume {vae} -o {dir}/c.keras", "vae.keras holds a VAE, not a CycleGAN."),
+        ("gan sample {cyclegan} -o {dir}/g.png", "seasons.keras holds a CycleGAN, not a GAN."),
+        ("cyclegan translate {cyclegan} {pic} -o {dir}/t.gif", "Save the picture or new folder as .png"),
+        ("cyclegan train grass gravel -o {dir}/c.png", "Save the model as .keras, not as 'c.png'."),
     ],
 )
 def test_wrong_outputs_and_models_are_refused_before_tensorflow_starts(
@@ -180,7 +205,7 @@ def test_wrong_outputs_and_models_are_refused_before_tensorflow_starts(
     err = capsys.readouterr().err
     assert message in err and TENSORFLOW_WOULD_START not in err
     assert sorted(p.name for p in files["dir"].iterdir()) == sorted(
-        ["pic.png", "pic2.png", "pictures", "corpus.txt", "vae.keras", "gan.keras", "words.textmodel"]
+        ["pic.png", "pic2.png", "pictures", "corpus.txt", "vae.keras", "gan.keras", "words.textmodel", "seasons.keras"]
     )
 
 
@@ -214,10 +239,10 @@ def test_a_folder_without_write_permission_is_refused_before_tensorflow_starts(f
 def test_unknown_words_are_refused_and_a_file_opens_the_app(files, monkeypatch, capsys):
     opened = []
     monkeypatch.setattr(studio.cli, "open_app", lambda argv: opened.append(argv) or 0)
-    assert main(["cyclegan", "--help"]) == 2
+    assert main(["diffusion", "--help"]) == 2
     assert capsys.readouterr().err == (
-        "studio: 'cyclegan' is neither a verb nor a file. "
-        "Verbs: dream, gan, style, text, vae (studio VERB --help tells more).\n"
+        "studio: 'diffusion' is neither a verb nor a file. "
+        "Verbs: cyclegan, dream, gan, style, text, vae (studio VERB --help tells more).\n"
     )
     assert opened == []
     assert main([str(files["pic"])]) == 0
@@ -269,6 +294,7 @@ def test_every_option_has_help_and_shows_its_default():
         (("vae", "train"), VaeParams()),
         (("gan", "train"), GanParams()),
         (("gan", "sample"), GanSampleParams()),
+        (("cyclegan", "train"), CycleGanParams()),
     ],
 )
 def test_options_that_default_to_the_recipe_show_the_parameters_real_default(words, defaults):
@@ -429,3 +455,19 @@ def test_tensorflow_start_up_noise_is_hidden_but_errors_are_not(tmp_path):
     assert shown[-1].startswith("studio: broken.keras is damaged: its weights cannot be read")
     noise = [line for line in shown[:-1] if not line.startswith("[")]  # only progress bars besides the error
     assert noise == [], done.stderr
+
+
+def test_training_hides_tensorflow_log_lines(tmp_path):
+    """Grappler logs "remapper failed" at ERROR level while a VAE trains (a skipped fusion, no harm
+    done); as a user runs it, no TensorFlow log line may reach the terminal."""
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    command = [sys.executable, "-m", "studio", "vae", "train", "faces", "-o", str(tmp_path / "v.keras")]
+    done = subprocess.run(
+        [*command, "--limit", "16", "--epochs", "1", "--size", "16", "--batch-size", "8"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not re.search(r"\w+\.cc:\d+\]", done.stderr), done.stderr  # absl's "file.cc:LINE]" mark

@@ -1,4 +1,4 @@
-"""The Latent Explorer fits a 1024 x 640 window and a 1600 x 1000 one, idle, training and exploring:
+"""The Latent Explorer fits a 1024 x 640 window and a 1600 x 1000 one, idle, training, exploring and editing:
 no button, box or label is cut. Screenshots of each state go to $STUDIO_SCREENSHOTS when set."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLabel, QWidget
 
+from studio.ui.gan_panel import EDIT_VIEW
 from studio.ui.main_window import MainWindow
 from studio.ui.settings import Settings
 from studio.ui.vae_page import EXPLORE_VIEW
@@ -97,3 +98,7 @@ def walk_through(qtbot, page, mode: str, look, tmp_path) -> None:
     else:
         qtbot.waitUntil(lambda: page.grid_view.image is not None, timeout=WAIT_MS)
     look(f"{mode}-explorer")
+    if mode == "gan":
+        page.views.setCurrentIndex(EDIT_VIEW)
+        qtbot.waitUntil(lambda: page.editor.picture_view.image is not None, timeout=WAIT_MS)
+        look("gan-edit")

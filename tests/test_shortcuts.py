@@ -58,9 +58,12 @@ def test_shortcuts_trigger_their_actions_in_the_current_tab(qtbot, runner, fake_
     press(qtbot, window, shortcuts.SAVE_AS)
     assert "first.png" in dream.status.text()
 
-    window.tabs_widget.setCurrentWidget(window.tab("latent"))
+    window.tabs_widget.setCurrentWidget(window.tab("text"))
     press(qtbot, window, shortcuts.UNDO)
-    assert "Nothing to undo in the Latent Explorer tab" in window.statusBar().currentMessage()
+    assert "Nothing to undo in the Text tab" in window.statusBar().currentMessage()
+    window.tabs_widget.setCurrentWidget(window.tab("latent"))
+    press(qtbot, window, shortcuts.UNDO)  # the Latent Explorer's pages step through their stills
+    assert "Nothing to undo." in window.tab("latent").page.status.text()
     press(qtbot, window, shortcuts.FULL_SCREEN)
     assert window.full_screen_action.isChecked() and window.windowState() & Qt.WindowState.WindowFullScreen
     press(qtbot, window, shortcuts.FULL_SCREEN)

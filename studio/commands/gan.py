@@ -17,8 +17,9 @@ from studio.commands import (
 )
 from studio.commands.paths import ANIMATION, MODEL, PICTURE
 from studio.core.model_files import GAN
-from studio.core.params import make_recipe
+from studio.core.params import make_recipe, params_to_dict
 from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
+from studio.core.params.gan_projection import GanProjectionParams
 
 TRUNCATION_HELP = "redraw latent components farther than this from zero, e.g. 1.5 (default: none redrawn)"
 TRAIN_FLAGS = (
@@ -135,7 +136,11 @@ def register(subparsers) -> None:
         inputs={"picture": "the photo"},
     )
     project.add_argument("picture", help="the photo to match")
-    project.add_argument("--steps", type=int, default=300, help="refinement steps (default %(default)s)")
+    projection = GanProjectionParams()
+    param_option(project, "--steps", defaults=projection, type=int, help="refinement steps")
+    param_option(
+        project, "--step-size", dest="learning_rate", defaults=projection, type=float, help="how far each step moves"
+    )
     project.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
 
     directions = model_action(
@@ -206,7 +211,9 @@ def run_project(args: argparse.Namespace) -> int:
     from studio.engines.latent import save_still, still_recipe
 
     model = load_gan(args.model)
-    result = drive(project_job(model, load_image(args.picture), steps=args.steps))
+    overrides = {name: getattr(args, name) for name in ("steps", "learning_rate") if getattr(args, name) is not None}
+    projection = dataclasses.replace(GanProjectionParams(), **overrides)
+    result = drive(project_job(model, load_image(args.picture), **params_to_dict(projection)))
     recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
     saved = save_still(args.output, result["picture"], recipe, args.scale)
     return report_saved(

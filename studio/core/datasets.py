@@ -61,6 +61,12 @@ def load_folder(
     """The readable pictures in `folder` (and its subfolders), and the names of the files skipped
     because they could not be read as pictures."""
     _check_shape(size, channels)
+    return load_files(folder_files(folder), size, channels, limit, Path(folder).name)
+
+
+def folder_files(folder: str | os.PathLike) -> list[Path]:
+    """The files in `folder` and its subfolders (hidden ones left out), sorted; a JobError when
+    the folder is missing, is a file, or holds nothing."""
     folder = Path(folder)
     if not folder.exists():
         raise JobError(f"{folder} does not exist. Choose a folder of pictures, or one of: {', '.join(SHIPPED)}.")
@@ -69,6 +75,14 @@ def load_folder(
     files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
     if not files:
         raise JobError(f"The folder {folder.name} is empty. Put at least {MIN_PICTURES} pictures in it.")
+    return files
+
+
+def load_files(
+    files: list[Path], size: int, channels: int, limit: int | None = None, name: str = "the collection"
+) -> tuple[np.ndarray, list[str]]:
+    """The readable pictures among `files` as (N, size, size, channels) uint8, and the names of the
+    files skipped because they could not be read; `name` says where they came from in messages."""
     pictures, skipped = [], []
     for path in files:
         if limit is not None and len(pictures) >= limit:
@@ -81,12 +95,11 @@ def load_folder(
         pictures.append(fit_square(rgb, size, channels))
     if not pictures:
         raise JobError(
-            f"None of the {len(files)} files in {folder.name} is a picture Studio can read "
-            "(use PNG, JPEG, WebP or TIFF)."
+            f"None of the {len(files)} files in {name} is a picture Studio can read (use PNG, JPEG, WebP or TIFF)."
         )
     if len(pictures) < MIN_PICTURES:
         raise JobError(
-            f"{folder.name} holds only one readable picture; a model needs at least {MIN_PICTURES} "
+            f"{name} holds only one readable picture; a model needs at least {MIN_PICTURES} "
             "(and learns well from hundreds)."
         )
     return np.stack(pictures), skipped

@@ -126,7 +126,11 @@ def read_history(
     Nothing here raises for a bad file: a history folder edited by hand must never stop the app.
     """
     try:
-        paths = sorted(Path(folder).glob(f"*-{technique}.png"))[-limit:]
+        # Oldest first: by the time stamp that starts each name, then, within one second, by when written.
+        paths = sorted(
+            Path(folder).glob(f"*-{technique}.png"), key=lambda path: (path.name[:15], path.stat().st_mtime_ns)
+        )
+        paths = paths[-limit:]
     except OSError:
         return [], f"The history folder {folder} could not be read."
     entries, skipped = [], []

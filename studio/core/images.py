@@ -20,7 +20,7 @@ from studio.core.progress import JobError
 MAX_PIXELS = 80_000_000
 RECIPE_KEY = "generative-studio:recipe"
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".tif": "TIFF", ".tiff": "TIFF"}
-SAMPLE_IMAGES = ("astronaut", "chelsea", "coffee", "brick", "grass", "gravel")
+SAMPLE_IMAGES = ("astronaut", "chelsea", "coffee", "brick", "grass", "gravel", "immunohistochemistry")
 
 
 def load_image(source: str | os.PathLike | bytes) -> np.ndarray:

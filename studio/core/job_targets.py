@@ -34,7 +34,7 @@ TARGETS: dict[str, str] = {
     "vae.grid": "studio.engines.vae:grid_job",
     "vae.animation": "studio.engines.vae:animation_job",
     "vae.concept": "studio.engines.vae:concept_job",
-    "vae.decode": "studio.engines.vae:decode_job",
+    "vae.decode": "studio.engines.latent:decode_job",
     "vae.encode": "studio.engines.vae:encode_job",
     "vae.strip": "studio.engines.vae:strip_job",
     "gan.train": "studio.engines.gan:train_gan_job",
@@ -43,6 +43,13 @@ TARGETS: dict[str, str] = {
     "gan.sample_grid": "studio.engines.gan:sample_grid_job",
     "gan.interpolation": "studio.engines.gan:interpolation_job",
     "gan.export_walk": "studio.engines.gan:export_walk_job",
+    "cyclegan.train": "studio.engines.cyclegan:train_cyclegan_job",
+    "cyclegan.translate": "studio.engines.cyclegan:translate",
+    "cyclegan.load": "studio.engines.cyclegan:load_cyclegan_job",
+    "cyclegan.save": "studio.engines.cyclegan:save_cyclegan_job",
+    "gan.directions": "studio.engines.gan:explorer_job",
+    "gan.decode": "studio.engines.latent:decode_job",
+    "gan.project": "studio.engines.gan:project_job",
 }
 
 

@@ -14,21 +14,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from studio.core.files import plain_reason
+from studio.core.files import atomic_path, plain_reason
 from studio.core.progress import JobError
 
-VAE, GAN, TEXT = "vae", "gan", "text"
-KIND_NAMES = {VAE: "a VAE", GAN: "a GAN", TEXT: "a text model"}
+VAE, GAN, TEXT, CYCLEGAN = "vae", "gan", "text", "cyclegan"
+KIND_NAMES = {VAE: "a VAE", GAN: "a GAN", TEXT: "a text model", CYCLEGAN: "a CycleGAN"}
 # Studio's own metadata inside the zip: a VAE's beside Keras's files, a text model's beside its .keras.
 VAE_ENTRY = "studio.json"
 TEXT_ENTRY = "settings.json"
 TEXT_FORMAT = "studio-text-model"
 GAN_CLASS = "studio>GanModel"
+CYCLEGAN_CLASS = "studio>CycleGanModel"
+# Models saved whole by Keras, known by their registered class.
+KERAS_CLASSES = {GAN_CLASS: GAN, CYCLEGAN_CLASS: CYCLEGAN}
 
 
 def read_model_file(path: str | os.PathLike, kind: str) -> dict[str, Any]:
-    """Studio's metadata in the model file at `path` (for a GAN: Keras's config), after checking
-    that the file holds a model of `kind` (VAE, GAN or TEXT); otherwise a JobError saying what the
+    """Studio's metadata in the model file at `path` (for a GAN or CycleGAN: Keras's config), after
+    checking that the file holds a model of `kind` (VAE, GAN, TEXT or CYCLEGAN); otherwise a JobError saying what the
     file is and what to do."""
     path = Path(path)
     if path.is_dir():
@@ -45,7 +48,7 @@ def read_model_file(path: str | os.PathLike, kind: str) -> dict[str, Any]:
 
 
 def _inspect(path: Path) -> tuple[str | None, dict[str, Any]]:
-    """(kind, metadata): kind is VAE, GAN, TEXT, "keras" for another Keras model, or None."""
+    """(kind, metadata): kind is VAE, GAN, TEXT, CYCLEGAN, "keras" for another Keras model, or None."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -59,7 +62,7 @@ def _inspect(path: Path) -> tuple[str | None, dict[str, Any]]:
                     return metadata["technique"], metadata
             if "config.json" in names:
                 config = json.loads(archive.read("config.json"))
-                return (GAN if config.get("registered_name") == GAN_CLASS else "keras"), config
+                return KERAS_CLASSES.get(config.get("registered_name"), "keras"), config
     except FileNotFoundError:
         raise JobError(f"{path.name} was not found. It may have been moved or deleted.") from None
     except zipfile.BadZipFile:
@@ -69,6 +72,27 @@ def _inspect(path: Path) -> tuple[str | None, dict[str, Any]]:
     except OSError as error:
         raise JobError(f"{path.name} could not be read: {plain_reason(error, path)}.") from None
     return None, {}
+
+
+def save_keras_model(model: Any, path: str | os.PathLike, kind: str) -> Path:
+    """Write a Keras model of `kind` that saves itself whole (GAN, CycleGAN) to a .keras file
+    atomically: a stop mid-save never leaves half a file, and the file it replaces stays until the new one is whole."""
+    path = Path(path)
+    if path.suffix.lower() != ".keras":
+        raise JobError(f"Save {KIND_NAMES[kind]} as a .keras file, not '{path.suffix or path.name}'.")
+    with atomic_path(path) as temp:
+        model.save(temp)
+    return path
+
+
+def load_keras_model(path: str | os.PathLike, kind: str) -> Any:
+    """A model of `kind` saved whole by `save_keras_model`, after checking the file holds one (another
+    kind would fail obscurely inside Keras); a damaged file becomes one clear JobError."""
+    read_model_file(path, kind)
+    import keras  # only now: the checks above run before TensorFlow starts
+
+    with reading_weights(path):
+        return keras.saving.load_model(path)
 
 
 def damaged(path: Path, what: str) -> JobError:

@@ -25,9 +25,8 @@ from keras import layers
 
 from studio.core.catalog import size_advice
 from studio.core.datasets import batches_per_epoch, fit_square
-from studio.core.files import atomic_path
 from studio.core.images import enlarge, factor_to_reach
-from studio.core.model_files import GAN, read_model_file, reading_weights
+from studio.core.model_files import GAN, load_keras_model, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -343,19 +342,12 @@ def train_gan_job(
 # -- saving -----------------------------------------------------------------------------------------
 def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
     """Write the model to a .keras file atomically (a stop mid-save never leaves half a file)."""
-    path = Path(path)
-    if path.suffix.lower() != ".keras":
-        raise JobError(f"Save GAN models as .keras files, not '{path.suffix or path.name}'.")
-    with atomic_path(path) as temp:
-        model.save(temp)
-    return path
+    return save_keras_model(model, path, GAN)
 
 
 def load_gan(path: str | os.PathLike) -> GanModel:
     """A GAN saved by `save_gan`, ready to sample or to train further."""
-    read_model_file(path, GAN)  # another kind of model would fail obscurely inside Keras
-    with reading_weights(path):
-        return keras.saving.load_model(path)
+    return load_keras_model(path, GAN)
 
 
 def load_gan_job(path: str) -> Iterator[Progress]:

@@ -317,7 +317,7 @@ class Explorer(LatentSliders):
     """The trained VAE's latent space, ready for interactive use.
 
     Built on the compute thread by a job and handed to the tab as the job's result; the tab asks
-    it for pictures through short jobs on the compute thread too (`decode_job`, `grid_job`, ...),
+    it for pictures through short jobs on the compute thread too (`latent.decode_job`, `grid_job`, ...),
     each superseding the last, so a dragged slider never queues up work. Both directions are
     compiled once (tf.function with a None batch dimension) and traced here. The tab stays free of
     TensorFlow: it only ever sees NumPy arrays and plain numbers.
@@ -501,13 +501,6 @@ def animation_job(
 
 
 # -- explorer requests: each picture the Latent tab shows is one short job on the compute thread ------
-def decode_job(explorer: Explorer, codes: np.ndarray) -> Iterator[Progress]:
-    """The picture of one code (D,), or the pictures of codes (N, D). The step before the decode
-    lets a request that a newer one replaced stop without decoding."""
-    yield Progress(0, 1, "decoding")
-    return explorer.decode(codes)
-
-
 def encode_job(explorer: Explorer, picture: np.ndarray) -> Iterator[Progress]:
     """The code of a uint8 RGB picture of any size."""
     yield Progress(0, 1, "encoding")

@@ -1,6 +1,7 @@
 """The GAN page of the Latent Explorer: pick pictures, train a DCGAN while watching its losses and
-a fixed grid of samples, then draw new grids, interpolate between two picked samples, export walks
-and save stills.
+a fixed grid of samples, then draw new grids, interpolate between two picked samples, export walks,
+edit a sample or a projected photo along the main directions (`gan_edit`) and save stills, which
+join the history strip.
 
 The trained model is an opaque object handed back by the engine's jobs; this page only passes it
 back into later jobs (sampling, saving), it never touches TensorFlow itself.
@@ -13,12 +14,23 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.catalog import GREY_DATASETS
+from studio.core.history import HistoryEntry
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import GanParams, GanSampleParams
 from studio.core.progress import Progress
+from studio.ui.gan_edit import GanEditView
 from studio.ui.latent_page import LatentPage
 from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
@@ -33,6 +45,7 @@ from studio.ui.widgets.stills import Still
 
 GRID_COUNT, GRID_COLUMNS = 36, 6
 SAMPLING = "Sampling"
+SAMPLES_VIEW, EDIT_VIEW = 0, 1
 
 
 class GanPanel(LatentPage):
@@ -40,6 +53,7 @@ class GanPanel(LatentPage):
 
     stem = "gan"
     noun = "GAN"
+    params_class = GanParams
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
@@ -61,7 +75,8 @@ class GanPanel(LatentPage):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(work_and_controls(self._build_views(), side_panel(controls), controls_first=True))
         self.stills.attach(self.grid_view, self.current_stills)
-        self.status.setText("Choose pictures (or drop a folder on the grid), then press Train.")
+        self.stills.attach(self.editor.picture_view, self.current_stills)
+        self.greet("Choose pictures (or drop a folder on the grid), then press Train.")
         self.refresh()
 
     def _build_views(self) -> QWidget:
@@ -79,21 +94,27 @@ class GanPanel(LatentPage):
         self.strip_view.setMinimumHeight(70)
         self.strip_view.setMaximumHeight(140)
         self.plot = LossPlot()
-        self.plot.setMaximumHeight(150)
+        self.plot.setMaximumHeight(140)
         self.waiting_note = RequestNote(self.jobs)
+        below = QHBoxLayout()  # side by side, so the grid keeps its height in a small window
+        below.addWidget(self.strip_view, 3)
+        below.addWidget(self.plot, 2)
+        samples = QWidget()
+        layout = QVBoxLayout(samples)
+        layout.addWidget(self.waiting_note)
+        layout.addWidget(self.grid_view, 1)
+        layout.addLayout(below)
+        self.editor = GanEditView(self.jobs, self.settings, self.status.setText)
+        self.editor.made.connect(self._made)
+        self.views = QTabWidget()
+        self.views.addTab(samples, "Samples")
+        self.views.addTab(self.editor, "Edit: directions and photos")
+        self.history_strip.continue_button.hide()  # showing an entry already lets the sliders go on from it
         views = QWidget()
         layout = QVBoxLayout(views)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (
-            self.warning_label,
-            self.waiting_note,
-            self.grid_view,
-            self.strip_view,
-            self.plot,
-            self.job_panel,
-            self.status,
-        ):
-            layout.addWidget(widget, 1 if widget is self.grid_view else 0)
+        for widget in (self.warning_label, self.views, self.history_strip, self.job_panel, self.status):
+            layout.addWidget(widget, 1 if widget is self.views else 0)
         return views
 
     def _build_sample_form(self) -> ParamForm:
@@ -169,6 +190,8 @@ class GanPanel(LatentPage):
         if not resume:
             self.plot.clear()
         self.warning_label.hide()
+        self.editor.set_model(None)  # its directions would belong to the weights training changes
+        self.views.setCurrentIndex(SAMPLES_VIEW)
 
     def training_progress(self, event: Progress) -> None:
         if "checkpoint" in event.data:  # an epoch is done and saved: that is the model now
@@ -195,6 +218,12 @@ class GanPanel(LatentPage):
         if how != "trained":  # a trained model's grid is its monitor's, still pickable
             self.latents = None
             self.sample()
+        self.editor.set_model(model)
+
+    def training_stopped(self) -> None:
+        """The run saved its finished epochs: edit them (Resume goes on from there)."""
+        if self.model is not None:
+            self.editor.set_model(self.model)
 
     def refresh(self) -> None:
         super().refresh()
@@ -225,10 +254,11 @@ class GanPanel(LatentPage):
             return  # the grid still belongs to the running training
         self.picked = [index] if len(self.picked) != 1 else [self.picked[0], index]
         self.grid_view.mark(self.picked)
+        self.editor.set_code(self.latents[index])
         if len(self.picked) == 2:
             self.interpolate()
         else:
-            self.status.setText("Now click the picture to go to.")
+            self.status.setText("Now click the picture to go to, or edit this one in the Edit view.")
 
     def interpolate(self) -> JobHandle:
         start, end = (self.latents[index] for index in self.picked)
@@ -268,29 +298,72 @@ class GanPanel(LatentPage):
         )
 
     # -- state ----------------------------------------------------------------------------------
+    def _forms(self) -> dict[str, ParamForm]:
+        return {"sampling": self.sample_form, "projection": self.editor.projection_form}
+
     def state(self) -> dict[str, Any]:
-        return {**super().state(), "sampling": params_to_dict(self.sample_form.params())}
+        return {**super().state(), **{key: params_to_dict(form.params()) for key, form in self._forms().items()}}
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        if "sampling" in state:
+        for key, form in self._forms().items():
             try:
-                self.sample_form.set_params(params_from_dict(GanSampleParams, state["sampling"]))
-            except (TypeError, ValueError):
+                form.set_params(params_from_dict(form.params_class, state[key]))
+            except (KeyError, TypeError, ValueError):
                 pass
         super().restore_state(state)
 
-    # -- stills ---------------------------------------------------------------------------------
+    # -- stills and the history ------------------------------------------------------------------
     def current_stills(self) -> list[Still]:
-        """The last picked picture, then the grid."""
-        if self.model is None or self.latents is None or self.grid_view.image is None:
+        """The edited picture (first when the Edit view is shown), the last picked picture, the grid."""
+        if self.model is None:
             return []
         stills = []
-        if self.picked:
-            index = self.picked[-1]
-            picture = self.grid_view.cell_picture(index, self.model.gan_params.image_size)
-            stills.append(self.still(f"picture {index + 1}", "sample", picture, latent=self.latents[index].tolist()))
-        sampling = (
-            {"seed": self.grid_sampling.seed, "truncation": self.grid_sampling.truncation} if self.grid_sampling else {}
-        )
-        stills.append(self.still("the grid", "grid", self.grid_view.image, latent=self.latents.tolist(), **sampling))
+        if self.latents is not None and self.grid_view.image is not None:
+            if self.picked:
+                index = self.picked[-1]
+                picture = self.grid_view.cell_picture(index, self.model.gan_params.image_size)
+                latent = self.latents[index].tolist()
+                stills.append(self.still(f"picture {index + 1}", "sample", picture, latent=latent))
+            sampling = (
+                {"seed": self.grid_sampling.seed, "truncation": self.grid_sampling.truncation}
+                if self.grid_sampling
+                else {}
+            )
+            latents = self.latents.tolist()
+            columns = self.grid_view.columns
+            stills.append(
+                self.still("the grid", "grid", self.grid_view.image, latent=latents, columns=columns, **sampling)
+            )
+        edited = self.edited_still()
+        if edited is not None:
+            stills.insert(0 if self.views.currentIndex() == EDIT_VIEW else len(stills), edited)
         return stills
+
+    def edited_still(self, kind: str = "edit") -> Still | None:
+        """The Edit view's picture, with its latent point (and the photo it was projected from)."""
+        editor = self.editor
+        if editor.picture_view.image is None or editor.picture_code is None:
+            return None
+        photo = {"projected_from": editor.projected_from} if editor.projected_from else {}
+        return self.still(
+            "the edited picture", kind, editor.picture_view.image, latent=editor.picture_code.tolist(), **photo
+        )
+
+    def _made(self, kind: str, *_: Any) -> None:
+        """A finished projection or a slider edit joins the history strip."""
+        if (still := self.edited_still(kind)) is not None:
+            self.keep_still(still)
+
+    def show_made(self, entry: HistoryEntry, own: bool) -> None:
+        latent = np.asarray(entry.recipe.get("latent") or [], np.float32)
+        if entry.recipe.get("kind") == "grid":
+            self.views.setCurrentIndex(SAMPLES_VIEW)
+            columns = int(entry.recipe.get("columns") or GRID_COLUMNS)
+            own = own and latent.ndim == 2
+            self.latents, self.grid_sampling, self.picked = (latent if own else None), None, []
+            self.grid_view.set_grid(entry.picture, columns, len(latent) if own else 0)
+        else:
+            self.views.setCurrentIndex(EDIT_VIEW)
+            self.editor.picture_view.set_image(entry.picture)
+            if own and latent.ndim == 1:
+                self.editor.set_code(latent, entry.recipe.get("projected_from"))

@@ -1,6 +1,7 @@
 """What the VAE and GAN pages of the Latent Explorer share: the parameter form's persistence,
 training with Train, Resume and Stop, the model file (opened, saved, reopened at start, never
-replaced without a question) and stills.
+replaced without a question), stills, and the history strip of the stills saved or made here
+(undo and redo step through what the views showed).
 
 A page keeps the engine's model object (opaque here) in `model` and the file it lives in in
 `model_path`: the checkpoint a training run writes after every epoch, or the file it was opened
@@ -15,38 +16,34 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from studio.core.catalog import SHIPPED_DATASETS
+from studio.core.history import HistoryEntry
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.progress import Progress
 from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
+from studio.ui.shown_history import ShownHistory
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.job_panel import JobPanel
+from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.param_form import ParamForm
+from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.stills import Still, StillSaver
 
-TRAIN_QUESTION = "train-question"  # the object name of the dialog Train opens on a trained model
 MODEL_FILTER = "Keras models (*.keras)"
 
 
-def free_model_path(folder: Path, stem: str) -> Path:
-    """`folder/stem.keras`, else `stem-2.keras`, `stem-3.keras`...: the first name no file has."""
-    candidate, number = folder / f"{stem}.keras", 2
-    while candidate.exists():
-        candidate, number = folder / f"{stem}-{number}.keras", number + 1
-    return candidate
-
-
-class LatentPage(QWidget):
-    """A page that trains one kind of model. Subclasses build `self.form` and their views, and
-    say which jobs train, open and save their model and what a model tells (the hooks below)."""
+class LatentPage(ShownHistory, QWidget):
+    """A page that trains one kind of model. Subclasses build `self.form` (of `params_class`) and
+    their views (with `history_strip` among them), and say which jobs train, open and save their
+    model, what a model tells and how a history entry is shown (the hooks below)."""
 
     stem = "model"  # checkpoints/<stem>.keras, and the recipe's technique
     noun = "model"  # "VAE", "GAN" in messages
+    params_class: type
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -66,6 +63,8 @@ class LatentPage(QWidget):
         self.jobs.attach_panel("train", self.job_panel)
         self.jobs.busy_changed.connect(self._busy_changed)
         self.stills = StillSaver(self, settings, self.current_stills, self._still_saved)
+        self.history_saver = PictureSaver(self, settings, self.stem)
+        self.build_history(self.stem, params_to_dict(self.params_class()))
 
     def build_run_buttons(self) -> QGridLayout:
         self.train_button = QPushButton("Train")
@@ -125,6 +124,10 @@ class LatentPage(QWidget):
         """What the views show that can be saved as a still, the main one first."""
         return []
 
+    def show_made(self, entry: HistoryEntry, own: bool) -> None:
+        """Show a history entry in the view its kind belongs to; `own`: it was made by the open
+        model (so its latent code can be edited further), not by another one or an earlier session's."""
+
     # -- training -------------------------------------------------------------------------------
     def train(self) -> None:
         """Train a new model; on a page that has one, ask first whether to continue it instead."""
@@ -146,32 +149,16 @@ class LatentPage(QWidget):
 
     def ask_how_to_train(self) -> QMessageBox:
         """Continue the model, start a new one under a new name, or cancel: a non-blocking question."""
-        done = self.model_epochs(self.model) if self.model is not None else None
-        name, new_name = self.model_path.name, free_model_path(self.checkpoints, self.stem).name
-        had = f"has trained for {done} epochs" if done is not None else "holds a model"
-        box = QMessageBox(QMessageBox.Icon.Question, f"Train the {self.noun}", f"{name} {had}.", parent=self)
-        box.setObjectName(TRAIN_QUESTION)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        more = done is None or self.form.params().epochs > done
-        new_one = f"start a new {self.noun} saved as {new_name}, which leaves {name} as it is?"
-        box.setInformativeText(
-            f"Continue training it (its file grows with each epoch), or {new_one}"
-            if more
-            else f"{new_one[:1].upper()}{new_one[1:]} To continue {name} instead, set Epochs above {done} first."
+        return ask_how_to_train(
+            self,
+            self.noun,
+            self.model_path,
+            free_model_path(self.checkpoints, self.stem),
+            self.model_epochs(self.model) if self.model is not None else None,
+            self.form.params().epochs,
+            on_continue=self.resume,
+            on_new=lambda: self._start_training(self.form.params(), resume=False),
         )
-        go_on = box.addButton("Continue training it", QMessageBox.ButtonRole.AcceptRole)
-        go_on.setEnabled(more)
-        new = box.addButton(f"Start a new {self.noun}", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.buttonClicked.connect(partial(self._train_answered, go_on, new))
-        box.open()
-        return box
-
-    def _train_answered(self, go_on: QPushButton, new: QPushButton, clicked: QPushButton) -> None:
-        if clicked is go_on:
-            self.resume()
-        elif clicked is new:
-            self._start_training(self.form.params(), resume=False)
 
     def _start_training(self, params: Any, resume: bool) -> JobHandle:
         resume = resume and self.model_path is not None
@@ -197,13 +184,10 @@ class LatentPage(QWidget):
         self.refresh()
 
     def _training_failed(self, message: str, details: str) -> None:
-        self.status.setText("Training did not start or stopped with a problem.")
-        self._keep_checkpoint()
-        show_error(self, message, details)
+        training_ended_early(self, self.status, self._keep_checkpoint, (message, details))
 
     def _stopped(self) -> None:
-        self.status.setText("Stopped. Every finished epoch is kept: Resume goes on from the last one.")
-        self._keep_checkpoint()
+        training_ended_early(self, self.status, self._keep_checkpoint)
         self.training_stopped()
 
     def _keep_checkpoint(self) -> None:
@@ -285,8 +269,36 @@ class LatentPage(QWidget):
         stem = self.model_path.stem if self.model_path else self.stem
         return Still(title, picture, recipe, f"{stem}-{kind}")
 
-    def _still_saved(self, path: Path) -> None:
+    def _still_saved(self, path: Path, still: Still) -> None:
+        self.keep_still(still)
         self.status.setText(f"Saved {path.name} with its recipe.")
+
+    def keep_still(self, still: Still) -> HistoryEntry:
+        """Put a still saved or made here on the history strip (and its copy in the history folder)."""
+        entry, kept = self.add_to_history(self.history_saver, still.picture, still.recipe, still.name)
+        problem = "" if kept else f" {self.history_saver.history_note(kept)}"  # the file name is in its tooltip
+        self.status.setText(f"Kept {still.title} on the history strip.{problem}")
+        return entry
+
+    # -- the history: what the views showed -------------------------------------------------------
+    def display_current(self) -> None:
+        entry = self.current_loaded()
+        if entry is not None:
+            own = self.model is not None and entry.recipe.get("model") == str(self.model_path)
+            self.show_made(entry, own)
+            if not own:
+                made_by = Path(entry.recipe.get("model") or f"another {self.noun}").name
+                self.status.setText(f"{entry.name} was made by {made_by}: open that model to edit it.")
+
+    def undo(self) -> bool:
+        if self.step_history(back=True):
+            self.status.setText("Undo: the views show what they showed before (Ctrl+Shift+Z goes forward again).")
+        return True
+
+    def redo(self) -> bool:
+        if self.step_history(back=False):
+            self.status.setText("Redo.")
+        return True
 
     # -- buttons and state ----------------------------------------------------------------------
     def _busy_changed(self, channel: str) -> None:
@@ -308,10 +320,13 @@ class LatentPage(QWidget):
     def restore_state(self, state: dict[str, Any]) -> None:
         """Last session's settings (a folder that is gone falls back to the default pictures), then its model."""
         try:
-            params = params_from_dict(self.form.params_class, state.get("params", {}))
-            if params.dataset not in SHIPPED_DATASETS and not Path(params.dataset).is_dir():
-                params = dataclasses.replace(params, dataset=self.form.params_class().dataset)
-            self.form.set_params(params)
+            self.form.set_params(self.restorable(params_from_dict(self.form.params_class, state.get("params", {}))))
         except (TypeError, ValueError):
             pass
         self.reopen(state.get("model"))
+
+    def restorable(self, params: Any) -> Any:
+        """Last session's `params` as they can be used now: pictures that are gone become the default ones."""
+        if params.dataset not in SHIPPED_DATASETS and not Path(params.dataset).is_dir():
+            params = dataclasses.replace(params, dataset=self.form.params_class().dataset)
+        return params

@@ -53,8 +53,18 @@ class LatentTab(StudioTab):
     def set_mode(self, mode: str) -> None:
         (self.gan_radio if mode == "gan" else self.vae_radio).setChecked(True)
 
+    @property
+    def page(self) -> VaePage | GanPanel:
+        return self.gan_page if self.mode == "gan" else self.vae_page
+
     def open_path(self, path: str) -> None:
-        (self.gan_page if self.mode == "gan" else self.vae_page).open_path(path)
+        self.page.open_path(path)
+
+    def undo(self) -> bool:
+        return self.page.undo()
+
+    def redo(self) -> bool:
+        return self.page.redo()
 
     def state(self) -> dict[str, Any]:
         return {"mode": self.mode, "vae": self.vae_page.state(), "gan": self.gan_page.state()}

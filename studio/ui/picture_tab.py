@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from studio.core.history import History, HistoryEntry, read_history
+from studio.core.history import HistoryEntry
 from studio.core.images import load_image
 from studio.core.params import make_recipe, params_from_dict, params_to_dict
 from studio.core.progress import JobError, Progress
@@ -21,11 +21,11 @@ from studio.ui.picture_saving import PictureSaving
 from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.shortcuts import CANCEL, SAVE, SAVE_AS, with_key
+from studio.ui.shown_history import ShownHistory
 from studio.ui.tab import StudioTab
 from studio.ui.variations import VariationBatch
 from studio.ui.widgets.compare import BeforeAfterView
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.history_strip import HistoryStrip
 from studio.ui.widgets.images import from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.partial_bar import PartialBar
@@ -49,7 +49,7 @@ class PictureRun:
     source_width: int
 
 
-class PictureTab(PictureSaving, StudioTab):
+class PictureTab(PictureSaving, ShownHistory, StudioTab):
     """A tab whose result is one picture made from `source` with a frozen parameter recipe.
 
     Subclasses set `params_class`, `noun` and `main_channel`, build `self.form`, and provide
@@ -75,7 +75,6 @@ class PictureTab(PictureSaving, StudioTab):
         self._last_stage = ""
         self.saver = PictureSaver(self, settings, self.key)
         self.recipe_bar = RecipeBar(self.key, self.title, self._restore_recipe)
-        self.history = History()
         self.view = BeforeAfterView(self.before_title, self.after_title, f"The {self.noun} appears here")
         self.view.files_dropped.connect(lambda paths: self.open_path(paths[0]))
         self.view.set_drag_source(self.drag_mime)
@@ -97,20 +96,9 @@ class PictureTab(PictureSaving, StudioTab):
         self.variations = VariationBatch(self, self.variation_kinds)
         self.jobs.busy_changed.connect(lambda _channel: self._refresh())
 
-    def greet(self, text: str) -> None:
-        """The status line at start: `text`, and a note on history files that could not be read."""
-        self.status.setText(" ".join(part for part in (text, self._history_note) if part))
-
     def _build_history(self) -> None:
-        folder = self.settings.history_folder(create=False)
-        self.history_strip = HistoryStrip(folder, params_to_dict(self.params_class()))
-        self.history_strip.entry_chosen.connect(self.show_entry)
+        self.build_history(self.key, params_to_dict(self.params_class()))
         self.history_strip.continue_requested.connect(self.continue_from)
-        self.history_strip.path_copied.connect(lambda path: self.status.setText(f"Copied the path: {path}"))
-        entries, self._history_note = read_history(folder, self.key)
-        for entry in entries:
-            self.history.add(entry)
-        self.history_strip.set_entries(entries)
 
     def work_area(self, buttons: list[QPushButton], *bars: QWidget, beside_history: QWidget | None = None) -> QWidget:
         """The pictures (and the variations' contact sheet), the history strip (with `beside_history`
@@ -262,16 +250,13 @@ class PictureTab(PictureSaving, StudioTab):
 
     def discard_partial(self) -> None:
         """Show the last result again (or nothing), so the After view is what Save saves."""
-        self._display_current()
+        self.display_current()
         self.status.setText(f"Discarded the partial {self.noun}.")
 
     def keep_result(self, picture: np.ndarray, run: PictureRun, summary: str) -> HistoryEntry:
         """Make `picture` a result: kept in the history folder with its recipe, on the strip, shown."""
         recipe = make_recipe(self.key, run.params, **run.extra)
-        kept = self.saver.keep_in_history(picture, recipe, run.source_name)
-        entry = self.history.add(HistoryEntry.made(picture, recipe, kept))
-        self.history_strip.add(entry)
-        self.show_entry(entry)
+        entry, kept = self.add_to_history(self.saver, picture, recipe, run.source_name)
         self.status.setText(f"{summary} {self.saver.history_note(kept)}")
         return entry
 
@@ -287,31 +272,12 @@ class PictureTab(PictureSaving, StudioTab):
         entry = self.history.current
         return params_from_dict(self.params_class, entry.params) if entry is not None else None
 
-    def show_entry(self, entry: HistoryEntry | None) -> None:
-        """Show `entry` in the After view (None: empty it); Undo comes back to what was shown before."""
-        if entry is None or self._loaded(entry):
-            self.history.show(entry)
-            self._display_current()
-
-    def _loaded(self, entry: HistoryEntry) -> bool:
-        """Whether the entry's picture can be had; one whose file is gone is taken off, with a note."""
-        try:
-            entry.image()
-        except JobError as error:
-            self.history.remove(entry)
-            self.history_strip.remove(entry)
-            self.status.setText(f"{entry.name} could not be shown ({error}); it is off the strip now.")
-            return False
-        return True
-
-    def _display_current(self) -> None:
+    def display_current(self) -> None:
         """Show `history.current` in the After view: it is the result now, what Save saves."""
-        while (entry := self.history.current) is not None and not self._loaded(entry):
-            pass
+        entry = self.current_loaded()
         self.partial, self.other_shown = None, False
         width = self.source.shape[1] if self.source is not None else None
         self.view.after.set_image(entry.picture if entry is not None else None, shown_width=width)
-        self.history_strip.select(entry)
         self._refresh()
 
     def undo(self) -> bool:
@@ -319,23 +285,17 @@ class PictureTab(PictureSaving, StudioTab):
             return True
         if self.partial is not None:
             self.keep_partial()  # the stopped picture joins the history first, so Redo brings it back
-        if not self.history.can_undo:
-            self.status.setText("Nothing to undo.")
-            return True
-        self.history.undo()
-        self._display_current()
-        self.status.setText("Undo: the After view shows what it showed before (Ctrl+Shift+Z goes forward again).")
+        if self.step_history(back=True):
+            self.status.setText("Undo: the After view shows what it showed before (Ctrl+Shift+Z goes forward again).")
         return True
 
     def redo(self) -> bool:
         if self._running_note():
             return True
-        if not self.history.can_redo or self.partial is not None:
+        if self.partial is not None:
             self.status.setText("Nothing to redo.")
-            return True
-        self.history.redo()
-        self._display_current()
-        self.status.setText("Redo.")
+        elif self.step_history(back=False):
+            self.status.setText("Redo.")
         return True
 
     def _running_note(self) -> bool:

@@ -26,6 +26,7 @@ from studio.ui.fast_style_page import FAST_MODE, FastStylePage
 from studio.ui.picture_tab import IMAGE_SUFFIXES, PictureRun, PictureTab
 from studio.ui.runner import Job
 from studio.ui.shortcuts import RUN, with_key
+from studio.ui.style_cyclegan import CYCLEGAN_MODE, CycleGanMode
 from studio.ui.widgets.choice_field import ChoiceField
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.forms import side_panel, work_and_controls
@@ -86,6 +87,7 @@ class StyleTab(PictureTab):
         self.loss_plot.setFixedHeight(self.history_strip.list.height())
         work = self.work_area(self._build_buttons(), beside_history=self.loss_plot)
         QVBoxLayout(self).addWidget(work_and_controls(work, side_panel(controls)))
+        self.cyclegan = CycleGanMode(self)
         self.variations.suggest_range()
 
     def _build_gatys_page(self) -> QWidget:
@@ -158,30 +160,35 @@ class StyleTab(PictureTab):
 
     def _mode_changed(self, mode: str) -> None:
         for widget in (self.resume_button, self.variations.button, self.variations.form):
-            widget.setVisible(mode != FAST_MODE)  # they go on optimising; a style model paints in one pass
+            widget.setVisible(mode == "gatys")  # they go on optimising; the other modes' models paint in one pass
         self._refresh()
 
     def _mask_changed(self) -> None:
         self.styles.set_regions_enabled(self.view.before.mask() is not None)
 
     def state(self) -> dict:
-        return {**super().state(), "mode": self.modes.mode, FAST_MODE: self.fast_style.state()}
+        modes = {FAST_MODE: self.fast_style.state(), CYCLEGAN_MODE: self.cyclegan.page.state()}
+        return {**super().state(), "mode": self.modes.mode, **modes}
 
     def restore_state(self, state: dict) -> None:
         super().restore_state(state)
         self.fast_style.restore_state(state.get(FAST_MODE, {}))
+        self.cyclegan.page.restore_state(state.get(CYCLEGAN_MODE, {}))
         self.modes.set_mode(state.get("mode", ""))
 
     def open_path(self, path: str) -> None:
         super().open_path(path)
         recipe = read_recipe(path) or {}
-        if recipe.get("method") == FAST_MODE:  # its settings are not the optimised transfer's
+        if (method := recipe.get("method")) in (FAST_MODE, CYCLEGAN_MODE):  # not the optimised transfer's settings
             self.recipe_bar.hide()
-            self.status.setText(f"This picture was painted by the style model {recipe.get('model')} (Fast style).")
+            maker = "style model" if method == FAST_MODE else "CycleGAN"
+            self.status.setText(f"This picture was painted by the {maker} {recipe.get('model')}.")
 
     def continue_from(self, entry) -> None:
         if entry.recipe.get("method") == FAST_MODE:
             self.fast_style.continue_from(entry)
+        elif entry.recipe.get("method") == CYCLEGAN_MODE:
+            self.cyclegan.continue_from(entry)
         else:
             super().continue_from(entry)
 

@@ -16,30 +16,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
-from superqt import QLabeledDoubleSlider
 
-from studio.core.images import load_image
 from studio.core.params.vae import GRID_EXTENT
-from studio.core.progress import JobError
 from studio.ui.jobs import TabJobs
 from studio.ui.latent_paths import ConceptBox, PathBox
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
-from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.errors import picture_or_error
 from studio.ui.widgets.forms import labeled_slider, side_panel, spin
 from studio.ui.widgets.latent_grid import LatentPictureView
+from studio.ui.widgets.latent_sliders import LatentSliderBox
 from studio.ui.widgets.requests import RequestNote
 
 LIVE_BUDGET_S = 0.03  # while the plane changes, a coarse grid that decodes in about this long follows at once
@@ -50,7 +46,10 @@ PICTURE_TITLE, GRID_TITLE, ENCODE_TITLE = "Drawing the picture", "Drawing the gr
 
 class VaeExplorer(QWidget):
     """Explores one `studio.engines.vae.Explorer` (opaque here: it only travels into jobs, and
-    its NumPy-only helpers place codes on planes and sliders)."""
+    its NumPy-only helpers place codes on planes and sliders). `made()` when the slider picture is
+    worth keeping: a slider was let go, or a dropped picture was found."""
+
+    made = Signal()
 
     def __init__(self, jobs: TabJobs, settings: Settings, say, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,7 +61,7 @@ class VaeExplorer(QWidget):
         self._seconds_per_picture = 0.001  # measured on each grid; sets how many cells the coarse grid has
         self.grid_plane = None  # the plane of the grid shown
         self.picture_code: np.ndarray | None = None  # the code of the picture shown
-        self.sliders: list[QLabeledDoubleSlider] = []
+        self._keep_next = False  # keep the next picture drawn (a slider was let go, a picture found)
         self._full_grid_timer = QTimer(self, singleShot=True, interval=FULL_GRID_DELAY_MS)
         self._full_grid_timer.timeout.connect(self._draw_full_grid)
         self.concept_box = ConceptBox(self, settings)
@@ -116,8 +115,9 @@ class VaeExplorer(QWidget):
         self.random_button = QPushButton("Random point")
         self.random_button.setToolTip("Jump to a random point: a picture the model could make")
         self.random_button.clicked.connect(lambda: self.set_code(self.explorer.random_code()))
-        self.sliders_box = QGroupBox("Latent sliders")
-        self.sliders_form = QFormLayout(self.sliders_box)
+        self.sliders_box = LatentSliderBox("Latent sliders")
+        self.sliders_box.moved.connect(self._slider_moved)
+        self.sliders_box.released.connect(self._keep_when_drawn)
         side = QWidget()
         layout = QVBoxLayout(side)
         for widget in (self.picture_view, self.random_button, self.sliders_box, self.concept_box, self.path_box):
@@ -134,16 +134,7 @@ class VaeExplorer(QWidget):
         self.grid_view.set_image(None)
         self.concept_box.clear()
         self.path_box.clear()
-        while self.sliders_form.rowCount():
-            self.sliders_form.removeRow(0)
-        self.sliders = []
-        for index, name in enumerate(explorer.slider_names):
-            slider = labeled_slider(-1.0, 1.0)
-            reach = max(3.0 * float(explorer.spread[index]), 1.0)
-            slider.setRange(-reach, reach)
-            slider.valueChanged.connect(partial(self._slider_moved, index))
-            self.sliders_form.addRow(name, slider)
-            self.sliders.append(slider)
+        self.sliders_box.set_axes(explorer.slider_names, explorer.spread)
         for combo, default in ((self.x_axis_combo, 0), (self.y_axis_combo, 1)):
             combo.blockSignals(True)
             combo.clear()
@@ -235,11 +226,21 @@ class VaeExplorer(QWidget):
         self._sync_sliders()
         self.show_code()
 
+    @property
+    def sliders(self) -> list:
+        return self.sliders_box.sliders
+
     def _sync_sliders(self) -> None:
-        for slider, value in zip(self.sliders, self.explorer.slider_values(self.code)):
-            slider.blockSignals(True)
-            slider.setValue(round(float(value), 2))  # float noise along unused axes would read as 3e-09
-            slider.blockSignals(False)
+        self.sliders_box.show_values(self.explorer.slider_values(self.code))
+
+    def _keep_when_drawn(self) -> None:
+        self._keep_next = True
+        if self.picture_code is not None and np.array_equal(self.picture_code, self.shown_code()):
+            self._keep_drawn()
+
+    def _keep_drawn(self) -> None:
+        self._keep_next = False
+        self.made.emit()
 
     def shown_code(self) -> np.ndarray:
         """The current point with the concept vector applied."""
@@ -256,21 +257,21 @@ class VaeExplorer(QWidget):
     def _show_picture(self, code: np.ndarray, picture: np.ndarray) -> None:
         self.picture_code = code
         self.picture_view.set_image(picture)
+        if self._keep_next:
+            self._keep_drawn()
 
     def find_picture(self, path: str) -> JobHandle | None:
         """Encode a dropped picture: the sliders then edit it."""
-        if self.explorer is None:
-            show_error(self, "Train or open a model first; then drop a picture to find its place.")
-            return None
-        try:
-            rgb = load_image(path)
-        except JobError as error:
-            show_error(self, str(error))
+        not_ready = (
+            "Train or open a model first; then drop a picture to find its place." if self.explorer is None else None
+        )
+        if (rgb := picture_or_error(self, path, not_ready)) is None:
             return None
         job = Job("vae.encode", {"explorer": self.explorer, "picture": rgb}, title=ENCODE_TITLE)
         return self.request("encode", job, partial(self._found, Path(path).name))
 
     def _found(self, name: str, code: np.ndarray) -> None:
+        self._keep_next = True
         self.set_code(code)
         self.say(f"{name} found in the latent space; the sliders now edit it.")
 

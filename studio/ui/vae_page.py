@@ -1,5 +1,5 @@
 """The VAE page of the Latent Explorer: pictures and settings, training with its samples and loss
-curves, and the explorer of the trained model."""
+curves, the explorer of the trained model, and the history strip of the stills saved or made there."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
+from studio.core.history import HistoryEntry
 from studio.core.params.vae import VaeParams
 from studio.core.progress import Progress
 from studio.ui.latent_page import LatentPage
@@ -30,6 +31,7 @@ class VaePage(LatentPage):
 
     stem = "vae"
     noun = "VAE"
+    params_class = VaeParams
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
@@ -37,6 +39,8 @@ class VaePage(LatentPage):
         self.dataset_chooser = DatasetChooser(settings, "latent")
         self.form = ParamForm(VaeParams, {"dataset": self.dataset_chooser})
         self.explorer_view = VaeExplorer(self.jobs, settings, self.status.setText)
+        self.explorer_view.made.connect(lambda: self.keep_still(self.current_stills()[0]))
+        self.history_strip.continue_button.hide()  # showing an entry already lets the sliders go on from it
         self.views = QTabWidget()
         self.views.addTab(self._build_training_view(), "Training")
         self.views.addTab(self.explorer_view, "Explore")
@@ -48,14 +52,14 @@ class VaePage(LatentPage):
         work = QWidget()
         work_layout = QVBoxLayout(work)
         work_layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.views, self.job_panel, self.status):
+        for widget in (self.views, self.history_strip, self.job_panel, self.status):
             work_layout.addWidget(widget, 1 if widget is self.views else 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(work_and_controls(work, side_panel(controls), controls_first=True))
         self.stills.attach(self.explorer_view.picture_view, lambda: self.current_stills()[:1])
         self.stills.attach(self.explorer_view.grid_view, lambda: self.current_stills()[1:])
-        self.status.setText("Choose pictures and press Train, or open a saved model.")
+        self.greet("Choose pictures and press Train, or open a saved model.")
         self.refresh()
 
     def _build_training_view(self) -> QWidget:
@@ -143,6 +147,17 @@ class VaePage(LatentPage):
             plane_recipe = {**grid, "extent": plane.extent, "cells": view.grid_cells}
             stills.append(self.still("the grid", "grid", view.grid_view.image, plane=plane_recipe))
         return stills
+
+    def show_made(self, entry: HistoryEntry, own: bool) -> None:
+        view = self.explorer_view
+        self.views.setCurrentIndex(EXPLORE_VIEW)
+        if entry.recipe.get("kind") == "grid":
+            view.grid_view.set_image(entry.picture)
+            return
+        latent = np.asarray(entry.recipe.get("latent") or [], np.float32)
+        view.picture_view.set_image(entry.picture)
+        if own and latent.shape == view.code.shape:
+            view.set_code(latent)
 
     # -- state ----------------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

@@ -33,7 +33,8 @@ def control(
     `group` is the box it sits in. `widget` overrides the kind inferred from the field's type
     ("slider" for a float slider, "spin", "check", "combo", "text"). `minimum`/`maximum`/`step`/
     `decimals` bound numbers; `choices` are (value, label) pairs for a combo box; `suffix` follows
-    a number (" px"); `special` is the text shown for None on an optional number ("random", "all").
+    a number (" px"); `special` is the text shown for None on an optional number ("random", "all"),
+    or at the minimum of a number whose minimum switches it off ("off" for a top-k of 0).
     Fields made without `control` have no control: the form keeps their values as they are.
     """
     spec = {

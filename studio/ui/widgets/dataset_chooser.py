@@ -24,12 +24,19 @@ class DatasetChooser(QWidget):
 
     changed = Signal()
 
-    def __init__(self, settings: Settings, purpose: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        purpose: str,
+        parent: QWidget | None = None,
+        shipped: dict[str, str] | None = None,
+    ):
         super().__init__(parent)
         self.settings = settings
         self.purpose = purpose  # the key under which the last folder is remembered
+        self.shipped = SHIPPED_DATASETS if shipped is None else shipped  # name -> "Title (what it is)"
         self.combo = QComboBox()
-        for name, title in SHIPPED_DATASETS.items():
+        for name, title in self.shipped.items():
             self.combo.addItem(short_title(title), name)
             self.combo.setItemData(self.combo.count() - 1, title, Qt.ItemDataRole.ToolTipRole)
         self.combo.addItem(FOLDER_CHOICE, "")
@@ -53,7 +60,7 @@ class DatasetChooser(QWidget):
         self.check(source)
         index = self.combo.findData(source)
         if index < 0:
-            index = self.combo.count() - 1  # folders sit above "Folder…"
+            index = self.combo.findData("")  # folders sit above "Folder…"
             self.combo.insertItem(index, f"Folder: {Path(source).name}", source)
             self.combo.setItemData(index, source, Qt.ItemDataRole.ToolTipRole)
         self.combo.setCurrentIndex(index)
@@ -82,7 +89,13 @@ class DatasetChooser(QWidget):
         if not source:
             return  # "Folder…" while its dialog is open: the value stays what it was
         self._shown_index = index
-        detail = SHIPPED_DATASETS[source].partition(" (")[2].rstrip(")") if source in SHIPPED_DATASETS else ""
-        self.about.setText(detail[:1].upper() + detail[1:] if detail else f"The pictures in {Path(source).name}")
-        self.about.setToolTip(source if source not in SHIPPED_DATASETS else "")
+        text, tooltip = self.describe(source)
+        self.about.setText(text)
+        self.about.setToolTip(tooltip)
         self.changed.emit()
+
+    def describe(self, source: str) -> tuple[str, str]:
+        """(the line under the combo, its tooltip) for a shipped set or a folder."""
+        detail = self.shipped[source].partition(" (")[2].rstrip(")") if source in self.shipped else ""
+        text = detail[:1].upper() + detail[1:] if detail else f"The pictures in {Path(source).name}"
+        return text, "" if source in self.shipped else source

@@ -140,6 +140,25 @@ class ParamForm(QWidget, Generic[P]):
             widget.setToolTip(tooltip)
         self._add(group, label, widget)
 
+    def set_field_width(self, width: int) -> None:
+        """Cap the width of every control but combo boxes (a seed's spin box is as wide as its largest
+        number), so a form beside the work stays narrow on a small screen; a combo box keeps room for
+        its longest choice, which must stay readable."""
+        for binding in self._bindings.values():
+            if not isinstance(binding.widget, QComboBox):
+                binding.widget.setMaximumWidth(width)
+
+    def set_row_visible(self, name: str, visible: bool) -> None:
+        """Show or hide field `name`'s row (a control that means nothing in the current mode)."""
+        widget = self.editor(name)
+        for form in self._groups.values():
+            if form.indexOf(widget) >= 0:
+                form.setRowVisible(widget, visible)
+
+    def set_group_visible(self, group: str, visible: bool) -> None:
+        """Show or hide a whole group box (the reply model's settings for a language model)."""
+        self._groups[group].parentWidget().setVisible(visible)
+
     def _place(self, spec: dict[str, Any], widget: QWidget) -> None:
         widget.setToolTip(spec["tooltip"])
         self._add(spec["group"], spec["label"], widget)
@@ -264,7 +283,7 @@ def _spin(where: str, spec: dict[str, Any], kind: type, optional: bool) -> _Bind
     spin.setRange(low - step if optional else low, spec["maximum"])
     spin.setSingleStep(step)
     spin.setSuffix(spec["suffix"])
-    if optional:
+    if spec["special"]:  # None on an optional number, else a minimum that means "off" (top-k 0)
         spin.setSpecialValueText(spec["special"])
 
     def get() -> Any:

@@ -54,10 +54,14 @@ def still_sizes(picture: np.ndarray) -> tuple[StillSize, ...]:
 class StillSaver:
     """Offers a page's stills (`stills()` lists what it shows now, the main one first) in a
     "Save still" button menu, in context menus of its views, and on Ctrl+Shift+S (the main still
-    at the size last chosen). `saved(path)` is called after each save."""
+    at the size last chosen). `saved(path, still)` is called after each save."""
 
     def __init__(
-        self, page: QWidget, settings: Settings, stills: Callable[[], list[Still]], saved: Callable[[Path], None]
+        self,
+        page: QWidget,
+        settings: Settings,
+        stills: Callable[[], list[Still]],
+        saved: Callable[[Path, Still], None],
     ):
         self.page = page
         self.stills = stills
@@ -99,12 +103,12 @@ class StillSaver:
     def ask_and_save(self, still: Still, size_index: int, *_: Any) -> Path | None:
         self.size_choice = size_index
         rgb, recipe = self._rendered(still, size_index)
-        return self._done(self.saver.ask_and_save(rgb, recipe, still.name, f"Save {still.title}"))
+        return self._done(self.saver.ask_and_save(rgb, recipe, still.name, f"Save {still.title}"), still)
 
     def save(self, path: str, still: Still, size_index: int = 0) -> Path | None:
         """Save `still` at its `size_index`-th size (see `still_sizes`) without asking where."""
         rgb, recipe = self._rendered(still, size_index)
-        return self._done(self.saver.save(path, rgb, recipe))
+        return self._done(self.saver.save(path, rgb, recipe), still)
 
     def _rendered(self, still: Still, size_index: int) -> tuple[np.ndarray, dict[str, Any]]:
         sizes = still_sizes(still.picture)
@@ -115,7 +119,7 @@ class StillSaver:
             "smooth": size.smooth,
         }
 
-    def _done(self, path: Path | None) -> Path | None:
+    def _done(self, path: Path | None, still: Still) -> Path | None:
         if path is not None:
-            self.saved(path)
+            self.saved(path, still)
         return path
