@@ -88,24 +88,27 @@ def build_discriminator(params: GanParams) -> keras.Sequential:
 
 
 def build_generator(params: GanParams, name: str = "generator") -> keras.Sequential:
-    """Latent point -> picture in [-1, 1]: a dense layer to a small map, then per step a bilinear
-    2x resize and a 3x3 convolution (every output pixel gets the same number of contributions, so
-    no checkerboard), narrowing as the resolution grows (the DCGAN shape, cheapest at the top)."""
+    """Latent point -> picture in [-1, 1]: a dense layer to a small map, then per step a nearest-
+    neighbour 2x resize and a 3x3 convolution (every output pixel gets the same number of
+    contributions, so no checkerboard), narrowing as the resolution grows (the DCGAN shape,
+    cheapest at the top). Nearest, not bilinear: with bilinear resizes the samples on the 100 faces
+    grew smooth bright "worm" ridges across the face. SiLU, not leaky ReLU: smoother shading and
+    fewer blotches, and samples nearer the faces (both measured in bench/bench_latent_quality.py)."""
     start, steps = network_plan(params.image_size)
     widest = params.base_filters * 2**steps
     stack = [
         keras.Input((params.latent_dim,)),
         layers.Dense(start * start * widest),
         layers.Reshape((start, start, widest)),
-        layers.LeakyReLU(negative_slope=0.2, name=FEATURES_LAYER),
+        layers.Activation("silu", name=FEATURES_LAYER),
     ]
     for index in range(steps):
         stack += [
-            layers.UpSampling2D(2, interpolation="bilinear"),
+            layers.UpSampling2D(2, interpolation="nearest"),
             layers.Conv2D(widest // 2 ** (index + 1), kernel_size=3, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            layers.Activation("silu"),
             # Pixel normalisation (ProGAN): each pixel's features scaled to unit length, so no
-            # feature can grow without bound; without it the samples grew bright wormy ridges.
+            # feature can grow without bound.
             layers.UnitNormalization(axis=-1),
         ]
     stack.append(layers.Conv2D(params.channels, kernel_size=3, padding="same", activation="tanh"))
