@@ -26,7 +26,7 @@ from keras import layers
 from studio.core.catalog import size_advice
 from studio.core.datasets import batches_per_epoch, fit_square
 from studio.core.images import enlarge, factor_to_reach
-from studio.core.model_files import GAN, load_keras_model, save_keras_model
+from studio.core.model_files import GAN, load_keras_model, read_model_file, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -115,13 +115,26 @@ def build_generator(params: GanParams, name: str = "generator") -> keras.Sequent
     return keras.Sequential(stack, name=name)
 
 
+# Which generator design a saved GAN was trained with. Files keep only weights and parameters, so a
+# file from an earlier design would load into today's layers (the shapes match) and draw garbage:
+# raise this whenever the generator's layers change meaning. 2: nearest upsampling and SiLU.
+GENERATOR_DESIGN = 2
+
+
 @keras.saving.register_keras_serializable(package="studio")
 class GanModel(keras.Model):
     """Generator, its moving average, discriminator and their two Adam optimizers, saved together
     in one .keras file with the parameters and the number of epochs trained, so a saved model can
     resume training. Pictures always come from `generator_ema`."""
 
-    def __init__(self, params: GanParams | dict, epochs_done: int = 0, training_pictures: int = 0, **kwargs):
+    def __init__(
+        self,
+        params: GanParams | dict,
+        epochs_done: int = 0,
+        training_pictures: int = 0,
+        generator_design: int = GENERATOR_DESIGN,  # load_gan refuses other designs before building
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.gan_params = params if isinstance(params, GanParams) else params_from_dict(GanParams, params)
         self.epochs_done = epochs_done
@@ -151,6 +164,7 @@ class GanModel(keras.Model):
             "params": params_to_dict(self.gan_params),
             "epochs_done": self.epochs_done,
             "training_pictures": self.training_pictures,
+            "generator_design": GENERATOR_DESIGN,
         }
 
     def configure_training(self, params: GanParams) -> None:
@@ -350,6 +364,12 @@ def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
 
 def load_gan(path: str | os.PathLike) -> GanModel:
     """A GAN saved by `save_gan`, ready to sample or to train further."""
+    config = read_model_file(path, GAN).get("config", {})
+    if config.get("generator_design", 1) != GENERATOR_DESIGN:
+        raise JobError(
+            f"{Path(path).name} was trained by an earlier Studio whose generator is built differently, "
+            "so its pictures would come out wrong. Train a new GAN on the same pictures (the file is left as it is)."
+        )
     return load_keras_model(path, GAN)
 
 
