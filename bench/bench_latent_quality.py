@@ -21,6 +21,10 @@ Figures, and why:
 - GAN nearest face: RMS distance from each normalised sample to its nearest normalised real face,
   divided by the same distance from each real face to its nearest other face. About 1 = samples
   sit among the faces as the faces sit among each other; far above = not faces; near 0 = copies.
+- GAN face-likeness (distance from face space): the share of a normalised sample's energy that
+  the first 16 eigenfaces of the real faces (and their mirror images) cannot explain, divided by
+  the same share for a real face left out of the eigenfaces. About 1 = as face-like as an unseen
+  real face; well above 1 = ridges, blotches and other things that are not faces.
 - GAN checkerboard: share of the spectrum's energy (DC removed) in the Nyquist row and column (the
   +1 -1 +1 pattern a transposed convolution leaves), divided by the same share for the real faces.
 """
@@ -77,6 +81,34 @@ def real_nearest_distance(real: np.ndarray) -> float:
     distances = pairwise_rms(rows, rows)
     np.fill_diagonal(distances, np.inf)
     return float(distances.min(axis=1).mean())
+
+
+EIGENFACES = 16
+
+
+def eigenfaces(faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, the first EIGENFACES principal components) of the normalised faces and their mirror images."""
+    rows = normalised(np.concatenate([faces, faces[:, :, ::-1]]))
+    mean = rows.mean(axis=0)
+    _, _, components = np.linalg.svd(rows - mean, full_matrices=False)
+    return mean, components[:EIGENFACES]
+
+
+def unexplained_share(pictures: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """Per picture, the share of its normalised energy outside the span of the eigenfaces."""
+    rows = normalised(pictures)
+    centred = rows - mean
+    residual = centred - (centred @ components.T) @ components
+    return (residual**2).sum(axis=1) / (rows**2).sum(axis=1)
+
+
+def face_likeness(samples: np.ndarray, faces: np.ndarray) -> float:
+    """Distance from face space of the samples over that of real faces, each scored leave-one-out."""
+    held_out = [
+        unexplained_share(faces[index : index + 1], *eigenfaces(np.delete(faces, index, axis=0)))[0]
+        for index in range(len(faces))
+    ]
+    return float(unexplained_share(samples, *eigenfaces(faces)).mean() / np.mean(held_out))
 
 
 def nyquist_share(pictures: np.ndarray) -> float:
@@ -172,6 +204,11 @@ def gan_figures(model, faces: np.ndarray, out: Path | None) -> None:
     print(
         f"GAN nearest real face: {nearest_distance(samples, faces) / real_nearest:.2f} x the faces' own "
         f"({nearest_distance(samples, faces):.3f} vs {real_nearest:.3f})"
+    )
+    many = generate(model, sample_latents(512, model.latent_dim, seed=1))
+    print(
+        f"GAN distance from face space: {face_likeness(many, faces):.2f} x an unseen real face's "
+        "(lower is more face-like)"
     )
     print(
         f"GAN checkerboard (Nyquist energy share): {nyquist_share(samples) / nyquist_share(faces):.1f} x the faces' "

@@ -147,6 +147,31 @@ def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path)
         load_gan(tmp_path / "other.keras")
 
 
+def test_a_gan_from_an_earlier_generator_design_is_refused_not_drawn_wrong(tmp_path):
+    """Its weights would fit today's layers and draw garbage; the user is told to train again and
+    the file is left as it is."""
+    import json
+    import zipfile
+
+    from studio.engines.gan import GanModel, load_gan, save_gan
+
+    path = save_gan(GanModel(TINY), tmp_path / "new.keras")
+    assert load_gan(path).gan_params == TINY
+    older = tmp_path / "older.keras"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(older, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                del config["config"]["generator_design"]  # as files saved before the design had a number
+                data = json.dumps(config).encode()
+            target.writestr(item, data)
+    before = older.read_bytes()
+    with pytest.raises(JobError, match="older.keras was trained by an earlier Studio.*Train a new GAN"):
+        load_gan(older)
+    assert older.read_bytes() == before
+
+
 def test_warning_when_the_discriminator_wins():
     """Rigged: the generator never learns (rate 0) and the discriminator trains fast without tricks."""
     from studio.engines.gan import discriminator_advice, train_gan
