@@ -18,6 +18,18 @@ Latency in wall s / CPU s, worst of the three delays; every cancel landed at the
                  512 px        2048 px       4000 x 3000 px
     Dream     16.8 / 2.8     8.9 / 0.9     11.0 / 1.3      (tile 512 + halo 64)
     Style     16.1 / 1.7    37.3 / 4.1     17.6 / 3.3      (tile 768 + halo 64, forward and back)
+
+A smaller Style tile, measured on one L-BFGS evaluation of a 2048 px picture (the objective alone,
+two alternating rounds, nice -n 10, load average 2.4 to 3.2): tile 768 takes 9 tiles, 99.8 and 97.4
+CPU s, the longest stretch between two of its yields (or its end) 10.2 CPU s; tile 512 takes 16
+tiles, 110.7 and 107.7 CPU s (+11 %), longest stretch 5.1 to 5.3 CPU s. Halving the cancel interval
+costs 11 % of every Style job at this size and still leaves several CPU seconds, so the default
+stays 768.
+
+Per stretch at tile 768 (two evaluations): each statistics tile 2.0 to 4.5 CPU s
+(forward only), each gradient tile 5.3 to 10.3 CPU s (a full 896 px patch 9.2 to 10.3); the 4.1 CPU
+s in the table above is a cancel landing part-way through one. About one CPU second would need
+patches a tenth of that area, where the 64 px halo alone would more than double the work.
 """
 
 from __future__ import annotations

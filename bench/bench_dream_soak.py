@@ -19,6 +19,17 @@ The same command on main before padding (every size a new shape): 743 MB after 1
 20, 1803 MB after 50, 1884 MB after 100, level from about 50. Padding halves the early growth and
 ends 175 MB lower, but both level off near the same height: what bounds memory is the size of the
 kernel caches, which padding only fills more slowly.
+
+Bounds tried (2026-11-24, `sizes 40 --steps 1`, nice -n 10, load average 2 to 3; RSS after 1 / 20 /
+40 dreams, CPU s for the 40): as is 779 / 1043 / 1205 MB, 50 CPU s.
+ONEDNN_PRIMITIVE_CACHE_CAPACITY=16 756 / 1099 / 1345 MB, 49 CPU s: no bound (TensorFlow keeps its
+own per-op LRU cache of oneDNN primitives, 1,024 entries per op kind and thread, fixed in its
+source, which no setting reaches). MALLOC_ARENA_MAX=2 747 / 1050 / 1246 MB: not the allocator.
+TF_NUM_INTEROP_THREADS=1 754 / 1092 / 1296 MB. Padding to multiples of 64 instead of 32 804 / 991 /
+1096 MB, 57 CPU s: a third less growth for 14 % more compute on these small pictures.
+TF_ENABLE_ONEDNN_OPTS=0 (Eigen kernels, no caches) 786 / 844 / 874 MB, flat, but 68 CPU s, and a 512
+px dream step (bench_dream.py --one ours 512 512 1 4) takes 4.39 CPU s against 2.91 (+51 %), with a
+higher peak (1690 MB against 1110). None adopted: the only true bound costs half again the time.
 """
 
 from __future__ import annotations
