@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.commands import drive, param_option, training_arguments
+from studio.commands import drive, flags_given, param_option, training_arguments
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.model_files import CYCLEGAN
@@ -130,8 +130,8 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace, base: CycleGanParams) -> CycleGanParams:
     """`base` with the two collections and the flags given on the command line."""
-    overrides = {name: getattr(args, name) for name in TRAIN_FLAGS if getattr(args, name) is not None}
-    return dataclasses.replace(base, collection_a=(args.collection_a,), collection_b=(args.collection_b,), **overrides)
+    collections = {"collection_a": (args.collection_a,), "collection_b": (args.collection_b,)}
+    return dataclasses.replace(base, **collections, **flags_given(args, TRAIN_FLAGS))
 
 
 def run_train(args: argparse.Namespace) -> int:

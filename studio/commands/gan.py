@@ -211,8 +211,7 @@ def run_project(args: argparse.Namespace) -> int:
     from studio.engines.latent import save_still, still_recipe
 
     model = load_gan(args.model)
-    overrides = {name: getattr(args, name) for name in ("steps", "learning_rate") if getattr(args, name) is not None}
-    projection = dataclasses.replace(GanProjectionParams(), **overrides)
+    projection = GanProjectionParams(**flags_given(args, ("steps", "learning_rate")))
     result = drive(project_job(model, load_image(args.picture), **params_to_dict(projection)))
     recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
     saved = save_still(args.output, result["picture"], recipe, args.scale)
