@@ -59,6 +59,21 @@ def seed_control(tooltip: str, group: str = "") -> Any:
     return control(None, label="Seed", tooltip=tooltip, group=group, minimum=0, maximum=2**31 - 1, special="random")
 
 
+def tile_size_control(tooltip: str, group: str = "") -> Any:
+    """The side of the overlapping tiles a trained network works through on a large picture, which
+    bounds memory; `tooltip` says what is done in tiles and how they join."""
+    return control(
+        1024,
+        label="Tile size",
+        tooltip=tooltip,
+        group=group,
+        minimum=256,
+        maximum=4096,
+        step=128,
+        suffix=" px",
+    )
+
+
 def control_spec(field: dataclasses.Field) -> dict[str, Any] | None:
     """The control a field asks for (see `control`), or None for a field with no control."""
     return field.metadata.get(UI_KEY)
