@@ -204,22 +204,19 @@ def picture_arguments(
     files too; `output` is the output's kind, or a function of the arguments that says it."""
     parser.add_argument("-o", "--output", required=True, help=output_help)
     parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
+    # Every backbone, as the command line always took (the Style tab offers only the VGGs).
     param_options(
         parser,
         defaults,
-        "backbone backbone_path mask_path",
-        flags={"backbone_path": "--model", "mask_path": "--mask"},
-        help={
-            "backbone": "the network",
-            "backbone_path": "a .keras/.h5 model file (with --backbone file)",
-            "mask_path": f"greyscale picture: white {masked}, black stays as it is",
-        },
-        # Every backbone, as the command line always took (the Style tab offers only the VGGs).
-        extra={
-            "backbone": {"choices": [*BACKBONES, CUSTOM_BACKBONE]},
-            "backbone_path": {"metavar": "FILE"},
-            "mask_path": {"metavar": "PICTURE"},
-        },
+        "backbone",
+        help={"backbone": "the network"},
+        extra={"backbone": {"choices": [*BACKBONES, CUSTOM_BACKBONE]}},
+    )
+    parser.add_argument(
+        "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
+    )
+    parser.add_argument(
+        "--mask", dest="mask_path", metavar="PICTURE", help=f"greyscale picture: white {masked}, black stays as it is"
     )
     roles = FileRoles(
         outputs={"output": output},

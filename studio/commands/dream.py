@@ -54,15 +54,20 @@ def register(subparsers) -> None:
     param_options(
         parser,
         defaults,
-        "layers octaves octave_scale steps_per_octave step_size max_loss seed tile_size guide_path max_side",
-        flags={"steps_per_octave": "--steps", "guide_path": "--guide"},
-        help={
-            "layers": "layer weights, e.g. block4_conv1=1,block5_conv1=1.5",
-            "guide_path": "picture whose look the dream should grow",
-            "max_side": "shrink the input to at most this long side (0: full size)",
-        },
+        "layers octaves octave_scale steps_per_octave step_size max_loss seed tile_size",
+        flags={"steps_per_octave": "--steps"},
+        help={"layers": "layer weights, e.g. block4_conv1=1,block5_conv1=1.5"},
+    )
+    parser.add_argument(
+        "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
+    )
+    param_options(
+        parser,
+        defaults,
+        "max_side",
+        help={"max_side": "shrink the input to at most this long side (0: full size)"},
         # The command line takes any long side, not only the sizes the tab offers.
-        extra={"guide_path": {"metavar": "PICTURE"}, "max_side": {"choices": None}},
+        extra={"max_side": {"choices": None}},
     )
     animation_arguments(parser)
     parser.set_defaults(run=run)
