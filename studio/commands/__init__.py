@@ -13,7 +13,6 @@ import os
 import sys
 import tempfile
 import time
-import types
 import typing
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
-from studio.core.params import control_spec, params_from_dict
+from studio.core.params import base_type, control_spec, params_from_dict
 from studio.core.progress import JobError, Pace, Progress
 
 
@@ -122,7 +121,7 @@ def param_options(
         kwargs: dict[str, Any] = {"dest": name, "help": (help or {}).get(name) or spec.get("tooltip")}
         if not kwargs["help"]:
             raise ValueError(f"{type(defaults).__name__}.{name} has no tooltip: give its help")
-        value_type = _value_type(hints[name])
+        value_type = base_type(hints[name])
         if value_type is bool:
             kwargs["action"] = argparse.BooleanOptionalAction if getattr(defaults, name) else "store_true"
         elif value_type in (int, float):
@@ -135,14 +134,6 @@ def param_options(
         kwargs["help"] = kwargs["help"].replace("%", "%%")
         flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
         param_option(parser, *([flag] if isinstance(flag, str) else flag), defaults=defaults, **kwargs)
-
-
-def _value_type(hint: Any) -> Any:
-    """The type a field's value has, None left out of an optional one (`int | None` -> int)."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return options[0] if len(options) == 1 else None
-    return hint
 
 
 def dataset_argument(parser: argparse.ArgumentParser, defaults: Any) -> None:
