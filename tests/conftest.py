@@ -33,6 +33,20 @@ def tiny_backbone():
 
 
 @pytest.fixture
+def serve_backbone(monkeypatch):
+    """`serve(module, backbone)`: the engine `module` loads `backbone` at once, whatever it asks for."""
+
+    def serve(module, backbone) -> None:
+        def load_backbone(key, path=None):
+            return backbone
+            yield  # a generator, like the real loader
+
+        monkeypatch.setattr(module, "load_backbone", load_backbone)
+
+    return serve
+
+
+@pytest.fixture
 def rgb():
     """A small, smooth, colourful uint8 picture (48 x 64)."""
     y, x = np.mgrid[0:48, 0:64]

@@ -35,14 +35,10 @@ TINY_TRAINING = {
 
 
 @pytest.fixture
-def tab(qtbot, runner, monkeypatch, tiny_backbone):
+def tab(qtbot, runner, serve_backbone, tiny_backbone):
     import studio.engines.fast_style.training as training
 
-    def load_tiny(key, path=None):
-        return tiny_backbone
-        yield  # a generator, like the real loader
-
-    monkeypatch.setattr(training, "load_backbone", load_tiny)
+    serve_backbone(training, tiny_backbone)
     widget = StyleTab(runner, Settings())
     qtbot.addWidget(widget)
     widget.resize(1200, 800)

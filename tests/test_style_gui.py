@@ -40,14 +40,10 @@ def vgg_named_tiny_backbone():
 
 
 @pytest.fixture
-def tab(qtbot, runner, event_loop_qt, monkeypatch, vgg_named_tiny_backbone):
+def tab(qtbot, runner, event_loop_qt, serve_backbone, vgg_named_tiny_backbone):
     import studio.engines.style.job as engine
 
-    def load_tiny(key, path=None):
-        return vgg_named_tiny_backbone
-        yield  # a generator, like the real loader
-
-    monkeypatch.setattr(engine, "load_backbone", load_tiny)
+    serve_backbone(engine, vgg_named_tiny_backbone)
     widget = StyleTab(runner, Settings())
     qtbot.addWidget(widget)
     widget.resize(1200, 800)

@@ -8,10 +8,12 @@ Which files a verb reads and writes, and the checks on them, live in `studio.com
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
 import time
+import typing
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +23,7 @@ from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
-from studio.core.params import params_from_dict
+from studio.core.params import base_type, control_spec, params_from_dict
 from studio.core.progress import JobError, Pace, Progress
 
 
@@ -97,6 +99,43 @@ def param_option(parser: argparse.ArgumentParser, *flags: str, defaults: Any, **
     return action
 
 
+def param_options(
+    parser: argparse.ArgumentParser,
+    defaults: Any,
+    names: str,
+    flags: dict[str, str | tuple[str, ...]] | None = None,
+    help: dict[str, str] | None = None,
+    extra: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """One `param_option` for each field of `defaults` (a parameter dataclass) named in `names`
+    (space-separated), read from the field itself: flag --field-name (or `flags[name]`), type from
+    the annotation (`int | None` takes an int; text, tuples and dicts come as text for the verb to
+    parse; a bool is a switch, --no-... too when it is on by default), choices from the field's
+    control, help from its tooltip (or `help[name]`, where the command line needs other words) and
+    the default the dataclass gives, or what None means ("random", "all"). `extra[name]` holds
+    argparse keywords that override the derived ones (a metavar, a parser of a list)."""
+    hints = typing.get_type_hints(type(defaults))
+    fields = {field.name: field for field in dataclasses.fields(defaults)}
+    for name in names.split():
+        spec = control_spec(fields[name]) or {}
+        kwargs: dict[str, Any] = {"dest": name, "help": (help or {}).get(name) or spec.get("tooltip")}
+        if not kwargs["help"]:
+            raise ValueError(f"{type(defaults).__name__}.{name} has no tooltip: give its help")
+        value_type = base_type(hints[name])
+        if value_type is bool:
+            kwargs["action"] = argparse.BooleanOptionalAction if getattr(defaults, name) else "store_true"
+        elif value_type in (int, float):
+            kwargs["type"] = value_type
+        if spec.get("choices"):
+            kwargs["choices"] = tuple(value for value, _ in spec["choices"])
+        if getattr(defaults, name) is None and spec.get("special") and "(default" not in kwargs["help"]:
+            kwargs["help"] += f" (default: {spec['special']})"
+        kwargs.update((extra or {}).get(name, {}))
+        kwargs["help"] = kwargs["help"].replace("%", "%%")
+        flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
+        param_option(parser, *([flag] if isinstance(flag, str) else flag), defaults=defaults, **kwargs)
+
+
 def dataset_argument(parser: argparse.ArgumentParser, defaults: Any) -> None:
     """The positional DATASET of the verbs that train on pictures (`vae train`, `gan train`)."""
     parser.add_argument(
@@ -131,10 +170,9 @@ def training_arguments(
         metavar="MODEL",
         help=f"{KIND_NAMES[model_kind]} to train further ({kept}); it stays as it is, the result goes to -o",
     )
-    param_option(
-        parser, "--epochs", defaults=defaults, type=int, help="epochs in all (a resumed model counts those it has done)"
+    param_options(
+        parser, defaults, "epochs seed", help={"epochs": "epochs in all (a resumed model counts those it has done)"}
     )
-    parser.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
     roles = FileRoles(
         outputs={"output": output, **(more_outputs or {})},
         inputs={**inputs, "resume": "the model to resume"},
@@ -157,7 +195,14 @@ def picture_arguments(
     files too; `output` is the output's kind, or a function of the arguments that says it."""
     parser.add_argument("-o", "--output", required=True, help=output_help)
     parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
-    param_option(parser, "--backbone", defaults=defaults, choices=[*BACKBONES, CUSTOM_BACKBONE], help="the network")
+    # Every backbone, as the command line always took (the Style tab offers only the VGGs).
+    param_options(
+        parser,
+        defaults,
+        "backbone",
+        help={"backbone": "the network"},
+        extra={"backbone": {"choices": [*BACKBONES, CUSTOM_BACKBONE]}},
+    )
     parser.add_argument(
         "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
     )

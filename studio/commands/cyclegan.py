@@ -7,12 +7,12 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_option, training_arguments
+from studio.commands import drive, flags_given, param_options, training_arguments
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.model_files import CYCLEGAN
 from studio.core.params import make_recipe
-from studio.core.params.cyclegan import DEMO_COLLECTIONS, DIRECTIONS, GENERATORS, CycleGanParams
+from studio.core.params.cyclegan import DEMO_COLLECTIONS, CycleGanParams
 from studio.core.params.cyclegan import CycleGanTranslateParams as TranslateParams
 from studio.core.progress import JobError, Progress, relayed
 
@@ -35,6 +35,7 @@ TRAIN_FLAGS = (
     "identity_weight",
     "seed",
 )
+TRANSLATE_FLAGS = ("direction", "size", "tile_size")
 
 
 def register(subparsers) -> None:
@@ -65,31 +66,17 @@ def register(subparsers) -> None:
         inputs={"collection_a": "collection A", "collection_b": "collection B"},
         more_outputs={"strip": PICTURE},
     )
-    # Flags default to None, meaning "the resumed model's setting, or the parameters' default".
-    param_option(train, "--generator", defaults=DEFAULTS, choices=GENERATORS, help="generator network")
-    param_option(
-        train, "--size", defaults=DEFAULTS, type=int, help="working size: side of the training crops, 64 to 256"
-    )
-    param_option(train, "--filters", dest="generator_filters", defaults=DEFAULTS, type=int, help="generator width")
-    param_option(
+    param_options(
         train,
-        "--blocks",
-        dest="residual_blocks",
-        defaults=DEFAULTS,
-        type=int,
-        help="residual blocks of the ResNet generator",
-    )
-    param_option(
-        train, "--d-filters", dest="discriminator_filters", defaults=DEFAULTS, type=int, help="discriminator width"
-    )
-    train.add_argument(
-        "--steps-per-epoch", type=int, help="steps between checkpoints (default: one pass over the larger set)"
-    )
-    param_option(train, "--batch-size", defaults=DEFAULTS, type=int, help="pictures per side per step")
-    param_option(train, "--lr", dest="learning_rate", defaults=DEFAULTS, type=float, help="Adam's learning rate")
-    param_option(train, "--cycle-weight", defaults=DEFAULTS, type=float, help="weight of the round-trip loss")
-    param_option(
-        train, "--identity-weight", defaults=DEFAULTS, type=float, help="identity loss as a share of the cycle weight"
+        DEFAULTS,
+        "generator size generator_filters residual_blocks discriminator_filters steps_per_epoch batch_size "
+        "learning_rate cycle_weight identity_weight",
+        flags={
+            "generator_filters": "--filters",
+            "residual_blocks": "--blocks",
+            "discriminator_filters": "--d-filters",
+            "learning_rate": "--lr",
+        },
     )
     train.add_argument(
         "--strip", metavar="PICTURE", help="also save the last sample strip (A, A→B, back; B, B→A, back) as a picture"
@@ -102,20 +89,11 @@ def register(subparsers) -> None:
     translate.add_argument(
         "-o", "--output", required=True, help="a picture (.png keeps the recipe), or a new folder for PNGs"
     )
-    translate.add_argument(
-        "--direction",
-        choices=DIRECTIONS,
-        default=TranslateParams.direction,
-        help="a2b: toward collection B; b2a: toward A",
-    )
-    translate.add_argument(
-        "--size", type=int, help="shrink larger pictures to this long side first (default: keep their size)"
-    )
-    translate.add_argument(
-        "--tile-size",
-        type=int,
-        default=TranslateParams.tile_size,
-        help="larger pictures go in tiles of at most this side",
+    param_options(
+        translate,
+        TranslateParams(),
+        "direction size tile_size",
+        help={"direction": "a2b: toward collection B; b2a: toward A"},
     )
     declare_files(
         translate,
@@ -209,7 +187,7 @@ def run_translate(args: argparse.Namespace) -> int:
     if not source.exists():
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
-    params = TranslateParams(direction=args.direction, size=args.size, tile_size=args.tile_size)
+    params = TranslateParams(**flags_given(args, TRANSLATE_FLAGS))
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))
     for path in saved:

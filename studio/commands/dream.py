@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_option, params_from_recipe, picture_arguments, report_saved
+from studio.commands import drive, flags_given, param_options, params_from_recipe, picture_arguments, report_saved
 from studio.commands.paths import ANIMATION, PICTURE, OutputKind
 from studio.core.catalog import presets
 from studio.core.params import make_recipe
@@ -51,25 +51,23 @@ def register(subparsers) -> None:
         "(default: none; another --backbone starts from its first preset)",
     )
     parser.add_argument("--list-presets", action=ListPresets, help="print the presets and exit")
-    param_option(parser, "--layers", defaults=defaults, help="layer weights, e.g. block4_conv1=1,block5_conv1=1.5")
-    param_option(parser, "--octaves", defaults=defaults, type=int, help="scales dreamed, smallest first")
-    param_option(parser, "--octave-scale", defaults=defaults, type=float, help="size ratio between two octaves")
-    param_option(
-        parser, "--steps", dest="steps_per_octave", defaults=defaults, type=int, help="gradient steps per octave"
+    param_options(
+        parser,
+        defaults,
+        "layers octaves octave_scale steps_per_octave step_size max_loss seed tile_size",
+        flags={"steps_per_octave": "--steps"},
+        help={"layers": "layer weights, e.g. block4_conv1=1,block5_conv1=1.5"},
     )
-    param_option(parser, "--step-size", defaults=defaults, type=float, help="how far each step changes the picture")
-    parser.add_argument("--max-loss", type=float, help="stop an octave once the loss exceeds this (default: no limit)")
-    parser.add_argument("--seed", type=int, help="seed of the random tile shifts (default: a new one each run)")
-    param_option(parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are dreamed in tiles")
     parser.add_argument(
         "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
     )
-    param_option(
+    param_options(
         parser,
-        "--max-side",
-        defaults=defaults,
-        type=int,
-        help="shrink the input to at most this long side (0: full size)",
+        defaults,
+        "max_side",
+        help={"max_side": "shrink the input to at most this long side (0: full size)"},
+        # The command line takes any long side, not only the sizes the tab offers.
+        extra={"max_side": {"choices": None}},
     )
     animation_arguments(parser)
     parser.set_defaults(run=run)
@@ -84,12 +82,12 @@ def animation_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="make an animation of N frames, each dreamed from the last zoomed in (default: none, a picture)",
     )
-    param_option(parser, "--zoom", defaults=defaults, type=float, help="zoom per frame (animations)")
-    param_option(parser, "--rotate", defaults=defaults, type=float, metavar="DEG", help="turn per frame, degrees")
-    param_option(parser, "--pan-x", defaults=defaults, type=float, metavar="PX", help="drift per frame, across")
-    param_option(parser, "--pan-y", defaults=defaults, type=float, metavar="PX", help="drift per frame, down")
-    param_option(parser, "--steps-per-frame", defaults=defaults, type=int, help="dream steps per octave per frame")
-    param_option(parser, "--fps", defaults=defaults, type=float, help="frames per second of the animation")
+    param_options(
+        parser,
+        defaults,
+        "zoom rotate pan_x pan_y steps_per_frame fps",
+        extra={"rotate": {"metavar": "DEG"}, "pan_x": {"metavar": "PX"}, "pan_y": {"metavar": "PX"}},
+    )
 
 
 def output_kind(args: argparse.Namespace) -> OutputKind:

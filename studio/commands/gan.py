@@ -12,16 +12,17 @@ from studio.commands import (
     flags_given,
     model_action,
     param_option,
+    param_options,
     report_saved,
     training_arguments,
 )
 from studio.commands.paths import ANIMATION, MODEL, PICTURE
 from studio.core.model_files import GAN
 from studio.core.params import make_recipe, params_to_dict
-from studio.core.params.gan import GAN_SIZES, GanParams, GanSampleParams
+from studio.core.params.gan import GanParams, GanSampleParams
 from studio.core.params.gan_projection import GanProjectionParams
 
-TRUNCATION_HELP = "redraw latent components farther than this from zero, e.g. 1.5 (default: none redrawn)"
+SAMPLE_FLAGS = ("count", "columns", "seed", "truncation")
 TRAIN_FLAGS = (
     "dataset",
     "limit",
@@ -59,10 +60,7 @@ def register(subparsers) -> None:
         inputs={"dataset": "the dataset"},
         more_outputs={"grid": PICTURE},
     )
-    train.add_argument("--limit", type=int, help="use at most this many pictures (default: all)")
-    param_option(
-        train, "--size", dest="image_size", defaults=defaults, type=int, choices=GAN_SIZES, help="side in pixels"
-    )
+    param_options(train, defaults, "limit image_size", flags={"image_size": "--size"})
     param_option(
         train, "--grey", dest="channels", defaults=defaults, action="store_const", const=1, help="train on greyscale"
     )
@@ -76,22 +74,12 @@ def register(subparsers) -> None:
         const=3,
         help="train on colour pictures",
     )
-    param_option(train, "--latent-dim", defaults=defaults, type=int, help="dimensions of the latent space")
-    param_option(
+    param_options(
         train,
-        "--filters",
-        dest="base_filters",
-        defaults=defaults,
-        type=int,
-        help="width of the first discriminator layer",
+        defaults,
+        "latent_dim base_filters batch_size d_learning_rate g_learning_rate label_noise dropout",
+        flags={"base_filters": "--filters", "d_learning_rate": "--d-lr", "g_learning_rate": "--g-lr"},
     )
-    param_option(train, "--batch-size", defaults=defaults, type=int, help="pictures per training step")
-    param_option(
-        train, "--d-lr", dest="d_learning_rate", defaults=defaults, type=float, help="discriminator learning rate"
-    )
-    param_option(train, "--g-lr", dest="g_learning_rate", defaults=defaults, type=float, help="generator learning rate")
-    param_option(train, "--label-noise", defaults=defaults, type=float, help="how far real and fake labels are blurred")
-    param_option(train, "--dropout", defaults=defaults, type=float, help="discriminator dropout")
     train.add_argument("--grid", metavar="PICTURE", help="also save the final monitor grid as this picture")
     train.set_defaults(run=run_train)
 
@@ -104,11 +92,7 @@ def register(subparsers) -> None:
         "where to save the grid (.png keeps the recipe)",
         run_sample,
     )
-    sampling = GanSampleParams()
-    param_option(sample, "--count", defaults=sampling, type=int, help="pictures in the grid")
-    param_option(sample, "--columns", defaults=sampling, type=int, help="pictures per row")
-    sample.add_argument("--seed", type=int, help="seed of the latent points (default: a new one each run)")
-    sample.add_argument("--truncation", type=float, help=TRUNCATION_HELP)
+    param_options(sample, GanSampleParams(), "count columns seed truncation")
 
     walk = model_action(
         verbs,
@@ -122,8 +106,7 @@ def register(subparsers) -> None:
     walk.add_argument("--points", type=int, default=4, help="random latent points the walk visits")
     walk.add_argument("--steps", type=int, default=24, help="frames between two points")
     walk.add_argument("--fps", type=float, default=12.0, help="frames per second")
-    walk.add_argument("--seed", type=int, help="seed of the points (default: a new one each run)")
-    walk.add_argument("--truncation", type=float, help=TRUNCATION_HELP)
+    param_options(walk, GanSampleParams(), "seed truncation")
 
     project = model_action(
         verbs,
@@ -136,11 +119,7 @@ def register(subparsers) -> None:
         inputs={"picture": "the photo"},
     )
     project.add_argument("picture", help="the photo to match")
-    projection = GanProjectionParams()
-    param_option(project, "--steps", defaults=projection, type=int, help="refinement steps")
-    param_option(
-        project, "--step-size", dest="learning_rate", defaults=projection, type=float, help="how far each step moves"
-    )
+    param_options(project, GanProjectionParams(), "steps learning_rate", flags={"learning_rate": "--step-size"})
     project.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
 
     directions = model_action(
@@ -185,7 +164,7 @@ def run_sample(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
     from studio.engines.gan import load_gan, sample_grid
 
-    params = GanSampleParams(seed=args.seed, truncation=args.truncation, **flags_given(args, ("count", "columns")))
+    params = GanSampleParams(**flags_given(args, SAMPLE_FLAGS))
     grid, _ = sample_grid(load_gan(args.model), params)
     return report_saved(save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model)))
 

@@ -15,7 +15,7 @@ from studio.commands import (
     CommandParser,
     drive,
     flags_given,
-    param_option,
+    param_options,
     params_from_recipe,
     picture_arguments,
     report_saved,
@@ -25,7 +25,7 @@ from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare
 from studio.core.images import SAVE_FORMATS
 from studio.core.params import make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
-from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, REGIONS, StyleParams
+from studio.core.params.style import REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
 
 FLAGS = (
@@ -76,55 +76,33 @@ def register(subparsers) -> None:
         masked="is painted",
         side_outputs=side_outputs,
     )
-    param_option(parser, "--content-layer", defaults=defaults, help="the layer whose features keep the content")
-    param_option(
-        parser, "--style-layers", defaults=defaults, help="style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"
-    )
-    param_option(parser, "--content-weight", defaults=defaults, type=float, help="how much the content counts")
-    param_option(parser, "--style-weight", defaults=defaults, type=float, help="how much the style counts")
-    param_option(parser, "--tv-weight", defaults=defaults, type=float, help="smoothness")
-    param_option(parser, "--size", defaults=defaults, type=int, help="long side of the result in pixels")
-    param_option(
-        parser, "--iterations", defaults=defaults, type=int, help="optimiser steps in all, split across the scales"
-    )
-    param_option(
+    param_options(
         parser,
-        "--scales",
-        dest="num_scales",
-        defaults=defaults,
-        type=int,
-        help="coarse-to-fine scales (each half the next)",
-    )
-    param_option(parser, "--optimizer", defaults=defaults, choices=OPTIMIZERS, help="L-BFGS or Adam")
-    param_option(parser, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
-    param_option(
-        parser,
-        "--style-scale",
-        defaults=defaults,
-        type=float,
-        help="style picture size relative to the result (texture size)",
+        defaults,
+        "content_layer style_layers content_weight style_weight tv_weight size iterations num_scales optimizer "
+        "learning_rate style_scale",
+        flags={"num_scales": "--scales"},
+        help={"style_layers": "style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"},
     )
     parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
-    param_option(
+    param_options(
         parser,
-        "--preserve-colors",
-        defaults=defaults,
-        choices=COLOR_MODES,
-        help="keep the content's colours: on brightness only (luminance) or by recolouring the styles (match)",
-    )
-    param_option(
-        parser, "--init", defaults=defaults, choices=INIT_MODES, help="start from the content, noise, or --init-image"
+        defaults,
+        "preserve_colors init",
+        help={"init": "start from the content, noise, or --init-image"},
     )
     parser.add_argument("--init-image", metavar="PICTURE", help="picture to start from (with --init image)")
     parser.add_argument(
         "--resume", metavar="PICTURE", help="continue from a checkpoint or earlier result (sets --init image)"
     )
-    parser.add_argument("--seed", type=int, help="seed of the starting noise (default: a new one each run)")
-    param_option(
-        parser, "--checkpoint-every", defaults=defaults, type=int, help="save OUT-checkpoint every N steps (0: never)"
-    )
-    param_option(
-        parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are processed in tiles of this size"
+    param_options(
+        parser,
+        defaults,
+        "seed checkpoint_every tile_size",
+        help={
+            "checkpoint_every": "save OUT-checkpoint every N steps (0: never)",
+            "tile_size": "larger pictures are processed in tiles of this size",
+        },
     )
     parser.add_argument(
         "--regions",
@@ -271,25 +249,13 @@ def train_model_parser(prog: str) -> argparse.ArgumentParser:
         metavar="MODEL",
         help="a style model to train further (its network shape is kept); it stays as it is, the result goes to -o",
     )
-    param_option(parser, "--size", defaults=defaults, type=int, help="side of the training crops in pixels")
-    param_option(
-        parser, "--steps", defaults=defaults, type=int, help="training steps in all, counting a resumed model's"
-    )
-    param_option(parser, "--batch-size", defaults=defaults, type=int, help="crops per step")
-    param_option(parser, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
-    param_option(parser, "--content-weight", defaults=defaults, type=float, help="how much the content counts")
-    param_option(parser, "--style-weight", defaults=defaults, type=float, help="how much the style counts")
-    param_option(parser, "--tv-weight", defaults=defaults, type=float, help="smoothness")
-    param_option(
-        parser, "--style-scale", defaults=defaults, type=float, help="style picture size relative to the crops"
+    param_options(
+        parser,
+        defaults,
+        "size steps batch_size learning_rate content_weight style_weight tv_weight style_scale",
     )
     parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
-    param_option(parser, "--content-dir", defaults=defaults, help="a folder of your own pictures to learn on, too")
-    param_option(parser, "--faces-share", defaults=defaults, type=float, help="share of the crops that are faces")
-    param_option(parser, "--filters", defaults=defaults, type=int, help="width of the network (wider: finer, slower)")
-    param_option(parser, "--residual-blocks", defaults=defaults, type=int, help="depth of the network")
-    param_option(parser, "--checkpoint-every", defaults=defaults, type=int, help="save the model every N steps")
-    parser.add_argument("--seed", type=int, help="seed for repeatable runs (default: a new one each run)")
+    param_options(parser, defaults, "content_dir faces_share filters residual_blocks checkpoint_every seed")
     declare_files(
         parser,
         FileRoles(
@@ -313,18 +279,11 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "-o", "--output", required=True, help="a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder"
     )
-    param_option(parser, "--strength", defaults=defaults, type=float, help="0 (the picture as it is) to 1 (painted)")
-    param_option(parser, "--preserve-colors", defaults=defaults, choices=COLOR_MODES, help="keep the picture's colours")
-    param_option(
-        parser, "--tile-size", defaults=defaults, type=int, help="larger pictures are painted in tiles of this size"
-    )
-    param_option(
+    param_options(
         parser,
-        "--steady",
-        dest="temporal_smoothing",
-        defaults=defaults,
-        type=float,
-        help="video: hold still parts steady (0 to 0.95)",
+        defaults,
+        "strength preserve_colors tile_size temporal_smoothing",
+        flags={"temporal_smoothing": "--steady"},
     )
     declare_files(
         parser, FileRoles(outputs={"output": PAINTED}, inputs={"model": "the style model", "input": "the input"})

@@ -6,18 +6,12 @@ import argparse
 import dataclasses
 import sys
 
-from studio.commands import action_group, drive, flags_given, param_option, training_arguments
+from studio.commands import action_group, drive, flags_given, param_options, training_arguments
 from studio.commands.paths import TEXT_FILE, TEXT_MODEL, FileRoles, declare_files
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
 from studio.core.model_files import TEXT
 from studio.core.params.text import (
-    ARCHITECTURES,
-    LEVELS,
-    PAIRINGS,
-    RECURRENT_CELLS,
-    SIZES,
-    STOPS,
     SamplingParams,
     TextTrainParams,
 )
@@ -83,91 +77,24 @@ def register(subparsers) -> None:
         kept="its vocabulary and architecture are kept",
         inputs={"corpus": "part of the corpus"},
     )
-    param_option(train, "--level", defaults=defaults, choices=LEVELS, help="tokens are characters or words")
-    param_option(train, "--lowercase", defaults=defaults, action="store_true", help="lowercase the text first")
-    param_option(train, "--max-vocabulary", defaults=defaults, type=int, help="words kept (word level)")
-    param_option(train, "--sequence-length", defaults=defaults, type=int, help="tokens the model sees at once")
-    param_option(
-        train, "--validation-fraction", defaults=defaults, type=float, help="share of the text held out to validate"
-    )
-    param_option(
+    param_options(
         train,
-        "--architecture",
-        defaults=defaults,
-        choices=ARCHITECTURES,
-        help="the kind of network (seq2seq: a reply model, trained on --pairs)",
-    )
-    param_option(train, "--size", defaults=defaults, choices=SIZES, help="how large the network is")
-    param_option(train, "--dropout", defaults=defaults, type=float, help="share of units dropped while training")
-    param_option(train, "--batch-size", defaults=defaults, type=int, help="sequences per training step")
-    param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
-    train.add_argument("--steps-per-epoch", type=int, help="at most this many batches per epoch (default: all)")
-    param_option(train, "--sample-prompt", defaults=defaults, help="text the samples after each epoch continue")
-    param_option(train, "--sample-length", defaults=defaults, type=int, help="tokens in each sample")
-    param_option(train, "--layers", defaults=defaults, type=int, help="layers stacked (default: from --size)")
-    param_option(
-        train,
-        "--units",
-        defaults=defaults,
-        type=int,
-        help="units per layer, the Transformer's width (default: from --size)",
-    )
-    param_option(train, "--cell", defaults=defaults, choices=RECURRENT_CELLS, help="the reply model's recurrent layers")
-    param_option(
-        train,
-        "--bidirectional",
-        defaults=defaults,
-        action=argparse.BooleanOptionalAction,
-        help="the reply model reads each line both ways",
-    )
-    param_option(
-        train, "--pairs", defaults=defaults, choices=PAIRINGS, help="what a reply model (seq2seq) learns to answer"
-    )
-    param_option(
-        train,
-        "--line-items",
-        defaults=defaults,
-        action="store_true",
-        help="each line is one item: samples are whole lines",
-    )
-    param_option(
-        train,
-        "--temperatures",
-        defaults=defaults,
-        type=temperature_list,
-        help="temperatures of the samples after each epoch, such as 0.2,0.7,1.2",
+        defaults,
+        "level lowercase max_vocabulary sequence_length validation_fraction architecture size dropout batch_size "
+        "learning_rate steps_per_epoch sample_prompt sample_length layers units cell bidirectional pairs line_items "
+        "temperatures",
+        help={"temperatures": "temperatures of the samples after each epoch, such as 0.2,0.7,1.2"},
+        extra={"temperatures": {"type": temperature_list}},
     )
     train.set_defaults(run=run_train)
 
     generate = verbs.add_parser("generate", help="continue a prompt with a trained model, or reply to it")
-    sampling = SamplingParams()
     generate.add_argument("model", help="a model file written by `studio text train`")
-    param_option(generate, "--prompt", defaults=sampling, help="text to continue, or the line a reply model answers")
-    param_option(generate, "--length", defaults=sampling, type=int, help="tokens to write")
-    param_option(generate, "--temperature", defaults=sampling, type=float, help="0 is greedy; higher is wilder")
-    param_option(generate, "--top-k", defaults=sampling, type=int, help="sample among the k likeliest tokens (0: all)")
-    param_option(
-        generate, "--top-p", defaults=sampling, type=float, help="sample among the likeliest tokens holding this share"
-    )
-    param_option(generate, "--samples", defaults=sampling, type=int, help="how many samples to write side by side")
-    param_option(
+    param_options(
         generate,
-        "--repetition-penalty",
-        defaults=sampling,
-        type=float,
-        help="above 1, repeating a phrase gets less likely",
+        SamplingParams(),
+        "prompt length temperature top_k top_p samples repetition_penalty stop_at beams seed",
     )
-    param_option(
-        generate,
-        "--stop-at",
-        defaults=sampling,
-        choices=STOPS,
-        help="end each sample at the end of a line or paragraph",
-    )
-    param_option(
-        generate, "--beams", defaults=sampling, type=int, help="above 1, search for the likeliest text with this many"
-    )
-    generate.add_argument("--seed", type=int, help="seed for repeatable text (default: a new one each run)")
     generate.add_argument("-o", "--output", help="also save the prompt and what was written to this text file")
     declare_files(
         generate, FileRoles(outputs={"output": TEXT_FILE}, inputs={"model": "the model"}, models={"model": TEXT})

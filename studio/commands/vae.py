@@ -13,7 +13,7 @@ from studio.commands import (
     drive,
     flags_given,
     model_action,
-    param_option,
+    param_options,
     report_saved,
     training_arguments,
 )
@@ -38,14 +38,13 @@ def register(subparsers) -> None:
     defaults = VaeParams()
     dataset_argument(train, defaults)
     training_arguments(train, defaults, VAE, MODEL, kept="its architecture is kept", inputs={"dataset": "the dataset"})
-    param_option(train, "--size", dest="image_size", defaults=defaults, type=int, help="picture size in pixels")
-    param_option(train, "--channels", defaults=defaults, type=int, choices=(1, 3), help="1 for grey, 3 for colour")
-    train.add_argument("--limit", type=int, help="use at most this many pictures (default: all)")
-    param_option(train, "--latent-dim", defaults=defaults, type=int, help="dimensions of the latent space")
-    param_option(train, "--filters", defaults=defaults, help="encoder convolution widths, e.g. 32,64")
-    param_option(train, "--beta", defaults=defaults, type=float, help="weight of the KL term")
-    param_option(train, "--batch-size", defaults=defaults, type=int, help="pictures per training step")
-    param_option(train, "--learning-rate", defaults=defaults, type=float, help="Adam's step size")
+    param_options(
+        train,
+        defaults,
+        "image_size channels limit latent_dim filters beta batch_size learning_rate",
+        flags={"image_size": "--size"},
+        help={"channels": "1 for grey, 3 for colour", "filters": "encoder convolution widths, e.g. 32,64"},
+    )
     train.set_defaults(run=run_train)
 
     grid = model_action(

@@ -39,7 +39,7 @@ from studio.engines.latent import (
     tile_images,
     walk,
 )
-from studio.engines.training import ChunkPacer, compile_chunk, random_batch, random_generator
+from studio.engines.training import ChunkPacer, compile_chunk, model_to_train, random_batch, random_generator
 
 MIN_PICTURES = 8
 MONITOR_SEED = 2014  # the monitor grid's latent points: the same in every run, so epochs compare
@@ -271,12 +271,7 @@ def train_gan(
     `data["columns"]`, and (when `checkpoint_path` is given) a saved checkpoint.
     Returns the model.
     """
-    if model is None:
-        if params.seed is not None:
-            keras.utils.set_random_seed(params.seed)
-        model = GanModel(params)
-    else:
-        model.configure_training(params)
+    model = model_to_train(model, params, GanModel)
     params = model.gan_params
     expected = (params.image_size, params.image_size, params.channels)
     if pictures.ndim != 4 or pictures.shape[1:] != expected:

@@ -1,5 +1,6 @@
-"""What the VAE and GAN training loops share: many steps per compiled call, sized so that control
-comes back to the loop (to yield progress, and so to be cancelled) about four times a second.
+"""What the picture-training jobs share: many steps per compiled call (VAE, GAN), sized so that control
+comes back to the loop (to yield progress, and so to be cancelled) about four times a second; and how
+a job starts from a new model or from one it continues (GAN, CycleGAN).
 
 A compiled call that runs a loop of steps on the graph costs one Python round trip for all of them;
 `ChunkPacer` picks how many steps fit in the time budget from how long the last call took.
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
+import keras
 import numpy as np
 import tensorflow as tf
 
 CHUNK_SECONDS = 0.25  # well under the one second in which a Stop should land
+Model = TypeVar("Model")
 
 
 class ChunkPacer:
@@ -69,3 +73,15 @@ def random_batch(pictures: tf.Variable, batch_size: int, noise: tf.random.Genera
     indices = noise.uniform([batch_size], 0, tf.shape(pictures, out_type=tf.int64)[0], dtype=tf.int64)
     batch = tf.cast(tf.gather(pictures, indices), tf.float32) / 255.0
     return batch * (1.0 - low) + low
+
+
+def model_to_train(model: Model | None, params: Any, build: Callable[[Any], Model]) -> Model:
+    """The model a training job continues: `model` set to train on with `params` (its
+    `configure_training`: its architecture stays its own), or, without one, a new `build(params)`,
+    seeded first by `params.seed` so the same seed starts from the same weights."""
+    if model is None:
+        if params.seed is not None:
+            keras.utils.set_random_seed(params.seed)
+        return build(params)
+    model.configure_training(params)
+    return model

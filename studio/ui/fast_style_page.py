@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -30,6 +29,7 @@ from studio.ui.fast_style_training import FastStyleTraining
 from studio.ui.picture_tab import PictureRun
 from studio.ui.runner import Job, JobHandle
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import row
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
@@ -84,11 +84,8 @@ class FastStylePage(QWidget):
         refresh = QPushButton("Refresh")
         refresh.setToolTip(f"Look again for models in {self.folder}")
         refresh.clicked.connect(self.refresh_gallery)
-        header = QHBoxLayout()
-        header.addWidget(QLabel("Click one to paint the Content picture"), 1)
-        header.addWidget(refresh)
         models = QVBoxLayout(box)
-        models.addLayout(header)
+        models.addLayout(row((QLabel("Click one to paint the Content picture"), 1), refresh))
         models.addWidget(self.gallery)
         models.addWidget(self.note)
         self.folder_button = QPushButton("Paint a folder…")
@@ -98,11 +95,8 @@ class FastStylePage(QWidget):
         self.video_button.setToolTip("Paint every frame of a video with the chosen model (its sound is kept)")
         self.video_button.clicked.connect(self.paint_video_dialog)
         moving = QGroupBox("Folders and videos")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.folder_button)
-        buttons.addWidget(self.video_button)
         frames = QVBoxLayout(moving)
-        frames.addLayout(buttons)
+        frames.addLayout(row(self.folder_button, self.video_button))
         frames.addWidget(self.frames_panel)
         frames.addWidget(self.frames_note)
         frames.addWidget(self.frames_preview)

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -30,6 +29,7 @@ from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.file_field import FileField
+from studio.ui.widgets.forms import row
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
@@ -105,12 +105,8 @@ class FastStyleTraining(QWidget):
         self.stop_button = QPushButton("Stop")
         self.stop_button.setToolTip("Stop after this step; the model is saved as it is, to use or resume")
         self.stop_button.clicked.connect(self.stop)
-        buttons = QHBoxLayout()
-        for button in (self.train_button, self.resume_button, self.stop_button):
-            buttons.addWidget(button)
-        name_row = QHBoxLayout()
-        name_row.addWidget(QLabel("Name:"))
-        name_row.addWidget(self.name, 1)
+        buttons = row(self.train_button, self.resume_button, self.stop_button)
+        name_row = row(QLabel("Name:"), (self.name, 1))
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addLayout(name_row)

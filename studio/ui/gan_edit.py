@@ -25,7 +25,7 @@ from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import picture_or_error
-from studio.ui.widgets.forms import side_panel
+from studio.ui.widgets.forms import row, side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.latent_sliders import LatentSliderBox
@@ -99,10 +99,7 @@ class GanEditView(QWidget):
         self.slider_box.released.connect(self._slider_released)
         side = QWidget()
         layout = QVBoxLayout(side)
-        points = QHBoxLayout()
-        for button in (self.open_button, self.random_button, self.centre_button):
-            points.addWidget(button)
-        layout.addLayout(points)
+        layout.addLayout(row(self.open_button, self.random_button, self.centre_button))
         # The sliders first: in a small window they matter more than the projection's settings.
         layout.addWidget(self.slider_box)
         layout.addWidget(self.projection_form)

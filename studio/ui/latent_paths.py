@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QGroupBox, QH
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import labeled_slider
+from studio.ui.widgets.forms import labeled_slider, row
 from studio.ui.widgets.latent_grid import LatentPictureView
 
 if TYPE_CHECKING:
@@ -42,11 +42,8 @@ class ConceptBox(QGroupBox):
         self.amount.setToolTip("How much of the concept the picture gets (negative takes it away)")
         self.amount.setEnabled(False)
         self.amount.valueChanged.connect(view.show_code)
-        groups = QHBoxLayout()
-        groups.addWidget(self.with_button)
-        groups.addWidget(self.without_button)
         layout = QFormLayout(self)
-        layout.addRow(groups)
+        layout.addRow(row(self.with_button, self.without_button))
         layout.addRow(self.find_button)
         layout.addRow("Amount", self.amount)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from studio.core.history import HistoryEntry
 from studio.core.images import load_image
@@ -26,6 +26,7 @@ from studio.ui.tab import StudioTab
 from studio.ui.variations import VariationBatch
 from studio.ui.widgets.compare import BeforeAfterView
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import row
 from studio.ui.widgets.images import from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.partial_bar import PartialBar
@@ -112,17 +113,11 @@ class PictureTab(PictureSaving, ShownHistory, StudioTab):
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages, 1)
-        history = QHBoxLayout()
-        history.addWidget(self.history_strip, 3)
-        if beside_history is not None:
-            history.addWidget(beside_history, 1)
-        layout.addLayout(history)
-        for row in (self.recipe_bar, self.partial_bar, *bars):
-            layout.addWidget(row)
-        row = QHBoxLayout()
-        for button in buttons:
-            row.addWidget(button)
-        layout.addLayout(row)
+        beside = [(beside_history, 1)] if beside_history is not None else []
+        layout.addLayout(row((self.history_strip, 3), *beside))
+        for bar in (self.recipe_bar, self.partial_bar, *bars):
+            layout.addWidget(bar)
+        layout.addLayout(row(*buttons))
         layout.addWidget(self.job_panel)
         layout.addWidget(self.status)
         self.jobs.attach_panel(self.main_channel, self.job_panel)

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.corpus import BUILTIN_CORPUS, BUILTIN_DESCRIPTION
 from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job
 from studio.ui.settings import Settings
+from studio.ui.widgets.forms import row
 from studio.ui.widgets.images import AcceptsFileDrops
 
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".text", ".tsv")
@@ -59,12 +60,10 @@ class CorpusBox(QGroupBox):
         sample_button = QPushButton("Sample corpus")
         sample_button.setToolTip(BUILTIN_DESCRIPTION)
         sample_button.clicked.connect(lambda: self.set_paths([BUILTIN_CORPUS]))
-        row = QHBoxLayout()
-        for button in (files_button, folder_button, sample_button):
-            row.addWidget(button)
+        buttons = row(files_button, folder_button, sample_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.drop_zone)
-        layout.addLayout(row)
+        layout.addLayout(buttons)
 
     def set_paths(self, paths: list[str]) -> None:
         self.paths = list(paths)

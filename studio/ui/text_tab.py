@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.text import MODEL_SUFFIX, SamplingParams
@@ -25,7 +25,7 @@ from studio.ui.text_model_bar import ModelBar
 from studio.ui.text_reply import ReplyPanel
 from studio.ui.text_training import FIELD_WIDTH, TrainingControls, TrainingView
 from studio.ui.text_writer import Writer
-from studio.ui.widgets.forms import side_panel
+from studio.ui.widgets.forms import row, side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.param_form import ParamForm
 
@@ -64,9 +64,7 @@ class TextTab(StudioTab):
         write_job = JobPanel()
         write_job.cancel_button.hide()  # the writer's Stop does it
         self.jobs.attach_panel("write", write_job)
-        texts_and_settings = QHBoxLayout()
-        texts_and_settings.addWidget(self.pages, 1)
-        texts_and_settings.addWidget(side_panel(self.sampling_form))
+        texts_and_settings = row((self.pages, 1), side_panel(self.sampling_form))
         write_view = QWidget()
         write_layout = QVBoxLayout(write_view)
         write_layout.addWidget(self.model)

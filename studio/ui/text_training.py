@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.params.text import MODEL_SUFFIX, TextTrainParams
 from studio.core.progress import Progress
@@ -19,7 +19,7 @@ from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.text_corpus import CorpusBox
 from studio.ui.text_model_bar import ModelBar
-from studio.ui.widgets.forms import side_panel
+from studio.ui.widgets.forms import row, side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.number_list import NumberListField
@@ -113,9 +113,7 @@ class TrainingControls(QWidget):
         jobs.attach_panel("train", self.job_panel)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.train_button, self.resume_button, self.stop_button):
-            buttons.addWidget(button)
+        buttons = row(self.train_button, self.resume_button, self.stop_button)
         settings = QWidget()
         column = QVBoxLayout(settings)
         column.setContentsMargins(0, 0, 0, 0)

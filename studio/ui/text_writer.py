@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from studio.ui.runner import Job, JobHandle
 from studio.ui.shortcuts import RUN, with_key
 from studio.ui.text_writing import WritingPanel
+from studio.ui.widgets.forms import row
 from studio.ui.widgets.sample_columns import SampleColumns
 
 SUGGESTIONS = 10
@@ -62,12 +62,10 @@ class Writer(WritingPanel):
         save_button.setToolTip("Save the texts (several samples one after another)")
         save_button.clicked.connect(self._save)
         buttons = QGridLayout()  # two rows of three: the writer shares its width with the settings
-        row = (self.generate_button, self.continue_button, self.suggest_button, self.stop_button, copy_button)
-        for index, button in enumerate((*row, save_button)):
+        every = (self.generate_button, self.continue_button, self.suggest_button, self.stop_button, copy_button)
+        for index, button in enumerate((*every, save_button)):
             buttons.addWidget(button, index // 3, index % 3)
-        texts = QHBoxLayout()
-        texts.addWidget(self.output, 1)
-        texts.addWidget(self.suggestions)
+        texts = row((self.output, 1), self.suggestions)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from studio.core.history import HistoryEntry
 from studio.core.params.vae import VaeParams
@@ -17,7 +17,7 @@ from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.vae_explorer import VaeExplorer
 from studio.ui.widgets.dataset_chooser import DatasetChooser
-from studio.ui.widgets.forms import side_panel, work_and_controls
+from studio.ui.widgets.forms import row, side_panel, work_and_controls
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
@@ -73,9 +73,7 @@ class VaePage(LatentPage):
         # One plot, each curve on its own scale: the KL term (what beta acts on) is hundreds of
         # times smaller than the reconstruction, and would be a flat line on a shared axis.
         self.loss_plot = LossPlot(own_scales=True)
-        pictures = QHBoxLayout()
-        pictures.addWidget(self.dataset_view, 1)
-        pictures.addWidget(self.samples_view, 2)
+        pictures = row((self.dataset_view, 1), (self.samples_view, 2))
         view = QWidget()
         layout = QVBoxLayout(view)
         layout.addLayout(pictures, 3)

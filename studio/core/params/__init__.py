@@ -59,9 +59,33 @@ def seed_control(tooltip: str, group: str = "") -> Any:
     return control(None, label="Seed", tooltip=tooltip, group=group, minimum=0, maximum=2**31 - 1, special="random")
 
 
+def tile_size_control(tooltip: str, group: str = "") -> Any:
+    """The side of the overlapping tiles a trained network works through on a large picture, which
+    bounds memory; `tooltip` says what is done in tiles and how they join."""
+    return control(
+        1024,
+        label="Tile size",
+        tooltip=tooltip,
+        group=group,
+        minimum=256,
+        maximum=4096,
+        step=128,
+        suffix=" px",
+    )
+
+
 def control_spec(field: dataclasses.Field) -> dict[str, Any] | None:
     """The control a field asks for (see `control`), or None for a field with no control."""
     return field.metadata.get(UI_KEY)
+
+
+def base_type(hint: Any) -> Any:
+    """`X` for an optional field's `X | None`, else the type hint itself."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        if len(options) == 1:
+            return options[0]
+    return hint
 
 
 def params_to_dict(params: Any) -> dict[str, Any]:
@@ -101,10 +125,9 @@ def _plain(value: Any) -> Any:
 def _coerce(hint: Any, value: Any) -> Any:
     if value is None:
         return None
+    if base_type(hint) is not hint:
+        return _coerce(base_type(hint), value)
     origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _coerce(options[0], value) if len(options) == 1 else value
     if dataclasses.is_dataclass(hint) and isinstance(value, dict):
         return params_from_dict(hint, value)
     if origin is tuple and isinstance(value, (list, tuple)):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.params import control
+from studio.core.params import control, seed_control, tile_size_control
+from studio.core.params.pictures import batch_control, learning_rate_control, preview_every_control
 
 GENERATORS = ("resnet", "unet")
 DIRECTIONS = ("a2b", "b2a")
@@ -121,23 +122,17 @@ class CycleGanParams:
         maximum=100_000,
         special="one pass",
     )
-    batch_size: int = control(
+    batch_size: int = batch_control(
         1,
-        label="Batch size",
-        tooltip="Pictures per step from each side. The paper uses 1; larger can be faster per picture on a GPU.",
-        group="Training",
-        minimum=1,
         maximum=16,
+        tooltip="Pictures per step from each side. The paper uses 1; larger can be faster per picture on a GPU.",
     )
-    learning_rate: float = control(
+    learning_rate: float = learning_rate_control(
         2e-4,
-        label="Learning rate",
-        tooltip="How big a step the networks take; too high and the pictures flicker or collapse.",
-        group="Training",
+        "How big a step the networks take; too high and the pictures flicker or collapse.",
         minimum=1e-5,
         maximum=1e-3,
         step=1e-5,
-        decimals=5,
     )
     adam_beta_1: float = 0.5
     cycle_weight: float = control(
@@ -171,23 +166,9 @@ class CycleGanParams:
         minimum=0,
         maximum=200,
     )
-    preview_every: int = control(
-        20,
-        label="Preview every",
-        tooltip="Steps between refreshes of the sample strip.",
-        group="Training",
-        minimum=1,
-        maximum=1000,
-        suffix=" steps",
-    )
-    seed: int | None = control(
-        None,
-        label="Seed",
-        tooltip="The same seed gives the same crops and starting networks, so runs can be compared.",
-        group="Training",
-        minimum=0,
-        maximum=2**31 - 1,
-        special="random",
+    preview_every: int = preview_every_control(20, "Steps between refreshes of the sample strip.")
+    seed: int | None = seed_control(
+        "The same seed gives the same crops and starting networks, so runs can be compared.", "Training"
     )
 
 
@@ -214,14 +195,8 @@ class CycleGanTranslateParams:
         suffix=" px",
         special="original",
     )
-    tile_size: int = control(
-        1024,
-        label="Tile size",
-        group=TRANSLATE_GROUP,
-        tooltip="Larger pictures are translated in overlapping tiles of this size, blended without "
-        "seams; smaller tiles use less memory.",
-        minimum=256,
-        maximum=4096,
-        step=128,
-        suffix=" px",
+    tile_size: int = tile_size_control(
+        "Larger pictures are translated in overlapping tiles of this size, blended without seams; smaller "
+        "tiles use less memory.",
+        TRANSLATE_GROUP,
     )

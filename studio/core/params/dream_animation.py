@@ -69,7 +69,7 @@ class DreamAnimationParams:
         group="Animation",
         minimum=1,
         maximum=200,
-        tooltip="Dream steps per octave for each frame (in place of Steps per octave). More grows "
+        tooltip="Dream steps per octave for each frame, in place of the still dream's. More grows "
         "stronger shapes between frames and takes longer.",
     )
     fps: float = control(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from studio.core.catalog import DEFAULT_BACKBONE
-from studio.core.params import control, seed_control
+from studio.core.params import control, seed_control, tile_size_control
+from studio.core.params.pictures import batch_control, learning_rate_control, preview_every_control
 from studio.core.params.style import COLOR_MODES
 
 VIDEO_FORMATS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")  # videos that can be painted
@@ -87,22 +88,12 @@ class FastStyleTrainParams:
         minimum=1,
         maximum=100_000,
     )
-    batch_size: int = control(
-        1,
-        label="Batch",
-        tooltip="Crops per step. Larger steps are steadier but slower.",
-        group="Training",
-        minimum=1,
-        maximum=16,
-    )
-    learning_rate: float = control(
+    batch_size: int = batch_control(1, maximum=16, tooltip="Crops per step. Larger steps are steadier but slower.")
+    learning_rate: float = learning_rate_control(
         1e-3,
-        label="Learning rate",
-        tooltip="How fast the network changes. Lower it if the preview flickers or turns to noise.",
-        group="Training",
+        "How fast the network changes. Lower it if the preview flickers or turns to noise.",
         minimum=1e-5,
         maximum=1e-2,
-        decimals=5,
     )
     style_scale: float = control(
         1.0,
@@ -147,15 +138,7 @@ class FastStyleTrainParams:
         minimum=1,
         maximum=10,
     )
-    preview_every: int = control(
-        10,
-        label="Preview every",
-        tooltip="Paint the preview picture every this many steps.",
-        group="Training",
-        minimum=1,
-        maximum=1000,
-        suffix=" steps",
-    )
+    preview_every: int = preview_every_control(10, "Paint the preview picture every this many steps.")
     checkpoint_every: int = control(
         100,
         label="Save every",
@@ -198,14 +181,8 @@ class FastStyleApplyParams:
         tooltip="Paint the texture but keep the picture's own colours.",
         choices=COLOR_CHOICES,
     )
-    tile_size: int = control(
-        1024,
-        label="Tile size",
-        tooltip="Larger pictures are painted in overlapping tiles of this size, so memory stays bounded.",
-        minimum=256,
-        maximum=4096,
-        step=128,
-        suffix=" px",
+    tile_size: int = tile_size_control(
+        "Larger pictures are painted in overlapping tiles of this size, so memory stays bounded."
     )
     temporal_smoothing: float = control(
         0.6,

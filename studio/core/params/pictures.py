@@ -1,5 +1,6 @@
-"""The parameter controls every picture-learning technique (VAE, GAN) shares: which pictures, how
-many, how long, in what batches, from what seed. One definition each, so they read the same everywhere."""
+"""The parameter controls the picture-learning techniques (VAE, GAN, CycleGAN, fast style) share:
+which pictures, how many, how long, in what batches, at what rate, from what seed, how often to
+show a preview. One definition each, so they read the same everywhere."""
 
 from __future__ import annotations
 
@@ -56,15 +57,13 @@ def epochs_control(default: int) -> Any:
     )
 
 
-def batch_control(default: int, minimum: int) -> Any:
-    return control(
-        default,
-        label="Batch",
-        tooltip="Pictures per training step: larger is steadier and faster per picture",
-        group="Training",
-        minimum=minimum,
-        maximum=1024,
-    )
+def batch_control(
+    default: int,
+    minimum: int = 1,
+    maximum: int = 1024,
+    tooltip: str = "Pictures per training step: larger is steadier and faster per picture",
+) -> Any:
+    return control(default, label="Batch", tooltip=tooltip, group="Training", minimum=minimum, maximum=maximum)
 
 
 def training_seed_control(what: str) -> Any:
@@ -72,10 +71,29 @@ def training_seed_control(what: str) -> Any:
 
 
 def learning_rate_control(
-    default: float, tooltip: str, minimum: float, maximum: float, label: str = "Learning rate"
+    default: float,
+    tooltip: str,
+    minimum: float,
+    maximum: float,
+    label: str = "Learning rate",
+    step: float | None = None,
 ) -> Any:
     """A training step size; the box shows as many decimals as `minimum` needs."""
     decimals = max(0, -math.floor(math.log10(minimum)))
     return control(
-        default, label=label, tooltip=tooltip, group="Training", minimum=minimum, maximum=maximum, decimals=decimals
+        default,
+        label=label,
+        tooltip=tooltip,
+        group="Training",
+        minimum=minimum,
+        maximum=maximum,
+        step=step,
+        decimals=decimals,
+    )
+
+
+def preview_every_control(default: int, tooltip: str) -> Any:
+    """How many training steps go between two previews; `tooltip` says what the preview shows."""
+    return control(
+        default, label="Preview every", tooltip=tooltip, group="Training", minimum=1, maximum=1000, suffix=" steps"
     )

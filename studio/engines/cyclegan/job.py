@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
@@ -34,6 +33,7 @@ from studio.engines.cyclegan.model import (
 )
 from studio.engines.latent import tile_images
 from studio.engines.tiling import map_tiles, tile_starts
+from studio.engines.training import model_to_train
 
 REPORT_SECONDS = 0.5  # at least this often a training job yields (the app cancels between yields)
 STRIP_KEYS = ("a", "a2b", "a2b2a", "b", "b2a", "b2a2b")
@@ -107,12 +107,7 @@ def train_cyclegan(
             raise JobError(f"Collection {letter} must be RGB pictures of at least {params.size} px a side.")
         if len(pictures) < 2:
             raise JobError(f"Collection {letter} needs at least 2 pictures (and learns well from hundreds).")
-    if model is None:
-        if params.seed is not None:
-            keras.utils.set_random_seed(params.seed)
-        model = CycleGanModel(params)
-    else:
-        model.configure_training(params)
+    model = model_to_train(model, params, CycleGanModel)
     params = model.cyclegan_params
     steps_per_epoch = params.steps_per_epoch or -(-max(len(pictures_a), len(pictures_b)) // params.batch_size)
     first_epoch = model.epochs_done

@@ -10,7 +10,6 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.images import fit_within
+from studio.ui.widgets.forms import row
 from studio.ui.widgets.images import to_qimage
 
 THUMB_SIDE = 360  # long side of the pictures kept for the cells; they are drawn at the cells' size
@@ -42,9 +42,7 @@ class ContactSheet(QWidget):
         self.cancel_button.setToolTip("Stop the variations still to come; the finished ones stay to pick from")
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.cancel_button.hide()
-        header = QHBoxLayout()
-        header.addWidget(self.title, 1)
-        header.addWidget(self.cancel_button)
+        header = row((self.title, 1), self.cancel_button)
         inner = QWidget()
         self._grid = QGridLayout(inner)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDoubleSpinBox,
+    QHBoxLayout,
+    QLayout,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -69,6 +71,19 @@ class WheelGuard(QObject):
             QCoreApplication.sendEvent(self.scroll.verticalScrollBar(), event)
             return True
         return False
+
+
+def row(*items: QWidget | QLayout | tuple[QWidget | QLayout, int]) -> QHBoxLayout:
+    """Widgets or layouts side by side, left to right; an (item, stretch) pair shares out the spare
+    width by its stretch (items without one keep their natural width)."""
+    layout = QHBoxLayout()
+    for item in items:
+        part, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
+    return layout
 
 
 def side_panel(panel: QWidget, min_width: int | None = None) -> QScrollArea:

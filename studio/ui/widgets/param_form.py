@@ -15,7 +15,6 @@ control has an empty label spans the whole row.
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from studio.core.params import control_spec
+from studio.core.params import base_type, control_spec
 
 P = TypeVar("P")
 
@@ -204,11 +203,11 @@ def _built_binding(where: str, spec: dict[str, Any], hint: Any) -> _Binding:
         raise TypeError(f"{where}: a number's control needs a minimum and a maximum")
     if kind == "slider":
         return _slider(spec, hint)
-    return _spin(where, spec, _base(hint), optional)
+    return _spin(where, spec, base_type(hint), optional)
 
 
 def _kind(where: str, spec: dict[str, Any], hint: Any) -> tuple[str, bool]:
-    base = _base(hint)
+    base = base_type(hint)
     optional = base is not hint
     kind = spec["widget"] or (
         "combo" if spec["choices"] else {bool: "check", int: "spin", float: "spin", str: "text"}.get(base, "")
@@ -218,15 +217,6 @@ def _kind(where: str, spec: dict[str, Any], hint: Any) -> tuple[str, bool]:
     if optional and kind in ("spin", "slider") and (kind == "slider" or not spec["special"]):
         raise TypeError(f"{where}: an optional number needs a spin box with `special` text for None")
     return kind, optional
-
-
-def _base(hint: Any) -> Any:
-    """`X` for `X | None`, else the hint itself."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        if len(options) == 1:
-            return options[0]
-    return hint
 
 
 def _checker(kind: type) -> Callable[[Any], None]:

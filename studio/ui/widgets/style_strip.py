@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QToolButton,
@@ -31,7 +30,7 @@ from studio.core.params.style import REGIONS
 from studio.core.progress import JobError
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import labeled_slider
+from studio.ui.widgets.forms import labeled_slider, row
 from studio.ui.widgets.images import AcceptsFileDrops, to_qimage
 
 IMAGE_PATTERNS = "Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
@@ -69,9 +68,7 @@ class StyleThumb(QFrame):
         side = QVBoxLayout()
         side.addWidget(remove, 0, Qt.AlignmentFlag.AlignRight)
         side.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(picture)
-        top.addLayout(side, 1)
+        top = row(picture, (side, 1))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -108,12 +105,9 @@ class StyleStrip(AcceptsFileDrops, QWidget):
         self.hint.setObjectName("hint")
         self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
-        header.addWidget(self.hint, 1)
-        header.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(header)
+        layout.addLayout(row((self.hint, 1), self.add_button))
         layout.addLayout(self._grid)
         self.blend_field = StripField(self.blend, self._set_blend, _numbers_checker(0.0, 1.0), self)
         self.regions_field = StripField(self.regions, self._set_regions, _regions_checker, self)
