@@ -4,12 +4,14 @@ recent files and settings persist, and quitting stops the compute thread."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 import time
 
 import numpy as np
+import pytest
 
 from studio.core.images import save_image
 from studio.ui.main_window import MainWindow
@@ -140,6 +142,42 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
     # TensorFlow takes seconds to import; the GUI thread's 10 ms timer must keep firing meanwhile.
     assert ticks >= took * 20, (took, ticks)
     assert longest_gap < 0.5, longest_gap
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_the_app_hides_tensorflow_start_up_lines_unless_verbose(verbose, tmp_path):
+    """As a user starts it (`studio`, `studio --verbose`), in a fresh process: TensorFlow loads on the
+    compute thread, and its C++ chatter (absl, oneDNN, cuInit) reaches the terminal only if asked for."""
+    script = textwrap.dedent(
+        f"""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from studio.cli import main
+        from studio.ui.main_window import MainWindow
+        app = QApplication(["studio"])
+
+        def close_once_loaded():
+            window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+            if window.device_label.text().startswith("TensorFlow ready"):
+                print(window.device_label.text(), flush=True)
+                window.close()
+            else:
+                QTimer.singleShot(100, close_once_loaded)
+
+        QTimer.singleShot(100, close_once_loaded)
+        raise SystemExit(main({["--verbose"] if verbose else []}))
+        """
+    )
+    output = run_in_fresh_python(script, tmp_path)
+    assert output.returncode == 0, output.stderr
+    assert "TensorFlow ready" in output.stdout
+    tensorflow_lines = re.findall(r"^.*(?:\w+\.cc:\d+\]|absl::InitializeLog).*$", output.stderr, re.MULTILINE)
+    if verbose:
+        assert tensorflow_lines, output.stderr
+    else:
+        assert tensorflow_lines == [], output.stderr
 
 
 def test_quitting_the_app_stops_a_running_job_saves_settings_and_exits_cleanly(tmp_path):

@@ -75,9 +75,10 @@ class MainWindow(QMainWindow):
         return next(tab for tab in self.tabs if tab.key == key)
 
     # -- start-up ------------------------------------------------------------------------
-    def load_tensorflow(self) -> None:
-        """Import TensorFlow on the compute thread; the window is already usable meanwhile."""
-        handle = self.runner.run(Job("compute.warm_up", title="Loading TensorFlow"))
+    def load_tensorflow(self, verbose: bool = False) -> None:
+        """Import TensorFlow on the compute thread; the window is already usable meanwhile. Its
+        start-up messages reach the terminal only if `verbose`."""
+        handle = self.runner.run(Job("compute.warm_up", {"verbose": verbose}, title="Loading TensorFlow"))
         handle.finished.connect(lambda device: self.device_label.setText(f"TensorFlow ready · {device}"))
         handle.failed.connect(self._tensorflow_failed)
 
