@@ -48,7 +48,7 @@ def test_train_then_translate_a_folder_and_a_picture_never_replacing_files(folde
     assert "Skipped 1 files that are not pictures: notes.txt" in printed
     assert load_image(out / "1.png").shape == (100, 120, 3)  # full size, any size
     recipe = read_recipe(out / "1.png")
-    assert recipe["technique"] == "cyclegan-translate" and recipe["params"]["direction"] == "a2b"
+    assert (recipe["technique"], recipe["method"], recipe["params"]["direction"]) == ("style", "cyclegan", "a2b")
     assert recipe["model"] == "seasons.keras"
 
     single = tmp_path / "winter-again.png"

@@ -19,7 +19,7 @@ from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
-from studio.core.params import params_from_dict
+from studio.core.params import params_from_dict, recipe_name
 from studio.core.progress import JobError, Pace, Progress
 
 
@@ -200,11 +200,12 @@ def report_saved(path: Any, details: str = "") -> int:
     return 0
 
 
-def params_from_recipe(path: str, technique: str, params_class: type) -> Any:
-    """The parameters of a `technique` recipe saved in the PNG at `path` (a JobError if it has none)."""
+def params_from_recipe(path: str, technique: str, params_class: type, method: str | None = None) -> Any:
+    """The parameters of a `technique` recipe made by `method` saved in the PNG at `path` (a JobError
+    if it has none)."""
     recipe = read_recipe(path)
-    if not recipe or recipe.get("technique") != technique:
-        raise JobError(f"{Path(path).name} holds no {technique.title()} recipe.")
+    if not recipe or (recipe.get("technique"), recipe.get("method")) != (technique, method):
+        raise JobError(f"{Path(path).name} holds no {recipe_name(technique, method)} recipe.")
     return params_from_dict(params_class, recipe["params"])
 
 

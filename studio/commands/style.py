@@ -23,7 +23,7 @@ from studio.commands import (
 from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
-from studio.core.params import make_recipe, params_from_dict
+from studio.core.params import STYLE, STYLE_MODEL_METHOD, make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import COLOR_MODES, INIT_MODES, OPTIMIZERS, REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
@@ -313,6 +313,7 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "-o", "--output", required=True, help="a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder"
     )
+    parser.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a style model painted")
     param_option(parser, "--strength", defaults=defaults, type=float, help="0 (the picture as it is) to 1 (painted)")
     param_option(parser, "--preserve-colors", defaults=defaults, choices=COLOR_MODES, help="keep the picture's colours")
     param_option(
@@ -327,7 +328,11 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         help="video: hold still parts steady (0 to 0.95)",
     )
     declare_files(
-        parser, FileRoles(outputs={"output": PAINTED}, inputs={"model": "the style model", "input": "the input"})
+        parser,
+        FileRoles(
+            outputs={"output": PAINTED},
+            inputs={"model": "the style model", "input": "the input", "recipe": "the recipe"},
+        ),
     )
     parser.set_defaults(run=run_apply)
     return parser
@@ -375,7 +380,10 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import load_style_model, paint_picture
     from studio.engines.fast_style.video import is_video, paint_frames
 
-    params = FastStyleApplyParams(**flags_given(args, APPLY_FLAGS))
+    from_recipe = (
+        params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD) if args.recipe else None
+    )
+    params = dataclasses.replace(from_recipe or FastStyleApplyParams(), **flags_given(args, APPLY_FLAGS))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)
@@ -387,6 +395,6 @@ def run_apply(args: argparse.Namespace) -> int:
         content = load_image(source)
         model = load_style_model(args.model)
         result = drive(paint_picture(model, content, params))
-        recipe = make_recipe("fast_style", params, model=Path(args.model).name, source_size=content.shape[1::-1])
-        saved = save_image(output, result, recipe)
+        made = {"method": STYLE_MODEL_METHOD, "model": Path(args.model).name, "source_size": content.shape[1::-1]}
+        saved = save_image(output, result, make_recipe(STYLE, params, **made))
     return report_saved(saved)
