@@ -115,6 +115,13 @@ def test_damaged_settings_never_keep_the_app_from_starting(qtbot, runner):
 
 
 def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
+    """TensorFlow loads on the compute thread: the GUI thread's 10 ms timer keeps firing meanwhile.
+
+    Measured against the load itself, so a busy machine (which slows both) does not fail it: had the
+    loading run on the GUI thread, the timer would stop for nearly all of it, one gap as long as the
+    load (checked: 0.99 of it); while it runs beside, the longest gap is a small share (0.09 at
+    a load average of 9, mostly while the libraries are linked in, holding the GIL).
+    """
     script = OPEN_WINDOW + textwrap.dedent(
         """
         ticks = []
@@ -124,12 +131,13 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
         window.load_tensorflow()
         while not window.device_label.text().startswith("TensorFlow ready"):
             app.processEvents()
-            if time.monotonic() - started > 120:
+            if time.monotonic() - started > 150:  # within run_in_fresh_python's limit
                 break
-        took = time.monotonic() - started
-        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-        print("loaded", window.device_label.text().startswith("TensorFlow ready"), "took", round(took, 2),
-              "ticks", len(ticks), "longest_gap", round(max(gaps, default=took), 3), flush=True)
+        ended = time.monotonic()
+        moments = [started, *ticks, ended]
+        longest_gap = max(later - earlier for earlier, later in zip(moments, moments[1:]))
+        print("loaded", window.device_label.text().startswith("TensorFlow ready"), "took", round(ended - started, 3),
+              "ticks", len(ticks), "longest_gap", round(longest_gap, 3), flush=True)
         runner.shutdown()
         """
     )
@@ -139,9 +147,8 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
     words = output.stdout.split()
     assert words[:2] == ["loaded", "True"], output.stderr
     took, ticks, longest_gap = float(words[3]), int(words[5]), float(words[7])
-    # TensorFlow takes seconds to import; the GUI thread's 10 ms timer must keep firing meanwhile.
-    assert ticks >= took * 20, (took, ticks)
-    assert longest_gap < 0.5, longest_gap
+    assert longest_gap < took / 3, (took, ticks, longest_gap)
+    assert ticks >= 0.05 * took / 0.01, (took, ticks)  # a twentieth of the ticks a free GUI thread would get
 
 
 @pytest.mark.parametrize("verbose", [False, True])
