@@ -154,7 +154,11 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
 @pytest.mark.parametrize("verbose", [False, True])
 def test_the_app_hides_tensorflow_start_up_lines_unless_verbose(verbose, tmp_path):
     """As a user starts it (`studio`, `studio --verbose`), in a fresh process: TensorFlow loads on the
-    compute thread, and its C++ chatter (absl, oneDNN, cuInit) reaches the terminal only if asked for."""
+    compute thread, and its C++ chatter (absl, oneDNN, cuInit) reaches the terminal only if asked for;
+    also when a tab's first job (reading last session's text model) needs TensorFlow."""
+    model = tmp_path / "current.textmodel"
+    model.write_bytes(b"last session's model")
+    Settings(tmp_path).set_tab_state("text", {"model": str(model)})
     script = textwrap.dedent(
         f"""
         import os

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None, verbose: bool = False) -> int:
     import qasync
 
     from studio.core.files import remove_stale_partials
-    from studio.ui.main_window import MainWindow
+    from studio.ui.main_window import MainWindow, tensorflow_job
     from studio.ui.runner import JobRunner
     from studio.ui.settings import Settings
 
@@ -36,9 +36,11 @@ def main(argv: list[str] | None = None, verbose: bool = False) -> int:
     settings = Settings()
     remove_stale_partials(settings.work_folders())  # what saves killed midway left behind
     runner = JobRunner()
+    # Queued before the tabs start theirs (reading last session's text model imports TensorFlow too).
+    loading = runner.run(tensorflow_job(verbose))
     window = MainWindow(runner, settings)
+    window.follow_tensorflow(loading)
     window.show()
-    window.load_tensorflow(verbose)
     for path in argv[1:]:
         window.open_path(path)
     closed = asyncio.Event()
