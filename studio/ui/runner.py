@@ -127,7 +127,7 @@ class JobHandle(QObject):
         """Cancel and go quiet: no more signals reach the old job's listeners (awaiters still get
         JobCancelled), so a replaced job's late previews never land on a tab."""
         self._silenced = True
-        self._drop_pending()
+        self._stop_displays()
         self.cancel()
 
     @property
@@ -207,9 +207,11 @@ class JobHandle(QObject):
         if shown:
             self._display_timer.start()
 
-    def _drop_pending(self) -> None:
+    def _stop_displays(self) -> None:
+        """Show nothing more of this job: what waits to be shown is dropped, the throttle stops."""
         self._pending_preview = None
         self._pending_progress = None
+        self._display_timer.stop()
 
     def _finish(self, kind: str, value: Any) -> None:
         self._display_timer.stop()
@@ -235,13 +237,13 @@ class JobHandle(QObject):
     def _on_error(self, message: str, details: str) -> None:
         if self._silenced:
             return self._on_cancel()
-        self._drop_pending()
+        self._stop_displays()
         self._finish("failed", JobFailed(message, details))
         self.failed.emit(message, details)
 
     @Slot()
     def _on_cancel(self) -> None:
-        self._drop_pending()
+        self._stop_displays()
         self._finish("cancelled", None)
         if not self._silenced:
             self.cancelled.emit()
@@ -367,6 +369,7 @@ class JobRunner(QObject):
         False if a step still running did not end within `timeout_ms`."""
         for handle in list(self._pending):
             handle.cancel()
+            handle._stop_displays()  # the loop that would show its last events is ending
         self._thread.jobs.put(None)
         return self._thread.wait(timeout_ms)
 
