@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 
@@ -12,8 +11,7 @@ from studio.core.progress import JobError
 
 # The verbs: each names a module in studio.commands that adds it to the parser.
 COMMAND_MODULES = ("dream", "gan", "vae", "text", "style", "cyclegan")
-# Set before Studio touches it, so --verbose can tell the user's own choice from Studio's quiet default.
-USER_TF_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+VERBOSE = "--verbose"
 
 
 def build_parser():
@@ -30,30 +28,24 @@ def build_parser():
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and not argv[0].startswith("-") and argv[0] not in COMMAND_MODULES:
-        if not Path(argv[0]).exists():
+    words = [word for word in argv if word != VERBOSE]
+    if not words or not (words[0].startswith("-") or words[0] in COMMAND_MODULES):
+        if words and not Path(words[0]).exists():
             print(
-                f"studio: '{argv[0]}' is neither a verb nor a file. "
+                f"studio: '{words[0]}' is neither a verb nor a file. "
                 f"Verbs: {', '.join(sorted(COMMAND_MODULES))} (studio VERB --help tells more).",
                 file=sys.stderr,
             )
             return 2
-        return open_app(argv)
-    if not argv:
-        return open_app(argv)
+        return open_app(words, verbose=len(words) < len(argv))
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error argparse has already explained
         return done.code or 0
     if args.verb is None:
-        return open_app([])
-    if USER_TF_LOG_LEVEL is None:
-        # Quiet means errors too: grappler's "remapper failed" (a fusion it skips while training
-        # convolutions under a tape) is logged at ERROR level yet harms nothing; real failures reach
-        # the user as Python exceptions anyway.
-        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0" if args.verbose else "3"
-    from studio.commands import start_tensorflow
+        return open_app([], verbose=args.verbose)
     from studio.commands.paths import check_files
+    from studio.core.compute import start_tensorflow
 
     try:
         check_files(args)  # before TensorFlow starts: a refused output costs no time
@@ -76,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def open_app(argv: list[str]) -> int:
+def open_app(paths: list[str], verbose: bool = False) -> int:
+    """Open the app on `paths` (pictures, models, texts); `verbose` shows TensorFlow's start-up messages."""
     from studio.ui.app import main as run_app
 
-    return run_app([sys.argv[0], *argv])
+    return run_app([sys.argv[0], *paths], verbose=verbose)

@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 from leftovers import no_leftovers
-from tiny import TINY_LAYERS, tiny_convnet
+from tiny import TINY_CYCLEGAN, TINY_LAYERS, blobs, stripes, tiny_convnet
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -30,6 +30,18 @@ def tiny_backbone():
     from studio.core.backbones import Backbone
 
     return Backbone.from_model("tiny", tiny_convnet(), TINY_LAYERS)
+
+
+@pytest.fixture(scope="session")
+def trained_cyclegan(tmp_path_factory):
+    """One tiny CycleGAN trained for an epoch with checkpoints, for every test that needs one
+    trained (training's cost is mostly tracing its first step): its events, the model and the file."""
+    from studio.core.progress import run_to_end
+    from studio.engines.cyclegan import train_cyclegan
+
+    checkpoint = tmp_path_factory.mktemp("cyclegan") / "tiny.keras"
+    events, model = run_to_end(train_cyclegan(stripes(), blobs(), TINY_CYCLEGAN, checkpoint_path=checkpoint))
+    return events, model, checkpoint
 
 
 @pytest.fixture

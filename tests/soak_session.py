@@ -166,7 +166,8 @@ async def session(window) -> None:
     dream, style, text, latent = (window.tab(key) for key in ("dream", "style", "text", "latent"))
     tabs.setCurrentWidget(text)
     await click_and_wait(window, text, "Train")  # one model to write with for the rest of the session
-    for _ in range(ROUNDS):
+    for round_done in range(ROUNDS):
+        print(f"round {round_done} of {ROUNDS}", flush=True)  # how far it got, should it run out of time
         for tab, label in ((dream, "Dream"), (style, "Stylize")):
             tabs.setCurrentWidget(tab)
             await click_and_wait(window, tab, label)

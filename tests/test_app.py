@@ -4,12 +4,14 @@ recent files and settings persist, and quitting stops the compute thread."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 import time
 
 import numpy as np
+import pytest
 
 from studio.core.images import save_image
 from studio.ui.main_window import MainWindow
@@ -113,6 +115,13 @@ def test_damaged_settings_never_keep_the_app_from_starting(qtbot, runner):
 
 
 def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
+    """TensorFlow loads on the compute thread: the GUI thread's 10 ms timer keeps firing meanwhile.
+
+    Measured against the load itself, so a busy machine (which slows both) does not fail it: had the
+    loading run on the GUI thread, the timer would stop for nearly all of it, one gap as long as the
+    load (checked: 0.99 of it); while it runs beside, the longest gap is a small share (0.09 at
+    a load average of 9, mostly while the libraries are linked in, holding the GIL).
+    """
     script = OPEN_WINDOW + textwrap.dedent(
         """
         ticks = []
@@ -122,12 +131,13 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
         window.load_tensorflow()
         while not window.device_label.text().startswith("TensorFlow ready"):
             app.processEvents()
-            if time.monotonic() - started > 120:
+            if time.monotonic() - started > 150:  # within run_in_fresh_python's limit
                 break
-        took = time.monotonic() - started
-        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-        print("loaded", window.device_label.text().startswith("TensorFlow ready"), "took", round(took, 2),
-              "ticks", len(ticks), "longest_gap", round(max(gaps, default=took), 3), flush=True)
+        ended = time.monotonic()
+        moments = [started, *ticks, ended]
+        longest_gap = max(later - earlier for earlier, later in zip(moments, moments[1:]))
+        print("loaded", window.device_label.text().startswith("TensorFlow ready"), "took", round(ended - started, 3),
+              "ticks", len(ticks), "longest_gap", round(longest_gap, 3), flush=True)
         runner.shutdown()
         """
     )
@@ -137,9 +147,48 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
     words = output.stdout.split()
     assert words[:2] == ["loaded", "True"], output.stderr
     took, ticks, longest_gap = float(words[3]), int(words[5]), float(words[7])
-    # TensorFlow takes seconds to import; the GUI thread's 10 ms timer must keep firing meanwhile.
-    assert ticks >= took * 20, (took, ticks)
-    assert longest_gap < 0.5, longest_gap
+    assert longest_gap < took / 3, (took, ticks, longest_gap)
+    assert ticks >= 0.05 * took / 0.01, (took, ticks)  # a twentieth of the ticks a free GUI thread would get
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_the_app_hides_tensorflow_start_up_lines_unless_verbose(verbose, tmp_path):
+    """As a user starts it (`studio`, `studio --verbose`), in a fresh process: TensorFlow loads on the
+    compute thread, and its C++ chatter (absl, oneDNN, cuInit) reaches the terminal only if asked for;
+    also when a tab's first job (reading last session's text model) needs TensorFlow."""
+    model = tmp_path / "current.textmodel"
+    model.write_bytes(b"last session's model")
+    Settings(tmp_path).set_tab_state("text", {"model": str(model)})
+    script = textwrap.dedent(
+        f"""
+        import os
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from studio.cli import main
+        from studio.ui.main_window import MainWindow
+        app = QApplication(["studio"])
+
+        def close_once_loaded():
+            window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+            if window.device_label.text().startswith("TensorFlow ready"):
+                print(window.device_label.text(), flush=True)
+                window.close()
+            else:
+                QTimer.singleShot(100, close_once_loaded)
+
+        QTimer.singleShot(100, close_once_loaded)
+        raise SystemExit(main({["--verbose"] if verbose else []}))
+        """
+    )
+    output = run_in_fresh_python(script, tmp_path)
+    assert output.returncode == 0, output.stderr
+    assert "TensorFlow ready" in output.stdout
+    tensorflow_lines = re.findall(r"^.*(?:\w+\.cc:\d+\]|absl::InitializeLog).*$", output.stderr, re.MULTILINE)
+    if verbose:
+        assert tensorflow_lines, output.stderr
+    else:
+        assert tensorflow_lines == [], output.stderr
 
 
 def test_quitting_the_app_stops_a_running_job_saves_settings_and_exits_cleanly(tmp_path):

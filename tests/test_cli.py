@@ -18,9 +18,10 @@ from PIL import Image
 from tiny import bar_pictures
 
 import studio.cli
-import studio.commands
+import studio.core.compute
 from studio.cli import build_parser, main
-from studio.commands import format_value, quiet_stderr
+from studio.commands import format_value
+from studio.core.compute import quiet_stderr
 from studio.core.model_files import (
     CYCLEGAN,
     CYCLEGAN_CLASS,
@@ -86,7 +87,7 @@ def tensorflow_never_starts(monkeypatch):
     def refuse(verbose=False):
         raise JobError(TENSORFLOW_WOULD_START)
 
-    monkeypatch.setattr(studio.commands, "start_tensorflow", refuse)
+    monkeypatch.setattr(studio.core.compute, "start_tensorflow", refuse)
 
 
 def lines(terminal_text: str) -> list[str]:
@@ -238,7 +239,7 @@ def test_a_folder_without_write_permission_is_refused_before_tensorflow_starts(f
 
 def test_unknown_words_are_refused_and_a_file_opens_the_app(files, monkeypatch, capsys):
     opened = []
-    monkeypatch.setattr(studio.cli, "open_app", lambda argv: opened.append(argv) or 0)
+    monkeypatch.setattr(studio.cli, "open_app", lambda paths, verbose: opened.append((paths, verbose)) or 0)
     assert main(["diffusion", "--help"]) == 2
     assert capsys.readouterr().err == (
         "studio: 'diffusion' is neither a verb nor a file. "
@@ -247,7 +248,14 @@ def test_unknown_words_are_refused_and_a_file_opens_the_app(files, monkeypatch, 
     assert opened == []
     assert main([str(files["pic"])]) == 0
     assert main([]) == 0
-    assert opened == [[str(files["pic"])], []]
+    assert main(["--verbose", str(files["pic"])]) == 0
+    assert main([str(files["pic"]), "--verbose"]) == 0
+    assert opened == [
+        ([str(files["pic"])], False),
+        ([], False),
+        ([str(files["pic"])], True),
+        ([str(files["pic"])], True),
+    ]
 
 
 # -- help ------------------------------------------------------------------------------------------
@@ -321,14 +329,18 @@ def test_help_reads_as_a_user_sees_it(capsys):
 
 
 # -- quiet start, clear ends -----------------------------------------------------------------------
-def test_quiet_stderr_hides_chatter_and_replays_it_when_the_block_fails(capfd):
+def test_tensorflow_start_up_lines_are_hidden_the_rest_is_kept_and_all_replayed_when_the_start_fails(capfd):
+    absl = b"I0000 00:00:1795524769.593843   32040 port.cc:153] oneDNN custom operations are on.\n"
     with quiet_stderr():
-        os.write(2, b"chatter from C++\n")
-    assert "chatter" not in capfd.readouterr().err
+        os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+        os.write(2, absl)
+        os.write(2, b"a warning from the GUI thread meanwhile\n")
+    assert capfd.readouterr().err == "a warning from the GUI thread meanwhile\n"
     with pytest.raises(ImportError), quiet_stderr():
+        os.write(2, absl)
         os.write(2, b"libcudart.so: cannot open shared object file\n")
         raise ImportError("no TensorFlow")
-    assert "libcudart.so: cannot open shared object file" in capfd.readouterr().err
+    assert capfd.readouterr().err == absl.decode() + "libcudart.so: cannot open shared object file\n"
     os.write(2, b"after\n")
     assert capfd.readouterr().err == "after\n"
 

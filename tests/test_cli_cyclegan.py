@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import TINY_CYCLEGAN
 
 from studio.cli import main
 from studio.core.images import load_image, read_recipe
@@ -29,17 +30,33 @@ def folders(tmp_path):
     return side_a, side_b
 
 
-def test_train_then_translate_a_folder_and_a_picture_never_replacing_files(folders, tmp_path, capsys):
+def test_resume_then_translate_a_folder_and_a_picture_never_replacing_files(
+    folders, trained_cyclegan, tmp_path, capsys
+):
+    """Training goes on from a model trained for an epoch (shared: a training's cost is mostly its
+    first step); the model it resumes stays as it is."""
+    from studio.engines.cyclegan import load_cyclegan
+
     side_a, side_b = folders
+    _, _, resumed = trained_cyclegan
+    before = resumed.read_bytes()
     model, strip = tmp_path / "seasons.keras", tmp_path / "strip.png"
-    args = ["cyclegan", "train", str(side_a), str(side_b), "-o", str(model), *TINY]
-    assert main([*args, "--steps-per-epoch", "2", "--strip", str(strip)]) == 0
-    assert f"Saved {model} (1 epochs)" in capsys.readouterr().out
+    args = ["cyclegan", "train", str(side_a), str(side_b), "--resume", str(resumed), "-o", str(model)]
+    more = ["--epochs", "2", "--steps-per-epoch", "2", "--cycle-weight", "5"]
+    assert main([*args, *more, "--strip", str(strip)]) == 0
+    assert f"Saved {model} (2 epochs)" in capsys.readouterr().out
+    assert resumed.read_bytes() == before
     assert model.is_file() and load_image(strip).shape == (3 * 64 + 2 * 2, 6 * 64 + 5 * 2, 3)
     assert read_recipe(strip)["params"]["collection_a"] == [str(side_a)]
+    trained = load_cyclegan(model)
+    assert trained.epochs_done == 2 and trained.cyclegan_params.cycle_weight == 5.0
+    assert int(trained.generator_optimizer.iterations) == TINY_CYCLEGAN.steps_per_epoch + 2, "went on, not anew"
 
-    assert main(args) == 2  # the model exists: refused, untouched
+    assert main([*args, *more]) == 2  # the model exists: refused, untouched
     assert "already exists" in capsys.readouterr().err
+    again = ["cyclegan", "train", str(side_a), str(side_b), "--resume", str(model), "-o", str(tmp_path / "m.keras")]
+    assert main([*again, "--epochs", "2"]) == 2
+    assert "already trained 2 epochs" in capsys.readouterr().err
 
     out = tmp_path / "translated"
     assert main(["cyclegan", "translate", str(model), str(side_a), "-o", str(out), "--direction", "a2b"]) == 0
@@ -48,7 +65,7 @@ def test_train_then_translate_a_folder_and_a_picture_never_replacing_files(folde
     assert "Skipped 1 files that are not pictures: notes.txt" in printed
     assert load_image(out / "1.png").shape == (100, 120, 3)  # full size, any size
     recipe = read_recipe(out / "1.png")
-    assert recipe["technique"] == "cyclegan-translate" and recipe["params"]["direction"] == "a2b"
+    assert (recipe["technique"], recipe["method"], recipe["params"]["direction"]) == ("style", "cyclegan", "a2b")
     assert recipe["model"] == "seasons.keras"
 
     single = tmp_path / "winter-again.png"

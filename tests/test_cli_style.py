@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from tiny import tiny_convnet
 
-import studio.commands
+import studio.core.compute
 from studio.cli import main
 from studio.core.images import load_image, read_recipe
 from studio.core.progress import JobError
@@ -78,7 +78,7 @@ def tensorflow_never_starts(monkeypatch):
     def refuse(verbose=False):
         raise JobError(TENSORFLOW_WOULD_START)
 
-    monkeypatch.setattr(studio.commands, "start_tensorflow", refuse)
+    monkeypatch.setattr(studio.core.compute, "start_tensorflow", refuse)
 
 
 @pytest.mark.parametrize(

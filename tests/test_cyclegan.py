@@ -7,6 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 from PIL import Image
+from tiny import TINY_CYCLEGAN as TINY
+from tiny import blobs, stripes
 
 from studio.core.params import control_spec, params_from_dict, params_to_dict
 from studio.core.params.cyclegan import LOSS_CURVES, CycleGanParams, CycleGanTranslateParams
@@ -17,46 +19,6 @@ pytestmark = pytest.mark.filterwarnings(
     # Keras' own .keras writer trips NumPy 2's copy-keyword deprecation; nothing of ours.
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
 )
-
-TINY = CycleGanParams(
-    size=64,
-    generator_filters=4,
-    residual_blocks=1,
-    discriminator_filters=4,
-    epochs=1,
-    steps_per_epoch=30,
-    learning_rate=1e-3,
-    preview_every=10,
-    seed=5,
-)
-
-
-def stripes(count=4, side=72):
-    """Side A: diagonal colour stripes, each picture shifted."""
-    y, x = np.mgrid[0:side, 0:side]
-    return np.stack(
-        [np.stack([(x + y) * 6 + shift * 40, x * 3, 255 - y * 3], axis=-1) % 256 for shift in range(count)]
-    ).astype(np.uint8)
-
-
-def blobs(count=4, side=72):
-    """Side B: soft dark spots on a light ground."""
-    y, x = np.mgrid[0:side, 0:side]
-    pictures = []
-    for index in range(count):
-        light = 200 + 50 * np.cos((x + index * 7) / 6.0) * np.cos((y - index * 5) / 6.0)
-        pictures.append(np.repeat(light[..., None], 3, axis=2))
-    return np.clip(pictures, 0, 255).astype(np.uint8)
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """One tiny model trained for an epoch with checkpoints: its events, the model and the file."""
-    from studio.engines.cyclegan import train_cyclegan
-
-    checkpoint = tmp_path_factory.mktemp("cyclegan") / "tiny.keras"
-    events, model = run(train_cyclegan(stripes(), blobs(), TINY, checkpoint_path=checkpoint))
-    return events, model, checkpoint
 
 
 @pytest.mark.parametrize("generator", ["resnet", "unet"])
@@ -88,8 +50,8 @@ def test_generators_keep_the_picture_size_and_discriminators_answer_with_a_patch
     np.testing.assert_allclose(norms[0](features), reference(features), atol=1e-5)
 
 
-def test_the_round_trip_gets_closer_to_the_original_as_it_trains(trained):
-    events, _, _ = trained
+def test_the_round_trip_gets_closer_to_the_original_as_it_trains(trained_cyclegan):
+    events, _, _ = trained_cyclegan
     errors = [event.metrics["cycle"] for event in events if event.metrics]
     assert errors[-1] < 0.7 * errors[0]
 
@@ -114,13 +76,13 @@ def test_the_pool_gives_back_earlier_fakes_about_half_the_time_once_full():
     )
 
 
-def test_training_streams_the_four_losses_a_sample_strip_and_checkpoints(trained):
-    events, model, checkpoint = trained
+def test_training_streams_the_four_losses_a_sample_strip_and_checkpoints(trained_cyclegan):
+    events, model, checkpoint = trained_cyclegan
     losses = [event for event in events if event.metrics]
     assert losses and all(set(LOSS_CURVES) <= set(event.metrics) for event in losses)
     assert all(np.isfinite(list(event.metrics.values())).all() for event in losses)
     strips = [event for event in events if event.preview is not None]
-    assert len(strips) >= 4  # before training, every ten steps, and after the epoch
+    assert len(strips) >= 4  # before training, every five steps, and after the epoch
     first, last = strips[0], strips[-1]
     assert first.preview.shape == last.preview.shape and first.preview.dtype == np.uint8
     parts = last.data["strip"]
@@ -128,23 +90,9 @@ def test_training_streams_the_four_losses_a_sample_strip_and_checkpoints(trained
     assert all(part.shape == (3, 64, 64, 3) for part in parts.values())
     np.testing.assert_array_equal(parts["a"], first.data["strip"]["a"])  # the same pictures all along
     assert not np.array_equal(parts["a2b"], first.data["strip"]["a2b"])  # but translated anew
-    assert events[-1].step == events[-1].total == 30
+    assert events[-1].step == events[-1].total == TINY.steps_per_epoch
     assert events[-1].data["checkpoint"] == str(checkpoint) and checkpoint.is_file()
     assert model.epochs_done == 1 and events[-1].data["model"] is model
-
-
-def test_resume_trains_on_from_the_checkpoint(trained):
-    from studio.engines.cyclegan import load_cyclegan, train_cyclegan
-
-    _, _, checkpoint = trained
-    resumed = load_cyclegan(checkpoint)
-    more = dataclasses.replace(TINY, epochs=2, steps_per_epoch=2, cycle_weight=5.0)
-    events, model = run(train_cyclegan(stripes(), blobs(), more, model=resumed))
-    assert model is resumed and model.epochs_done == 2 and events[-1].total == 2
-    assert int(model.generator_optimizer.iterations) == 32
-    assert model.cyclegan_params.cycle_weight == 5.0
-    with pytest.raises(JobError, match="already trained 2 epochs"):
-        run(train_cyclegan(stripes(), blobs(), more, model=model))
 
 
 def test_learning_rate_holds_then_falls_to_zero_over_the_second_half():
@@ -154,10 +102,10 @@ def test_learning_rate_holds_then_falls_to_zero_over_the_second_half():
     assert rates == pytest.approx([2e-4, 2e-4, 1e-4, 0.0])
 
 
-def test_save_and_load_keep_translations_and_optimizer_state(trained, tmp_path):
+def test_save_and_load_keep_translations_and_optimizer_state(trained_cyclegan, tmp_path):
     from studio.engines.cyclegan import load_cyclegan, save_cyclegan, translate
 
-    _, model, _ = trained
+    _, model, _ = trained_cyclegan
     path = save_cyclegan(model, tmp_path / "saved.keras")
     loaded = load_cyclegan(path)
     picture = stripes(1, 80)[0]
@@ -200,11 +148,11 @@ def test_translation_keeps_odd_sizes(generator):
     assert smaller.shape == (14, 20, 3)  # scaled to the long side asked for, proportions kept
 
 
-def test_tiled_translation_matches_the_whole_picture_closely(trained):
+def test_tiled_translation_matches_the_whole_picture_closely(trained_cyclegan):
     from studio.core.images import sample_image
     from studio.engines.cyclegan import translate
 
-    _, model, _ = trained
+    _, model, _ = trained_cyclegan
     picture = sample_image("gravel")[:230, :300]
     events, tiled = run(translate(model, picture, CycleGanTranslateParams(tile_size=128)))
     assert events[-1].step == events[-1].total > 4  # one event per tile: a large picture can be stopped

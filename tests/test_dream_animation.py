@@ -49,9 +49,11 @@ def test_the_animation_has_the_frames_asked_for_each_dreamed_from_the_last(tiny_
     ],
 )
 def test_animation_outputs_are_checked_before_tensorflow_starts(words, message, tmp_path, rgb, capsys, monkeypatch):
-    import studio.commands
+    import studio.core.compute
 
-    monkeypatch.setattr(studio.commands, "start_tensorflow", lambda verbose=False: pytest.fail("TensorFlow started"))
+    monkeypatch.setattr(
+        studio.core.compute, "start_tensorflow", lambda verbose=False: pytest.fail("TensorFlow started")
+    )
     picture = tmp_path / "in.png"
     Image.fromarray(rgb).save(picture)
     (tmp_path / "taken.gif").write_bytes(b"an animation made yesterday")

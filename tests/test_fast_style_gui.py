@@ -165,3 +165,33 @@ def test_paints_a_folder_into_a_new_folder_never_over_one(qtbot, tab, tmp_path, 
     assert len(painted) == 2 and load_image(painted[0]).shape == rgb.shape
     assert "Painted frames" in tab.fast_style.frames_note.text()
     assert np.array_equal(tab.fast_style.frames_preview.image, load_image(painted[-1])), "the frames show as painted"
+
+
+def test_a_painting_saved_by_the_app_or_the_cli_is_read_by_the_other(qtbot, tab, stripes_model, tmp_path, rgb, capsys):
+    """One recipe for a style model's picture: `studio style apply --recipe` takes the app's settings,
+    and the app knows a picture the CLI painted (or an earlier CLI, which named it "fast_style")."""
+    from studio.cli import main
+
+    photo = save_image(tmp_path / "photo.png", rgb)
+    tab.set_content(rgb, "photo.png")
+    tab.fast_style.form.update(strength=0.3, preserve_colors="luminance")
+    tab.fast_style.apply_model(stripes_model)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=30_000)
+    by_app = tab.save_result(str(tmp_path / "by-app.png"))
+
+    by_cli = tmp_path / "by-cli.png"
+    assert main(["style", "apply", str(stripes_model), str(photo), "-o", str(by_cli), "--recipe", str(by_app)]) == 0
+    assert read_recipe(by_cli)["params"] == read_recipe(by_app)["params"], "the CLI painted with the app's settings"
+    capsys.readouterr()
+    assert main(["style", str(photo), str(photo), "-o", str(tmp_path / "y.png"), "--recipe", str(by_app)]) == 2
+    assert "by-app.png holds no Style recipe" in capsys.readouterr().err, "the optimised transfer's settings differ"
+
+    older = {key: value for key, value in read_recipe(by_cli).items() if key != "method"}
+    older_cli = save_image(tmp_path / "older.png", rgb, {**older, "technique": "fast_style"})  # an earlier CLI's
+    again = tmp_path / "again.png"
+    assert main(["style", "apply", str(stripes_model), str(photo), "-o", str(again), "--recipe", str(older_cli)]) == 0
+    assert read_recipe(again)["params"] == read_recipe(by_app)["params"]
+    for picture in (by_cli, older_cli):
+        tab.open_path(str(picture))
+        assert "painted by the style model stripes.keras" in tab.status.text()
+        assert not tab.recipe_bar.isVisibleTo(tab), "no Optimise settings are offered from a style model's picture"

@@ -204,6 +204,13 @@ def test_save_jpeg_and_unknown_suffix(tmp_path):
     assert not (tmp_path / "photo.bmp").exists()
 
 
+@pytest.mark.parametrize(("earlier", "method"), [("fast_style", "fast"), ("cyclegan-translate", "cyclegan")])
+def test_recipes_of_earlier_technique_names_read_as_todays(tmp_path, earlier, method):
+    recipe = {"technique": earlier, "params": {"strength": 0.4}, "model": "m.keras"}
+    path = save_image(tmp_path / "made-earlier.png", np.zeros((4, 4, 3), np.uint8), recipe)
+    assert read_recipe(path) == {**recipe, "technique": "style", "method": method}
+
+
 def test_read_recipe_without_one(tmp_path):
     assert read_recipe(tmp_path / "missing.png") is None
     plain = save_image(tmp_path / "plain.png", np.zeros((2, 2, 3), np.uint8))

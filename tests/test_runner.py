@@ -61,6 +61,32 @@ def test_previews_are_throttled_but_the_newest_always_arrives(qtbot, runner):
     assert shown[-1] == 199
 
 
+def test_a_fast_job_redraws_its_progress_bar_at_the_eyes_pace_and_ends_showing_its_newest_step(qtbot, runner):
+    from studio.ui.widgets.job_panel import JobPanel
+
+    hold = threading.Event()
+
+    def fast_then_held():
+        for step in range(1, 3001):
+            yield Progress(step, 3001, f"token {step}")
+        hold.wait(10)  # no more events: the newest must still reach the panel
+        yield Progress(3001, 3001, "done")
+
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    handle = runner.run(Job(fast_then_held))
+    panel.watch(handle)
+    drawn, events = [], []
+    handle.progress.connect(events.append)
+    panel.bar.valueChanged.connect(drawn.append)
+    qtbot.waitUntil(lambda: panel.label.text().startswith("token 3000 ·"), timeout=10_000)
+    assert len(events) == 3000, "every event still reaches those who need each one (streamed text)"
+    assert len(drawn) < 300, "the bar is not redrawn for each of 3000 events"
+    assert panel.bar.value() == round(3000 / 3001 * 1000)
+    with qtbot.waitSignal(handle.finished, timeout=5000):
+        hold.set()
+
+
 def test_cancel_closes_the_generator_between_steps(qtbot, runner):
     closed = threading.Event()
     handle = runner.run(Job(frames, {"count": 1000, "delay": 0.005, "closed": closed}))

@@ -1,5 +1,5 @@
-"""Tiny things tests build again and again: a random-weight convnet to stand in for VGG16, and a
-folder of bar pictures a VAE learns in moments."""
+"""Tiny things tests build again and again: a random-weight convnet to stand in for VGG16, a
+folder of bar pictures a VAE learns in moments, and two collections a tiny CycleGAN learns between."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+
+from studio.core.params.cyclegan import CycleGanParams
 
 TINY_LAYERS = ("conv1", "conv2", "conv3")
 
@@ -33,3 +35,34 @@ def bar_pictures(folder: Path, count: int) -> Path:
         picture[:, left : left + 5] = 255
         Image.fromarray(picture).save(folder / f"{index:02d}.png")
     return folder
+
+
+TINY_CYCLEGAN = CycleGanParams(
+    size=64,
+    generator_filters=4,
+    residual_blocks=1,
+    discriminator_filters=4,
+    epochs=1,
+    steps_per_epoch=15,  # the round trip's error halves by then; each training's cost is mostly its first step
+    learning_rate=1e-3,
+    preview_every=5,
+    seed=5,
+)
+
+
+def stripes(count=4, side=72):
+    """Side A: diagonal colour stripes, each picture shifted."""
+    y, x = np.mgrid[0:side, 0:side]
+    return np.stack(
+        [np.stack([(x + y) * 6 + shift * 40, x * 3, 255 - y * 3], axis=-1) % 256 for shift in range(count)]
+    ).astype(np.uint8)
+
+
+def blobs(count=4, side=72):
+    """Side B: soft dark spots on a light ground."""
+    y, x = np.mgrid[0:side, 0:side]
+    pictures = []
+    for index in range(count):
+        light = 200 + 50 * np.cos((x + index * 7) / 6.0) * np.cos((y - index * 5) / 6.0)
+        pictures.append(np.repeat(light[..., None], 3, axis=2))
+    return np.clip(pictures, 0, 255).astype(np.uint8)

@@ -1,7 +1,8 @@
 """Headless verbs of the `studio` command, one module per engine; each defines `register(subparsers)`.
 
 What every verb shares lives here: the parser class (help that shows defaults, `--verbose`), the
-options that override a parameter dataclass, starting TensorFlow quietly, and the progress bar.
+options that override a parameter dataclass, and the progress bar. Starting TensorFlow quietly is
+shared with the app (`studio.core.compute`).
 Which files a verb reads and writes, and the checks on them, live in `studio.commands.paths`.
 """
 
@@ -9,13 +10,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
-import tempfile
 import time
 import typing
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +21,7 @@ from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
-from studio.core.params import base_type, control_spec, params_from_dict
+from studio.core.params import base_type, control_spec, params_from_dict, recipe_name
 from studio.core.progress import JobError, Pace, Progress
 
 
@@ -247,58 +245,13 @@ def report_saved(path: Any, details: str = "") -> int:
     return 0
 
 
-def params_from_recipe(path: str, technique: str, params_class: type) -> Any:
-    """The parameters of a `technique` recipe saved in the PNG at `path` (a JobError if it has none)."""
+def params_from_recipe(path: str, technique: str, params_class: type, method: str | None = None) -> Any:
+    """The parameters of a `technique` recipe made by `method` saved in the PNG at `path` (a JobError
+    if it has none)."""
     recipe = read_recipe(path)
-    if not recipe or recipe.get("technique") != technique:
-        raise JobError(f"{Path(path).name} holds no {technique.title()} recipe.")
+    if not recipe or (recipe.get("technique"), recipe.get("method")) != (technique, method):
+        raise JobError(f"{Path(path).name} holds no {recipe_name(technique, method)} recipe.")
     return params_from_dict(params_class, recipe["params"])
-
-
-# -- starting TensorFlow -------------------------------------------------------------------------
-def start_tensorflow(verbose: bool = False) -> str:
-    """Import TensorFlow and let it find its devices; returns the device's name.
-
-    Its C++ libraries print start-up chatter (absl's "All log messages before absl::InitializeLog()",
-    oneDNN notes, "failed call to cuInit" on machines without a GPU) straight to file descriptor 2,
-    before TF_CPP_MIN_LOG_LEVEL takes effect: unless `verbose`, that descriptor points at a scratch
-    file meanwhile, replayed if the start fails so a real error still reaches the user.
-    """
-    from studio.core.compute import describe_device
-
-    with quiet_stderr(enabled=not verbose):
-        try:
-            import keras  # noqa: F401  (Keras's own start-up chatter belongs to the same moment)
-        except ImportError as error:
-            raise JobError(f"TensorFlow could not be loaded ({error}). Reinstall Studio: pip install -e .") from None
-        return describe_device()
-
-
-@contextmanager
-def quiet_stderr(enabled: bool = True) -> Iterator[None]:
-    """Send what anything in the process (C++ libraries too) writes to file descriptor 2 to a
-    scratch file while the block runs; if the block fails, replay it before the error propagates."""
-    if not enabled:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with tempfile.TemporaryFile() as scratch:
-            os.dup2(scratch.fileno(), 2)
-            try:
-                yield
-            except BaseException:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-                scratch.seek(0)
-                os.write(2, scratch.read())
-                raise
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
 
 
 # -- the progress bar ----------------------------------------------------------------------------

@@ -7,11 +7,11 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_options, training_arguments
+from studio.commands import drive, flags_given, param_options, params_from_recipe, training_arguments
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.model_files import CYCLEGAN
-from studio.core.params import make_recipe
+from studio.core.params import CYCLEGAN_METHOD, STYLE, make_recipe
 from studio.core.params.cyclegan import DEMO_COLLECTIONS, CycleGanParams
 from studio.core.params.cyclegan import CycleGanTranslateParams as TranslateParams
 from studio.core.progress import JobError, Progress, relayed
@@ -89,6 +89,7 @@ def register(subparsers) -> None:
     translate.add_argument(
         "-o", "--output", required=True, help="a picture (.png keeps the recipe), or a new folder for PNGs"
     )
+    translate.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a CycleGAN translated")
     param_options(
         translate,
         TranslateParams(),
@@ -99,7 +100,7 @@ def register(subparsers) -> None:
         translate,
         FileRoles(
             outputs={"output": TRANSLATED},
-            inputs={"model": "the model", "input": "the input"},
+            inputs={"model": "the model", "input": "the input", "recipe": "the recipe"},
             models={"model": CYCLEGAN},
         ),
     )
@@ -175,7 +176,8 @@ def translate_files(model, model_name: str, pairs: list[tuple[Path, Path]], para
             return Progress(index * PER_FILE + round(PER_FILE * event.fraction), total, f"{name}: {event.stage}")
 
         result = yield from relayed(translate(model, picture, params), overall)
-        recipe = make_recipe("cyclegan-translate", params, model=model_name, source_size=picture.shape[1::-1])
+        made = {"method": CYCLEGAN_METHOD, "model": model_name, "source_size": picture.shape[1::-1]}
+        recipe = make_recipe(STYLE, params, **made)
         saved.append(save_image(target, result, recipe))
     return saved, skipped
 
@@ -187,7 +189,8 @@ def run_translate(args: argparse.Namespace) -> int:
     if not source.exists():
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
-    params = TranslateParams(**flags_given(args, TRANSLATE_FLAGS))
+    from_recipe = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD) if args.recipe else None
+    params = dataclasses.replace(from_recipe or TranslateParams(), **flags_given(args, TRANSLATE_FLAGS))
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))
     for path in saved:

@@ -23,7 +23,7 @@ from studio.commands import (
 from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
-from studio.core.params import make_recipe, params_from_dict
+from studio.core.params import STYLE, STYLE_MODEL_METHOD, make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
@@ -279,6 +279,7 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "-o", "--output", required=True, help="a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder"
     )
+    parser.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a style model painted")
     param_options(
         parser,
         defaults,
@@ -286,7 +287,11 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         flags={"temporal_smoothing": "--steady"},
     )
     declare_files(
-        parser, FileRoles(outputs={"output": PAINTED}, inputs={"model": "the style model", "input": "the input"})
+        parser,
+        FileRoles(
+            outputs={"output": PAINTED},
+            inputs={"model": "the style model", "input": "the input", "recipe": "the recipe"},
+        ),
     )
     parser.set_defaults(run=run_apply)
     return parser
@@ -334,7 +339,10 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import load_style_model, paint_picture
     from studio.engines.fast_style.video import is_video, paint_frames
 
-    params = FastStyleApplyParams(**flags_given(args, APPLY_FLAGS))
+    from_recipe = (
+        params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD) if args.recipe else None
+    )
+    params = dataclasses.replace(from_recipe or FastStyleApplyParams(), **flags_given(args, APPLY_FLAGS))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)
@@ -346,6 +354,6 @@ def run_apply(args: argparse.Namespace) -> int:
         content = load_image(source)
         model = load_style_model(args.model)
         result = drive(paint_picture(model, content, params))
-        recipe = make_recipe("fast_style", params, model=Path(args.model).name, source_size=content.shape[1::-1])
-        saved = save_image(output, result, recipe)
+        made = {"method": STYLE_MODEL_METHOD, "model": Path(args.model).name, "source_size": content.shape[1::-1]}
+        saved = save_image(output, result, make_recipe(STYLE, params, **made))
     return report_saved(saved)

@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from studio.core.files import atomic_path
+from studio.core.params import current_recipe
 from studio.core.progress import JobError
 
 # Far above any photo an artist would dream on, far below what would exhaust memory:
@@ -95,7 +96,7 @@ def save_image(path: str | os.PathLike, rgb: np.ndarray, recipe: dict[str, Any] 
 
 
 def read_recipe(path: str | os.PathLike) -> dict[str, Any] | None:
-    """The recipe saved in a PNG by `save_image`, or None if the file has none."""
+    """The recipe saved in a PNG by `save_image` (in today's names), or None if the file has none."""
     try:
         with Image.open(path) as image:
             text = getattr(image, "text", {}).get(RECIPE_KEY)
@@ -107,7 +108,7 @@ def read_recipe(path: str | os.PathLike) -> dict[str, Any] | None:
         recipe = json.loads(text)
     except json.JSONDecodeError:
         return None
-    return recipe if isinstance(recipe, dict) else None
+    return current_recipe(recipe) if isinstance(recipe, dict) else None
 
 
 def sample_image(name: str = "astronaut") -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -85,10 +85,15 @@ def save_keras_model(model: Any, path: str | os.PathLike, kind: str) -> Path:
     return path
 
 
-def load_keras_model(path: str | os.PathLike, kind: str) -> Any:
+def load_keras_model(
+    path: str | os.PathLike, kind: str, check_config: Callable[[dict[str, Any]], None] | None = None
+) -> Any:
     """A model of `kind` saved whole by `save_keras_model`, after checking the file holds one (another
-    kind would fail obscurely inside Keras); a damaged file becomes one clear JobError."""
-    read_model_file(path, kind)
+    kind would fail obscurely inside Keras) and, with `check_config`, that its Keras config suits
+    this Studio (it raises a JobError if not); a damaged file becomes one clear JobError."""
+    config = read_model_file(path, kind)
+    if check_config is not None:
+        check_config(config)
     import keras  # only now: the checks above run before TensorFlow starts
 
     with reading_weights(path):

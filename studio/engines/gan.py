@@ -17,6 +17,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -26,7 +27,7 @@ from keras import layers
 from studio.core.catalog import size_advice
 from studio.core.datasets import batches_per_epoch, fit_square
 from studio.core.images import enlarge, factor_to_reach
-from studio.core.model_files import GAN, load_keras_model, read_model_file, save_keras_model
+from studio.core.model_files import GAN, load_keras_model, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
@@ -359,13 +360,15 @@ def save_gan(model: GanModel, path: str | os.PathLike) -> Path:
 
 def load_gan(path: str | os.PathLike) -> GanModel:
     """A GAN saved by `save_gan`, ready to sample or to train further."""
-    config = read_model_file(path, GAN).get("config", {})
-    if config.get("generator_design", 1) != GENERATOR_DESIGN:
-        raise JobError(
-            f"{Path(path).name} was trained by an earlier Studio whose generator is built differently, "
-            "so its pictures would come out wrong. Train a new GAN on the same pictures (the file is left as it is)."
-        )
-    return load_keras_model(path, GAN)
+
+    def check_generator_design(keras_config: dict[str, Any]) -> None:
+        if keras_config.get("config", {}).get("generator_design", 1) != GENERATOR_DESIGN:
+            raise JobError(
+                f"{Path(path).name} was trained by an earlier Studio whose generator is built differently, so its "
+                "pictures would come out wrong. Train a new GAN on the same pictures (the file is left as it is)."
+            )
+
+    return load_keras_model(path, GAN, check_generator_design)
 
 
 def load_gan_job(path: str) -> Iterator[Progress]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from importlib import resources
 
@@ -15,16 +14,16 @@ def application_icon() -> QIcon:
     return QIcon(str(resources.files("studio.resources").joinpath("icons", "studio.svg")))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Open the main window (optionally opening `argv[1:]` files) and run until it closes; the exit status."""
+def main(argv: list[str] | None = None, verbose: bool = False) -> int:
+    """Open the main window (optionally opening `argv[1:]` files) and run until it closes; the exit
+    status. `verbose` lets TensorFlow's start-up messages through to the terminal."""
     import qasync
 
     from studio.core.files import remove_stale_partials
-    from studio.ui.main_window import MainWindow
+    from studio.ui.main_window import MainWindow, tensorflow_job
     from studio.ui.runner import JobRunner
     from studio.ui.settings import Settings
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     argv = sys.argv if argv is None else argv
     app = QApplication.instance() or QApplication(argv)
     app.setApplicationName("Generative Studio")
@@ -37,9 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     remove_stale_partials(settings.work_folders())  # what saves killed midway left behind
     runner = JobRunner()
+    # Queued before the tabs start theirs (reading last session's text model imports TensorFlow too).
+    loading = runner.run(tensorflow_job(verbose))
     window = MainWindow(runner, settings)
+    window.follow_tensorflow(loading)
     window.show()
-    window.load_tensorflow()
     for path in argv[1:]:
         window.open_path(path)
     closed = asyncio.Event()

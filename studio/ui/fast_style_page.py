@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.files import name_list
-from studio.core.params import params_from_dict, params_to_dict
+from studio.core.params import STYLE_MODEL_METHOD, params_from_dict, params_to_dict
 from studio.core.params.fast_style import VIDEO_FORMATS, FastStyleApplyParams
 from studio.ui.fast_style_training import FastStyleTraining
 from studio.ui.picture_tab import PictureRun
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from studio.core.history import HistoryEntry
     from studio.ui.picture_tab import PictureTab
 
-FAST_MODE = "fast"  # the recipe's `method` for a picture painted by a style model
+FAST_MODE = STYLE_MODEL_METHOD  # the mode's key, and the recipe's `method` for a picture painted by a style model
 FRAMES_CHANNEL, THUMBNAILS_CHANNEL = "fast-style-frames", "fast-style-thumbnails"
 VIDEO_PATTERNS = f"Videos ({' '.join(f'*{suffix}' for suffix in VIDEO_FORMATS)})"
 

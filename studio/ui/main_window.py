@@ -13,7 +13,7 @@ from studio import __version__
 from studio.ui import shortcuts
 from studio.ui.dream_tab import DreamTab
 from studio.ui.latent_tab import LatentTab
-from studio.ui.runner import Job, JobRunner
+from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.style_tab import StyleTab
 from studio.ui.tab import StudioTab
@@ -31,6 +31,12 @@ TAB_ACTIONS = (
     ("&Run", "&Run", shortcuts.RUN, "run_main", "run"),
     ("&Run", "&Cancel", shortcuts.CANCEL, "cancel_main", "cancel"),
 )
+
+
+def tensorflow_job(verbose: bool = False) -> Job:
+    """Loading TensorFlow, with its start-up messages hidden unless `verbose`. It must be the first
+    job that needs TensorFlow: the one that imports it is the one that hides them."""
+    return Job("compute.warm_up", {"verbose": verbose}, title="Loading TensorFlow")
 
 
 def build_tabs(runner: JobRunner, settings: Settings) -> list[StudioTab]:
@@ -75,9 +81,12 @@ class MainWindow(QMainWindow):
         return next(tab for tab in self.tabs if tab.key == key)
 
     # -- start-up ------------------------------------------------------------------------
-    def load_tensorflow(self) -> None:
+    def load_tensorflow(self, verbose: bool = False) -> None:
         """Import TensorFlow on the compute thread; the window is already usable meanwhile."""
-        handle = self.runner.run(Job("compute.warm_up", title="Loading TensorFlow"))
+        self.follow_tensorflow(self.runner.run(tensorflow_job(verbose)))
+
+    def follow_tensorflow(self, handle: JobHandle) -> None:
+        """Say in the status bar how loading TensorFlow (the `tensorflow_job` of `handle`) ends."""
         handle.finished.connect(lambda device: self.device_label.setText(f"TensorFlow ready · {device}"))
         handle.failed.connect(self._tensorflow_failed)
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from studio.core.job_targets import check_target, resolve
 from studio.core.progress import JobError, Pace, Progress
 
-PREVIEW_INTERVAL_MS = 66  # about 15 previews a second: what the eye can follow
+DISPLAY_INTERVAL_MS = 66  # about 15 previews and progress displays a second: what the eye can follow
 COMPUTE_STACK_BYTES = 64 * 1024 * 1024
 
 
@@ -71,6 +71,9 @@ class JobHandle(QObject):
     started = Signal()
     waiting = Signal(str)  # while queued: the title of the job that holds the compute thread
     progress = Signal(object)  # Progress, every event
+    # The newest Progress, throttled to ~15/s like previews: for bars and labels, which need not
+    # redraw for every event of a fast job (a QProgressBar repaints at once when its value moves).
+    progress_display = Signal(object)
     preview = Signal(object)  # np.ndarray, throttled to ~15/s, always the newest
     finished = Signal(object)  # the generator's return value
     failed = Signal(str, str)  # message, details
@@ -101,9 +104,10 @@ class JobHandle(QObject):
         self._started_at: float | None = None
         self._pace: Pace | None = None
         self._pending_preview: np.ndarray | None = None
+        self._pending_progress: Progress | None = None
         self._futures: list[asyncio.Future] = []
-        self._preview_timer = QTimer(self, singleShot=True, interval=PREVIEW_INTERVAL_MS)
-        self._preview_timer.timeout.connect(self._flush_preview)
+        self._display_timer = QTimer(self, singleShot=True, interval=DISPLAY_INTERVAL_MS)
+        self._display_timer.timeout.connect(self._flush_display)
         self._reported_start.connect(self._on_start)
         self._reported_event.connect(self._on_event)
         self._reported_result.connect(self._on_result)
@@ -123,7 +127,7 @@ class JobHandle(QObject):
         """Cancel and go quiet: no more signals reach the old job's listeners (awaiters still get
         JobCancelled), so a replaced job's late previews never land on a tab."""
         self._silenced = True
-        self._pending_preview = None
+        self._stop_displays()
         self.cancel()
 
     @property
@@ -184,20 +188,33 @@ class JobHandle(QObject):
         if self._silenced:
             return
         self.progress.emit(event)
+        self._pending_progress = event
         if event.preview is not None:
             self._pending_preview = event.preview
-            if not self._preview_timer.isActive():
-                self._flush_preview()
+        if not self._display_timer.isActive():
+            self._flush_display()
 
     @Slot()
-    def _flush_preview(self) -> None:
+    def _flush_display(self) -> None:
+        """Emit the newest progress and preview not shown yet; the next wait an interval."""
+        shown = self._pending_progress is not None or self._pending_preview is not None
+        if self._pending_progress is not None:
+            event, self._pending_progress = self._pending_progress, None
+            self.progress_display.emit(event)
         if self._pending_preview is not None:
             frame, self._pending_preview = self._pending_preview, None
             self.preview.emit(frame)
-            self._preview_timer.start()
+        if shown:
+            self._display_timer.start()
+
+    def _stop_displays(self) -> None:
+        """Show nothing more of this job: what waits to be shown is dropped, the throttle stops."""
+        self._pending_preview = None
+        self._pending_progress = None
+        self._display_timer.stop()
 
     def _finish(self, kind: str, value: Any) -> None:
-        self._preview_timer.stop()
+        self._display_timer.stop()
         self.outcome = (kind, value)
         for future in self._futures:
             self._settle(future)
@@ -212,7 +229,7 @@ class JobHandle(QObject):
     def _on_result(self, result: Any) -> None:
         if self._silenced:
             return self._on_cancel()
-        self._flush_preview()
+        self._flush_display()
         self._finish("finished", result)
         self.finished.emit(result)
 
@@ -220,13 +237,13 @@ class JobHandle(QObject):
     def _on_error(self, message: str, details: str) -> None:
         if self._silenced:
             return self._on_cancel()
-        self._pending_preview = None
+        self._stop_displays()
         self._finish("failed", JobFailed(message, details))
         self.failed.emit(message, details)
 
     @Slot()
     def _on_cancel(self) -> None:
-        self._pending_preview = None
+        self._stop_displays()
         self._finish("cancelled", None)
         if not self._silenced:
             self.cancelled.emit()
@@ -352,6 +369,7 @@ class JobRunner(QObject):
         False if a step still running did not end within `timeout_ms`."""
         for handle in list(self._pending):
             handle.cancel()
+            handle._stop_displays()  # the loop that would show its last events is ending
         self._thread.jobs.put(None)
         return self._thread.wait(timeout_ms)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.core.history import HistoryEntry
-from studio.core.params import params_from_dict
+from studio.core.params import CYCLEGAN_METHOD, params_from_dict
 from studio.core.params.cyclegan import CycleGanTranslateParams
 from studio.ui.cyclegan_page import CycleGanPage
 from studio.ui.picture_tab import PictureRun
@@ -21,7 +21,7 @@ from studio.ui.widgets.errors import show_error
 if TYPE_CHECKING:
     from studio.ui.style_tab import StyleTab
 
-CYCLEGAN_MODE = "cyclegan"  # the mode's key, and the recipe's `method` for a picture it translated
+CYCLEGAN_MODE = CYCLEGAN_METHOD  # the mode's key, and the recipe's `method` for a picture it translated
 
 
 class CycleGanMode:

@@ -104,9 +104,25 @@ def params_from_dict(cls: type[T], data: dict[str, Any]) -> T:
     return cls(**kwargs)
 
 
+# A Style picture made otherwise than by the optimised transfer says how in its recipe's "method"
+# (the app and the CLI write the same recipe, so each reads what the other saved).
+STYLE = "style"
+STYLE_MODEL_METHOD = "fast"  # painted in one pass by a trained style model
+CYCLEGAN_METHOD = "cyclegan"  # translated by a CycleGAN
+# What earlier CLIs named those techniques, read as (technique, method) so their pictures still open.
+RENAMED_TECHNIQUES = {"fast_style": (STYLE, STYLE_MODEL_METHOD), "cyclegan-translate": (STYLE, CYCLEGAN_METHOD)}
+# How messages name a recipe of (technique, method).
+RECIPE_NAMES = {
+    (STYLE, None): "Style",
+    (STYLE, STYLE_MODEL_METHOD): "style-model painting",
+    (STYLE, CYCLEGAN_METHOD): "CycleGAN translation",
+}
+
+
 def make_recipe(technique: str, params: Any, **extra: Any) -> dict[str, Any]:
     """What is saved beside a result so it can be made again: technique, parameters, and context
-    such as the source picture's size. `read_recipe` + `params_from_dict` bring it back."""
+    such as the source picture's size (and, for a Style picture, the `method`). `read_recipe` +
+    `params_from_dict` bring it back."""
     from studio import __version__
 
     return {
@@ -116,6 +132,20 @@ def make_recipe(technique: str, params: Any, **extra: Any) -> dict[str, Any]:
         "params": params_to_dict(params),
         **{k: _plain(v) for k, v in extra.items()},
     }
+
+
+def current_recipe(recipe: dict[str, Any]) -> dict[str, Any]:
+    """A recipe as this Studio names it: one saved under an earlier technique name gets today's."""
+    renamed = RENAMED_TECHNIQUES.get(recipe.get("technique"))
+    if renamed is None:
+        return recipe
+    technique, method = renamed
+    return {**recipe, "technique": technique, "method": method}
+
+
+def recipe_name(technique: str, method: str | None = None) -> str:
+    """How a message names a recipe of `technique` made by `method` ("Dream", "CycleGAN translation")."""
+    return RECIPE_NAMES.get((technique, method), technique.title())
 
 
 def _plain(value: Any) -> Any:

@@ -56,7 +56,7 @@ class JobPanel(QWidget):
         return (
             (handle.waiting, self._on_waiting),
             (handle.started, self._on_started),
-            (handle.progress, self._on_progress),
+            (handle.progress_display, self._on_progress),
             (handle.ended, self._on_ended),
         )
 
