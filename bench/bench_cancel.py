@@ -10,6 +10,7 @@ the cancel lands in the expensive part; a warm-up job traces the graphs first.
 
     python bench/bench_cancel.py                          # everything (takes a while on a CPU)
     python bench/bench_cancel.py --engines dream --sizes 512 2048 --delays 4 9
+    python bench/bench_cancel.py --stretches --sizes 2048  # CPU s between events of one step's work
 
 Measured with `nice -n 10 python bench/bench_cancel.py` on the shared 2-core CPU machine (no GPU),
 load average 10 to 12 (so this process had a small share of the cores: wall seconds are several
@@ -42,15 +43,20 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+import tensorflow as tf
 from PIL import Image
 
 from studio.core.backbones import load_backbone
+from studio.core.image_ops import to_working
 from studio.core.images import sample_image
 from studio.core.params.dream import DreamParams
 from studio.core.params.style import StyleParams
 from studio.core.progress import run_to_end
-from studio.engines.dream import dream
+from studio.engines.dream import dream, image_gradient
+from studio.engines.dream import objective_for as dream_objective_for
+from studio.engines.style import objective_for as style_objective_for
 from studio.engines.style import stylize
+from studio.engines.style.job import loss_weights
 
 SIZES = {"512": (512, 512), "2048": (2048, 2048), "4000x3000": (3000, 4000)}
 
@@ -68,6 +74,39 @@ def dream_at(backbone, height: int, width: int):
 def style_at(backbone, height: int, width: int):
     params = StyleParams(size=max(height, width), num_scales=1, iterations=1000, seed=0)
     return stylize(picture("astronaut", height, width), [sample_image("gravel")], params, backbone)
+
+
+def dream_step_at(backbone, height: int, width: int):
+    """The work of one Dream step (a gradient, tile by tile) on a picture this size."""
+    params = DreamParams(seed=0)
+    objective = dream_objective_for(backbone, tuple(params.active_layers()), guided=False)
+    weights = tf.constant(list(params.active_layers().values()), tf.float32)
+    image = to_working(picture("astronaut", height, width))
+    return image_gradient(objective, image, weights, [], params.tile_size, np.random.default_rng(0))
+
+
+def style_evaluation_at(backbone, height: int, width: int):
+    """The work of one Style evaluation (statistics pass, then a gradient pass, tile by tile) on
+    a picture this size, its targets computed first (not counted)."""
+    params = StyleParams(size=max(height, width))
+    objective = style_objective_for(
+        backbone, params.content_layer, tuple(params.active_style_layers()), params.tile_size
+    )
+    image = to_working(picture("astronaut", height, width))
+    targets = run_to_end(objective.targets(image, [to_working(sample_image("gravel"))], [1.0]))[1]
+    return objective.evaluate(image, targets, loss_weights(params))
+
+
+def longest_stretch(work) -> tuple[float, float, int]:
+    """Drive `work` to its end: (the most CPU seconds between two of its events, or its start or
+    end; CPU seconds in all; events)."""
+    start = last = time.process_time()
+    longest, events = 0.0, 0
+    for _ in work:
+        now = time.process_time()
+        longest, last, events = max(longest, now - last), now, events + 1
+    end = time.process_time()
+    return max(longest, end - last), end - start, events
 
 
 def cancel_after(job, delay: float) -> tuple[float, float, int]:
@@ -92,10 +131,23 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=["dream", "style"], choices=("dream", "style"))
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--delays", type=float, nargs="+", default=[3.0, 6.5, 11.0], help="seconds into each job")
+    parser.add_argument(
+        "--stretches", action="store_true", help="instead: the longest stretch between events of one step's work"
+    )
     args = parser.parse_args()
     _, backbone = run_to_end(load_backbone("vgg16"))
-    makers = {"dream": dream_at, "style": style_at}
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.stretches:
+        works = {"dream": dream_step_at, "style": style_evaluation_at}
+        print(f"{'engine':6s} {'size':>10s} {'longest CPU s':>14s} {'all CPU s':>10s} {'events':>7s}")
+        for engine in args.engines:
+            longest_stretch(works[engine](backbone, 64, 64))  # warm-up: trace the graphs
+            for size in args.sizes:
+                longest, total, events = longest_stretch(works[engine](backbone, *SIZES[size]))
+                print(f"{engine:6s} {size:>10s} {longest:14.2f} {total:10.1f} {events:7d}", flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        return
+    makers = {"dream": dream_at, "style": style_at}
     print(f"{'engine':6s} {'size':>10s} {'delay s':>8s} {'latency s':>10s} {'CPU s':>7s} {'events':>7s}")
     for engine in args.engines:
         job = makers[engine](backbone, 64, 64)  # warm-up: trace the graphs
