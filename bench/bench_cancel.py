@@ -12,25 +12,37 @@ the cancel lands in the expensive part; a warm-up job traces the graphs first.
     python bench/bench_cancel.py --engines dream --sizes 512 2048 --delays 4 9
     python bench/bench_cancel.py --stretches --sizes 2048  # CPU s between events of one step's work
 
-Measured with `nice -n 10 python bench/bench_cancel.py` on the shared 2-core CPU machine (no GPU),
-load average 10 to 12 (so this process had a small share of the cores: wall seconds are several
-times what an idle machine shows; CPU seconds are the work done between the cancel and the stop).
-Latency in wall s / CPU s, worst of the three delays; every cancel landed at the next tile:
+Measured 2026-11-24 with `nice -n 10 python bench/bench_cancel.py` on the shared 2-core CPU
+machine (no GPU), load average 8.6 to 9.2 (wall seconds are several times what an idle machine
+shows; CPU seconds are the work done between the cancel and the stop). Latency in wall s / CPU s,
+worst of the three delays. The jobs yield between tiles and, inside each tile, between the
+network's segments (`studio/engines/segments.py`: after every VGG16 layer, forward and back):
                  512 px        2048 px       4000 x 3000 px
-    Dream     16.8 / 2.8     8.9 / 0.9     11.0 / 1.3      (tile 512 + halo 64)
-    Style     16.1 / 1.7    37.3 / 4.1     17.6 / 3.3      (tile 768 + halo 64, forward and back)
+    Dream      0.51 / 0.13   0.35 / 0.09   0.26 / 0.06     (tile 512 + halo 64)
+    Style      0.59 / 0.13   1.30 / 0.26   0.66 / 0.11     (tile 768 + halo 64, forward and back)
+Before segments (tiles only, load average 10 to 12): Dream 16.8 / 2.8, 8.9 / 0.9, 11.0 / 1.3;
+Style 16.1 / 1.7, 37.3 / 4.1, 17.6 / 3.3.
 
-A smaller Style tile, measured on one L-BFGS evaluation of a 2048 px picture (the objective alone,
-two alternating rounds, nice -n 10, load average 2.4 to 3.2): tile 768 takes 9 tiles, 99.8 and 97.4
-CPU s, the longest stretch between two of its yields (or its end) 10.2 CPU s; tile 512 takes 16
-tiles, 110.7 and 107.7 CPU s (+11 %), longest stretch 5.1 to 5.3 CPU s. Halving the cancel interval
-costs 11 % of every Style job at this size and still leaves several CPU seconds, so the default
-stays 768.
+The longest stretch between two events of one step's work at 2048 px (`--stretches --sizes 2048`,
+same machine and load): Dream one step 0.41 CPU s (85.6 CPU s in all, 549 events); Style one
+evaluation (statistics pass and gradient pass over 9 tiles) 1.31 CPU s (110.1 CPU s, 297 events).
+Before segments each Style gradient tile was one stretch of 5.3 to 10.3 CPU s and each statistics
+tile 2.0 to 4.5. Style's longest is most likely the backward pass of one of the largest single
+layers (block1_conv2 is 12 % of VGG16's work) over a full 896 px patch, which cuts between layers
+cannot split (not timed layer by layer).
 
-Per stretch at tile 768 (two evaluations): each statistics tile 2.0 to 4.5 CPU s
-(forward only), each gradient tile 5.3 to 10.3 CPU s (a full 896 px patch 9.2 to 10.3); the 4.1 CPU
-s in the table above is a cancel landing part-way through one. About one CPU second would need
-patches a tenth of that area, where the 64 px halo alone would more than double the work.
+What segments cost, paired in one process (the old single-function gradient and the segmented one
+alternating, CPU s, medians, load average 7 to 9): a 640 px Dream patch 4.77 before, 4.96 after
+(+4 %; cutting at only two layers +3 %, one segment with no cut +2 %); an 896 px Style patch's
+gradient 10.68 before, 11.07 after (+4 %), its statistics pass 4.96 before, 4.89 after. Gradients
+equal to the last bit (float32). Peak memory of a 1400 px Style evaluation: 2401 MB after, 2568
+MB before.
+
+A smaller Style tile (before segments), measured on one L-BFGS evaluation of a 2048 px picture (the
+objective alone, two alternating rounds, nice -n 10, load average 2.4 to 3.2): tile 768 takes 9
+tiles, 99.8 and 97.4 CPU s, the longest stretch between two of its yields (or its end) 10.2 CPU s;
+tile 512 takes 16 tiles, 110.7 and 107.7 CPU s (+11 %), longest stretch 5.1 to 5.3 CPU s. With
+segments the tile no longer sets the cancel interval, so the default stays 768.
 """
 
 from __future__ import annotations
