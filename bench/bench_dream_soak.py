@@ -3,7 +3,7 @@
 oneDNN (TensorFlow's CPU kernels) caches compiled kernels per input shape, so every new shape that
 reaches the network costs memory until its cache fills. Two soaks:
   sizes: dreams in a row on pictures of 100 distinct sizes (untiled); prints resident memory after
-         the first dream and every 10 and how often the step function was traced (once is the goal: a retrace
+         the first dream and every 10 and how often each segment's function was traced (once is the goal: a retrace
          per size would leak graphs).
   tiled: one long dream on a 768 x 576 photo, tiled (the grid moves between steps); prints resident
          memory after every 10 steps.
@@ -71,7 +71,7 @@ def soak_sizes(backbone, count: int, steps: int) -> None:
         if index == 1 or index % 10 == 0:
             print(f"{index:>6} {shape[1]:>4}x{shape[0]:<5} {resident_mb():>8.0f}", flush=True)
     objective = objective_for(backbone, tuple(params.active_layers()), guided=False)
-    print(f"traced {objective.gradient.experimental_get_tracing_count()} time(s) for {count} sizes")
+    print(f"each segment traced {max(objective.network.tracing_counts())} time(s) at most for {count} sizes")
 
 
 def soak_tiled(backbone, steps: int) -> None:

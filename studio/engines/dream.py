@@ -3,7 +3,8 @@
 Octaves run from small to large with the detail lost by downscaling re-injected at each size.
 Pictures larger than one tile get their gradient tile by tile (overlapping tiles on a grid that
 shifts randomly each step), so memory stays bounded and no seams appear; the job yields between
-tiles, so Cancel lands within a tile's work at any picture size.
+tiles and between the segments of the network within each, so Cancel lands within a fraction of
+a tile's work at any picture size.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from studio.core.backbones import Backbone, load_backbone
 from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within
 from studio.core.params.dream import DreamParams
-from studio.core.progress import CostLedger, JobError, Progress
+from studio.core.progress import CostLedger, JobError, Progress, relayed
+from studio.engines.segments import SegmentedPass, part_share, segments
 from studio.engines.tiling import TILE_ALIGN, mean_shifted_tile_pixels, pad_to_multiple, shifted_tiles
 
 BORDER = 2  # activation pixels at each edge left out of the objective (they make edge artefacts)
@@ -26,49 +28,53 @@ GUIDE_SIDE = 512  # guide pictures are summarised at this size
 
 
 class DreamObjective:
-    """Loss and image gradient for one backbone and layer set, compiled once for any image size."""
+    """Loss and image gradient for one backbone and layer set, compiled once for any image size and
+    run a segment of the network at a time (see `segments`)."""
 
     def __init__(self, backbone: Backbone, layer_names: tuple[str, ...], guided: bool):
         self.backbone = backbone
         self.layer_names = layer_names
         backbone.extractor(layer_names)  # refuses unknown layer names with a JobError that lists the valid ones
+        self.layer_index = {name: index for index, name in enumerate(layer_names)}
         channels = [backbone.layer_outputs[name].shape[-1] for name in layer_names]
         signature = [
-            tf.TensorSpec([None, None, 3], tf.float32),
+            tf.TensorSpec([2], tf.float32),
             tf.TensorSpec([2], tf.float32),
             tf.TensorSpec([len(layer_names)], tf.float32),
             tf.TensorSpec([2], tf.float32),
         ]
         if guided:
             signature += [tf.TensorSpec([c], tf.float32) for c in channels]
-        self.gradient = tf.function(self._gradient, input_signature=signature)
+        self.network = SegmentedPass(backbone, segments(backbone, layer_names), self._layer_score, signature)
 
-    def _gradient(self, image, valid_size, weights, whole_size, *guides):
+    def gradient(
+        self, image: tf.Tensor, valid_size: tf.Tensor, weights: tf.Tensor, whole_size: tf.Tensor, *guides: tf.Tensor
+    ) -> Generator[float, None, tuple[tf.Tensor, tf.Tensor]]:
         """Loss and gradient for `image`, a patch of a picture of `whole_size` (height, width),
-        padded at its bottom and right (see `pad_to_multiple`) from `valid_size`.
+        padded at its bottom and right (see `pad_to_multiple`) from `valid_size`. A generator:
+        yields the share done between the network's segments.
 
         Each layer's score is a sum over the patch's activations (those over the padding left out)
         divided by the number of interior activations the whole picture has, so patch gradients add
         up to the gradient of the whole picture's mean; for an untiled picture (`whole_size` its
         own size) it is exactly the mean.
         """
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            features = self.backbone.features(image[None], self.layer_names)
-            loss = tf.zeros(())
-            for index, name in enumerate(self.layer_names):
-                stride = tf.cast(tf.shape(image)[:2] / tf.shape(features[name])[1:3], tf.float32)
-                valid = tf.maximum(tf.cast(valid_size / stride, tf.int32), 1)
-                activation, border_y, border_x = _interior(features[name][:, : valid[0], : valid[1], :])
-                if guides:
-                    total = tf.reduce_sum(tf.tensordot(activation, guides[index], axes=1))
-                else:
-                    total = tf.reduce_sum(tf.square(activation))
-                map_size = whole_size / stride
-                interior = map_size - 2.0 * tf.cast(tf.stack([border_y, border_x]), tf.float32)
-                count = tf.reduce_prod(tf.maximum(interior, 1.0)) * tf.cast(tf.shape(activation)[-1], tf.float32)
-                loss += weights[index] * total / count
-        return loss, tape.gradient(loss, image)
+        image_size = tf.constant(image.shape[:2], tf.float32)
+        return (yield from self.network.gradient(image, image_size, valid_size, weights, whole_size, *guides))
+
+    def _layer_score(self, name, activation, image_size, valid_size, weights, whole_size, *guides):
+        index = self.layer_index[name]
+        stride = image_size / tf.cast(tf.shape(activation)[1:3], tf.float32)
+        valid = tf.maximum(tf.cast(valid_size / stride, tf.int32), 1)
+        activation, border_y, border_x = _interior(activation[:, : valid[0], : valid[1], :])
+        if guides:
+            total = tf.reduce_sum(tf.tensordot(activation, guides[index], axes=1))
+        else:
+            total = tf.reduce_sum(tf.square(activation))
+        map_size = whole_size / stride
+        interior = map_size - 2.0 * tf.cast(tf.stack([border_y, border_x]), tf.float32)
+        count = tf.reduce_prod(tf.maximum(interior, 1.0)) * tf.cast(tf.shape(activation)[-1], tf.float32)
+        return weights[index] * total / count
 
 
 def _interior(activation: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
@@ -116,7 +122,8 @@ def image_gradient(
     rng: np.random.Generator,
 ) -> Generator[float, None, tuple[float, np.ndarray]]:
     """The objective and its gradient for the whole image, computed tile by tile when it is large.
-    A generator: yields the share of the work done between tiles, returns (loss, gradient).
+    A generator: yields the share of the work done between tiles and between the network's
+    segments within each, returns (loss, gradient).
 
     Each tile is computed with a halo of context around it and scored against the whole picture's
     size, so its gradient is the whole picture's there. Each patch reaches the network padded to a
@@ -128,11 +135,13 @@ def image_gradient(
     areas = np.cumsum([(py1 - py0) * (px1 - px0) for _, (py0, py1, px0, px1) in windows])
     gradient = np.empty_like(image)
     loss = 0.0
-    for ((y0, y1, x0, x1), (py0, py1, px0, px1)), area_done in zip(windows, areas):
+    for ((y0, y1, x0, x1), (py0, py1, px0, px1)), area_before, area_done in zip(windows, [0, *areas], areas):
         patch = image[py0:py1, px0:px1]
-        patch_loss, patch_gradient = objective.gradient(
+        patch_work = objective.gradient(
             tf.constant(pad_to_multiple(patch)), tf.constant(patch.shape[:2], tf.float32), weights, whole_size, *guides
         )
+        share = functools.partial(part_share, start=area_before / areas[-1], size=(area_done - area_before) / areas[-1])
+        patch_loss, patch_gradient = yield from relayed(patch_work, share)
         gradient[y0:y1, x0:x1] = patch_gradient.numpy()[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
         # The patch's loss counts its halo too; its core's share of it is what the core adds.
         loss += float(patch_loss) * (y1 - y0) * (x1 - x0) / ((py1 - py0) * (px1 - px0))

@@ -2,8 +2,9 @@
 gradient with respect to the picture, whole or tile by tile (two passes: the Gram matrices are summed
 over all tiles before any tile's gradient is taken, so tiling changes nothing but memory).
 
-The work on a picture is a generator that yields the share of it done before each tile (so a job
-can be cancelled between any two) and returns its result. Every picture or patch reaches the network padded to a
+The work on a picture is a generator that yields the share of it done before each tile and between
+the network's segments within each (so a job can be cancelled between any two) and returns its
+result. Every picture or patch reaches the network padded to a
 multiple of TILE_ALIGN (see `pad_to_multiple`), with the activations over the padding left out."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tensorflow as tf
 
 from studio.core.backbones import Backbone
 from studio.core.progress import relayed
+from studio.engines.segments import SegmentedPass, part_share, segments
 from studio.engines.style.losses import content_loss, gram_matrix, style_loss, total_variation_loss
 from studio.engines.tiling import Box, aligned, fixed_tiles, pad_to_multiple
 
@@ -71,18 +73,17 @@ class StyleObjective:
         align = max(self.strides.values())
         self.tile_size = max(align, tile_size // align * align)
         self.halo = math.ceil(TILE_HALO / align) * align
-        image = tf.TensorSpec([None, None, 3], tf.float32)
+        self.style_index = {name: index for index, name in enumerate(style_layers)}
         box = tf.TensorSpec([4], tf.int32)
         content = tf.TensorSpec([None, None, channels[content_layer]], tf.float32)
         grams = [tf.TensorSpec([c, c], tf.float32) for c in self.channels]
         weights = tf.TensorSpec([2 + len(style_layers)], tf.float32)
         scalar = tf.TensorSpec([], tf.float32)
-        self._whole = tf.function(self._whole_loss_and_gradient, input_signature=[image, box, content, weights, *grams])
-        self._statistics = tf.function(self._tile_statistics, input_signature=[image, box])
-        self._tile_gradient = tf.function(
-            self._tile_loss_and_gradient, input_signature=[image, box, content, scalar, *grams]
-        )
-        self._tv = tf.function(self._tv_and_gradient, input_signature=[image])
+        parts = segments(backbone, self.layer_names)
+        self._whole_pass = SegmentedPass(backbone, parts, self._layer_whole_loss, [box, content, weights, *grams])
+        self._statistics_pass = SegmentedPass(backbone, parts, self._layer_statistics, [box])
+        self._tile_pass = SegmentedPass(backbone, parts, self._layer_tile_loss, [box, content, scalar, *grams])
+        self._tv = tf.function(self._tv_and_gradient, input_signature=[tf.TensorSpec([None, None, 3], tf.float32)])
 
     def _strides(self) -> dict[str, int]:
         """How many picture pixels one activation pixel of each layer spans (for tile alignment)."""
@@ -90,25 +91,17 @@ class StyleObjective:
         features = self.backbone.features(tf.zeros((1, probe, probe, 3)), self.layer_names)
         return {name: max(1, round(probe / int(value.shape[1]))) for name, value in features.items()}
 
-    # compiled pieces ---------------------------------------------------------------------------
-    def _whole_loss_and_gradient(self, image, box, content_target, weights, *target_grams):
-        """Loss and gradient of a padded picture whose own pixels are `box` (0, height, 0, width)."""
-        with tf.GradientTape() as tape:
-            tape.watch(image)
-            features = self.backbone.features(image[None], self.layer_names)
-            content = weights[0] * content_loss(
-                self._core(features[self.content_layer], self.content_layer, box), content_target
-            )
-            style = tf.add_n(
-                [
-                    weights[2 + index]
-                    * style_loss(gram_matrix(self._core(features[name], name, box)), target_grams[index])
-                    for index, name in enumerate(self.style_layers)
-                ]
-            )
-            tv = weights[1] * total_variation_loss(image[: box[1], : box[3]])
-            total = content + style + tv
-        return total, content, style, tv, tape.gradient(total, image)
+    # compiled pieces (each a term of one layer, run in the network's segments; see `segments`) ---
+    def _layer_whole_loss(self, name, activation, box, content_target, weights, *target_grams):
+        """This layer's [content, style] loss on a padded picture whose own pixels are `box`."""
+        core = self._core(activation, name, box)
+        content, style = tf.zeros(()), tf.zeros(())
+        if name == self.content_layer:
+            content = weights[0] * content_loss(core, content_target)
+        if name in self.style_index:
+            index = self.style_index[name]
+            style = weights[2 + index] * style_loss(gram_matrix(core), target_grams[index])
+        return tf.stack([content, style])
 
     def _core(self, activation: tf.Tensor, name: str, box: tf.Tensor) -> tf.Tensor:
         """The part of a patch's (1, h, w, C) activation that lies over the tile's core `box`
@@ -124,33 +117,45 @@ class StyleObjective:
         """The core's activations as (positions, channels), the rows a Gram sum adds up."""
         return tf.reshape(self._core(activation, name, box), (-1, tf.shape(activation)[-1]))
 
-    def _tile_statistics(self, patch, box):
-        """For the tile's core: content activations, and per style layer its position count and
-        un-normalised Gram matrix (these add up over tiles to the whole picture's)."""
-        features = self.backbone.features(patch[None], self.layer_names)
-        counts, sums = [], []
-        for name in self.style_layers:
-            positions = self._core_positions(features[name], name, box)
-            counts.append(tf.cast(tf.shape(positions)[0], tf.float32))
-            sums.append(tf.matmul(positions, positions, transpose_a=True))
-        return self._core(features[self.content_layer], self.content_layer, box), tf.stack(counts), *sums
+    def _layer_statistics(self, name, activation, box):
+        """For the tile's core: this layer's content activations, and as a style layer its
+        position count and un-normalised Gram matrix (these add up over tiles to the whole
+        picture's)."""
+        found = {}
+        if name == self.content_layer:
+            found["content"] = self._core(activation, self.content_layer, box)
+        if name in self.style_index:
+            positions = self._core_positions(activation, name, box)
+            found["count"] = tf.cast(tf.shape(positions)[0], tf.float32)
+            found["gram"] = tf.matmul(positions, positions, transpose_a=True)
+        return found
 
-    def _tile_loss_and_gradient(self, patch, box, content_target, content_scale, *gram_slopes):
-        """The tile's content loss, and the gradient on its patch of content + style, where the
-        style term is linearised around the whole picture's Gram matrices (`gram_slopes` are the
-        style loss's derivatives with respect to each un-normalised Gram sum), which is exact."""
-        with tf.GradientTape() as tape:
-            tape.watch(patch)
-            features = self.backbone.features(patch[None], self.layer_names)
-            content = content_scale * tf.reduce_sum(
-                tf.square(self._core(features[self.content_layer], self.content_layer, box) - content_target)
-            )
-            style = tf.zeros(())
-            for index, name in enumerate(self.style_layers):
-                positions = self._core_positions(features[name], name, box)
-                style += tf.reduce_sum(gram_slopes[index] * tf.matmul(positions, positions, transpose_a=True))
-            surrogate = content + style
-        return content, tape.gradient(surrogate, patch)
+    def _layer_tile_loss(self, name, activation, box, content_target, content_scale, *gram_slopes):
+        """This layer's [content, style] terms on a tile: the tile's content loss, and the style
+        loss linearised around the whole picture's Gram matrices (`gram_slopes` are its
+        derivatives with respect to each un-normalised Gram sum), so that the sum of the tiles'
+        gradients is the whole picture's, exactly."""
+        content, style = tf.zeros(()), tf.zeros(())
+        if name == self.content_layer:
+            content = content_scale * tf.reduce_sum(tf.square(self._core(activation, name, box) - content_target))
+        if name in self.style_index:
+            positions = self._core_positions(activation, name, box)
+            gram_sum = tf.matmul(positions, positions, transpose_a=True)
+            style = tf.reduce_sum(gram_slopes[self.style_index[name]] * gram_sum)
+        return tf.stack([content, style])
+
+    def _statistics(self, patch: tf.Tensor, box: tf.Tensor) -> Generator[float, None, tuple]:
+        """A tile's content activations, style position counts and Gram sums (see
+        `_layer_statistics`). Yields the share done between the network's segments."""
+        found = yield from self._statistics_pass.forward(patch, box)
+        counts = tf.stack([found[name]["count"] for name in self.style_layers])
+        return found[self.content_layer]["content"], counts, *(found[name]["gram"] for name in self.style_layers)
+
+    def _tile_gradient(self, patch: tf.Tensor, *args: tf.Tensor) -> Generator[float, None, tuple]:
+        """A tile's content loss and the gradient on its patch of content + style (see
+        `_layer_tile_loss`). Yields the share done between the network's segments."""
+        (content, _), gradient = yield from self._tile_pass.gradient(patch, *args)
+        return content, gradient
 
     def _tv_and_gradient(self, image):
         with tf.GradientTape() as tape:
@@ -175,12 +180,16 @@ class StyleObjective:
         self, image: np.ndarray
     ) -> Generator[float, None, tuple[list[tf.Tensor], list[np.ndarray], np.ndarray]]:
         """Content activations per tile, and per style layer the picture's normalised Gram matrix
-        and its number of activation positions. Yields the share done before each tile."""
+        and its number of activation positions. Yields the share done before each tile and between
+        the network's segments within each."""
         windows = self.tiles(*image.shape[:2])
         contents, sums, count = [], None, None
         for index, (core, patch) in enumerate(windows):
             yield index / len(windows)
-            content, counts, *grams = self._statistics(_padded(image, patch), _relative(core, patch))
+            content, counts, *grams = yield from relayed(
+                self._statistics(_padded(image, patch), _relative(core, patch)),
+                functools.partial(part_share, start=index / len(windows), size=1 / len(windows)),
+            )
             contents.append(content)
             sums = [g.numpy() for g in grams] if sums is None else [s + g.numpy() for s, g in zip(sums, grams)]
             count = counts.numpy() if count is None else count + counts.numpy()
@@ -194,7 +203,7 @@ class StyleObjective:
         pictures = [content, *styles]
         statistics = []
         for index, picture in enumerate(pictures):
-            share = functools.partial(_share, start=index / len(pictures), size=1 / len(pictures))
+            share = functools.partial(part_share, start=index / len(pictures), size=1 / len(pictures))
             statistics.append((yield from relayed(self.statistics(picture), share)))
         grams = [np.zeros((c, c), np.float32) for c in self.channels]
         for (_, style_grams, _), share in zip(statistics[1:], blend):
@@ -204,23 +213,33 @@ class StyleObjective:
 
     def evaluate(self, image: np.ndarray, targets: Targets, weights: np.ndarray) -> Generator[float, None, Evaluation]:
         """Loss and gradient for the whole picture; tile by tile when it is larger than a tile.
-        Yields the share done before each tile (the whole picture is one)."""
+        Yields the share done between tiles and between the network's segments within each."""
         height, width = image.shape[:2]
         windows = self.tiles(height, width)
         if len(windows) == 1:
-            yield 0.0
-            total, content, style, tv, gradient = self._whole(
+            (content, style), gradient = yield from self._whole_pass.gradient(
                 tf.constant(pad_to_multiple(image)),
                 tf.constant([0, height, 0, width], tf.int32),
                 targets.content[0],
                 tf.constant(weights),
                 *targets.grams,
             )
-            return Evaluation(float(total), float(content), float(style), float(tv), gradient.numpy()[:height, :width])
+            content, style, gradient = float(content), float(style), np.array(gradient[:height, :width])
+        else:
+            content, style, gradient = yield from self._tiled_content_and_style(image, windows, targets, weights)
+        tv, tv_gradient = self._tv(tf.constant(image))
+        gradient += weights[1] * tv_gradient.numpy()
+        tv = weights[1] * float(tv)
+        return Evaluation(content + style + tv, content, style, tv, gradient)
+
+    def _tiled_content_and_style(
+        self, image: np.ndarray, windows: list[tuple[Box, Box]], targets: Targets, weights: np.ndarray
+    ) -> Generator[float, None, tuple[float, float, np.ndarray]]:
+        """The content and style losses of a picture of several tiles, and their gradient."""
         # Pass 1: the picture's Gram matrices, which every tile's style gradient depends on.
         first_share = FORWARD_COST / (FORWARD_COST + GRADIENT_COST)
         _, grams, counts = yield from relayed(
-            self.statistics(image), functools.partial(_share, start=0.0, size=first_share)
+            self.statistics(image), functools.partial(part_share, start=0.0, size=first_share)
         )
         style, slopes = 0.0, []
         for index, (gram, target) in enumerate(zip(grams, targets.grams)):
@@ -233,24 +252,20 @@ class StyleObjective:
         gradient = np.zeros_like(image)
         content = 0.0
         content_scale = tf.constant(weights[0] / targets.content_size, tf.float32)
+        tile_share = (1 - first_share) / len(windows)
         for index, ((core, patch), content_target) in enumerate(zip(windows, targets.content)):
-            yield first_share + (1 - first_share) * index / len(windows)
-            part, patch_gradient = self._tile_gradient(
-                _padded(image, patch), _relative(core, patch), content_target, content_scale, *slopes
+            yield first_share + index * tile_share
+            part, patch_gradient = yield from relayed(
+                self._tile_gradient(
+                    _padded(image, patch), _relative(core, patch), content_target, content_scale, *slopes
+                ),
+                functools.partial(part_share, start=first_share + index * tile_share, size=tile_share),
             )
             content += float(part)
             gradient[patch[0] : patch[1], patch[2] : patch[3]] += patch_gradient.numpy()[
                 : patch[1] - patch[0], : patch[3] - patch[2]
             ]
-        tv, tv_gradient = self._tv(tf.constant(image))
-        gradient += weights[1] * tv_gradient.numpy()
-        tv = weights[1] * float(tv)
-        return Evaluation(float(content + style + tv), float(content), float(style), float(tv), gradient)
-
-
-def _share(done: float, start: float, size: float) -> float:
-    """Progress `done` (0..1) of one part of a piece of work, as progress of the whole piece."""
-    return start + size * done
+        return content, float(style), gradient
 
 
 def _padded(image: np.ndarray, box: Box) -> tf.Tensor:
