@@ -38,6 +38,7 @@ from studio.core.image_ops import resize, to_rgb, to_working
 from studio.core.images import load_image, sample_image
 from studio.core.params.fast_style import FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import StyleParams
+from studio.core.progress import run_to_end
 from studio.core.style_presets import load_preset, preset_names
 from studio.engines.fast_style import apply_style, load_style_model, train_style
 from studio.engines.style import objective_for, stylize
@@ -77,9 +78,17 @@ def timed_steps(job, rounds: int) -> tuple[float, float]:
 
 
 def gatys_iteration(content: np.ndarray, style: np.ndarray, backbone, rounds: int) -> tuple[float, float]:
-    """Seconds of one L-BFGS iteration of the Style engine at the content's size."""
+    """Median CPU and wall seconds of one L-BFGS iteration of the Style engine at the content's size:
+    from one preview (a finished iteration) to the next. The engine also yields between tiles and
+    evaluations, so its events are not iterations; the first iteration, which traces, is left out."""
     params = StyleParams(size=max(content.shape[:2]), iterations=rounds + 1, num_scales=1)
-    return timed_steps(stylize(content, [style], params, backbone), rounds)
+    marks = [
+        (time.process_time(), time.perf_counter())
+        for event in stylize(content, [style], params, backbone)
+        if event.preview is not None
+    ]
+    cpu, wall = np.diff(np.array(marks), axis=0).T
+    return float(np.median(cpu)), float(np.median(wall))
 
 
 def paint_time(model, content: np.ndarray, rounds: int) -> tuple[float, float]:
@@ -107,9 +116,12 @@ def style_losses(backbone, content: np.ndarray, style: np.ndarray, pictures: dic
     style_side = round(params.size * params.style_scale)
     factor = style_side / max(style.shape[:2])
     style_here = resize(to_working(style), (round(style.shape[0] * factor), round(style.shape[1] * factor)))
-    targets = objective.targets(to_working(content), [style_here], [1.0])
+    targets = run_to_end(objective.targets(to_working(content), [style_here], [1.0]))[1]
     weights = loss_weights(params)
-    return {name: objective.evaluate(to_working(picture), targets, weights).style for name, picture in pictures.items()}
+    return {
+        name: run_to_end(objective.evaluate(to_working(picture), targets, weights))[1].style
+        for name, picture in pictures.items()
+    }
 
 
 def main() -> None:

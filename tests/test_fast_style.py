@@ -118,6 +118,31 @@ def test_saved_model_paints_as_before(tiny_model, rgb, tmp_path):
     assert np.array_equal(forward(load_style_model(path), rgb), forward(tiny_model, rgb))
 
 
+def test_a_model_saved_before_the_output_kernel_was_a_parameter_still_paints(rgb, tmp_path):
+    """Models saved by earlier versions have no `output_kernel` in their parameters: they had 9 x 9."""
+    import zipfile
+
+    import keras
+
+    from studio.engines.fast_style import FastStyleModel, load_style_model, save_style_model
+
+    keras.utils.set_random_seed(0)
+    old = FastStyleModel(dataclasses.replace(TINY, output_kernel=9))
+    strokes = [layer for layer in old.transformer.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+    strokes.kernel.assign(keras.random.normal(strokes.kernel.shape, stddev=0.05, seed=1))
+    saved = save_style_model(old, tmp_path / "saved.keras")
+    path = tmp_path / "old.keras"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                del config["config"]["params"]["output_kernel"]
+                data = json.dumps(config).encode()
+            target.writestr(item, data)
+    assert np.array_equal(forward(load_style_model(path), rgb), forward(old, rgb))
+
+
 def test_apply_is_the_networks_forward_pass_and_strength_blends(tiny_model, rgb):
     from studio.engines.fast_style import apply_style
 
