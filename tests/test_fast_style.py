@@ -78,13 +78,20 @@ def test_a_fresh_network_returns_the_picture():
 
 
 def test_training_lowers_the_loss_and_reports_progress(tiny_backbone, style_picture):
+    import tensorflow as tf
+
     from studio.engines.fast_style import train_style
+    from studio.engines.fast_style.training import ContentSet, PerceptualLoss
 
     events, model = run(train_style([style_picture], TINY, tiny_backbone, style_names=["stripes"]))
-    losses = [event.metrics["loss"] for event in events]
     assert len(events) == TINY.steps and events[-1].fraction == 1
     assert set(events[0].metrics) == {"loss", "content", "style", "tv"}
-    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
+    # On crops it never saw, the trained network's paintings are much nearer the style than the
+    # crops themselves (what a fresh network returns). Each step's own loss varies too much from
+    # crop to crop to show this in 30 steps.
+    crops = tf.constant(ContentSet(TINY.size, 0.0, None, np.random.default_rng(1)).batch(8))
+    loss = PerceptualLoss(tiny_backbone, TINY, [style_picture])
+    assert float(loss(crops, model.transformer(crops))["loss"]) < 0.7 * float(loss(crops, crops)["loss"])
     previews = [event for event in events if event.preview is not None]
     assert [event.data["steps_done"] for event in previews] == [1, 10, 20, 30]
     assert previews[0].preview.ndim == 3 and previews[0].preview.dtype == np.uint8

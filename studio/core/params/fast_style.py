@@ -51,7 +51,7 @@ class FastStyleTrainParams:
         decimals=3,
     )
     style_weight: float = control(
-        0.002,
+        0.01,
         label="Style",
         tooltip="How strongly the result takes on the style's textures and strokes.",
         group="Losses",
@@ -96,9 +96,10 @@ class FastStyleTrainParams:
         maximum=16,
     )
     learning_rate: float = control(
-        1e-3,
+        5e-3,
         label="Learning rate",
-        tooltip="How fast the network changes. Lower it if the preview flickers or turns to noise.",
+        tooltip="How fast the network changes at first (it slows toward the last step). Lower it if the "
+        "preview turns to noise.",
         group="Training",
         minimum=1e-5,
         maximum=1e-2,
