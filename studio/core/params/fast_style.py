@@ -37,9 +37,9 @@ class FastStyleTrainParams:
     """
 
     backbone: str = DEFAULT_BACKBONE
-    # Shallower than the Style engine's block4_conv2: a network that paints any picture in one pass
-    # needs a firmer hold on its shapes than an optimisation that starts from the picture itself.
-    content_layer: str = "block3_conv3"
+    # The Style engine's layer. A shallower one (block3_conv3) also holds the photo's fine texture,
+    # and after the default training the network had only laid patches of pattern over the photo.
+    content_layer: str = "block4_conv2"
     style_layers: dict[str, float] = field(default_factory=_default_style_layers)
     content_weight: float = control(
         1.0,
@@ -80,7 +80,7 @@ class FastStyleTrainParams:
         suffix=" px",
     )
     steps: int = control(
-        500,
+        700,
         label="Steps",
         tooltip="Training steps in all (a resumed model counts the ones it has done). More: a cleaner style.",
         group="Training",
@@ -106,7 +106,7 @@ class FastStyleTrainParams:
         decimals=5,
     )
     style_scale: float = control(
-        1.0,
+        1.5,
         label="Style scale",
         tooltip="Size of the style picture relative to the crops: above 1 paints larger strokes.",
         group="Style",
