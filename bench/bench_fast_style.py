@@ -11,14 +11,31 @@ Measures, in CPU seconds of this process (the machine may be shared; wall second
     python bench/bench_fast_style.py --model brush.keras --style brush_strokes
     python bench/bench_fast_style.py --style brush_strokes --gatys gatys.png   # reuse a `studio style` result
 
-Without --model, a model is trained here with the default parameters (about 700 CPU seconds).
+Without --model, a model is trained here with the default parameters (about 900 CPU seconds).
 
-Measured on 2 shared CPU cores (load average 14-18 from others' jobs; 2026-11-24), brush_strokes, with
-a model stopped after 200 of the default 500 steps (the machine could not give the full training):
-  (a) 512 px: painting 0.42 CPU s, one Gatys iteration 3.67: 8.7x; 1024 px: 1.81 against 26.1: 14.4x
-      (goal 20x not met at the default width 16; width 8 paints in 0.21 / 0.83 CPU s: about 18x / 32x);
-  (b) 1.40 CPU s per training step at 256 px (0.71 steps per CPU second);
-  (c) style loss at 384 px: the photo 1222, Gatys' default result 112, the 200-step model 433 (3.9x).
+Measured on 2 shared CPU cores (load average 4-9 from others' jobs; 2026-11-24), brush_strokes, the
+default model trained to its end (700 steps, 881 CPU s, 24 min wall):
+  (a) 512 px: painting 0.135 CPU s, one Gatys iteration 3.32: 24.5x (7 rounds, load 4; a 3-round run
+      at load 6 gave 0.18 against 3.40: 19.3x); 1024 px: 0.56 against 25.7: 45.6x;
+  (b) 1.24 CPU s per training step at 256 px (0.81 steps per CPU second);
+  (c) style loss at 384 px: the photo 1222, Gatys' default result 111.5, the default model 175.4 (1.57x).
+The model before (width 16, 9 x 9 last convolution, block3_conv3 content, style at 1 x the crops,
+learning rate 1e-3, 500 steps) painted in 0.42 / 1.81 CPU s (8.7x / 14.4x) and, stopped at 200
+steps, reached 3.9x Gatys' style loss. With width 8, style weight 0.01 and the cosine learning rate,
+500 steps at block3_conv3 gave 3.0x and patches of a fine blue knit laid over the photo; the
+Style engine's block4_conv2, style at 1.5 x the crops and 700 steps gave the 1.57x above.
+Seen at 512 px (astronaut, chelsea, coffee): short, directed blue and cream strokes over the
+photo's shapes, in patches, dark areas left dark; Gatys' result repaints the whole picture in the
+preset's swirling blue and yellow strokes. The loss goal is met; the look is not yet Gatys'.
+
+Where painting's time went (width 16, per layer, 512 px, 0.39 CPU s in all): the ten residual
+convolutions 0.126 and their normalisations and paddings 0.04; the last 9 x 9 convolution, 16 to 3
+channels at full size, 0.096 (about 10 GMAC/s against 48 for the 64-channel ones); the full-size
+9 x 9 and upsampling convolutions 0.046 and their normalisations 0.028. Width 8 with a 3 x 3 last
+convolution keeps Johnson et al.'s design at a third of the cost. XLA (jit_compile) was slower
+(0.53 / 2.04 CPU s) and compiles for 2.5-4 s at each new size. 1024 px is one pass (tiles are
+1024 px), 4x the pixels, plus normalisations that no longer fit in cache; Gatys' 768 px tiles make
+its iteration 7.6x dearer from 512 to 1024 px.
 """
 
 from __future__ import annotations
