@@ -11,14 +11,31 @@ Measures, in CPU seconds of this process (the machine may be shared; wall second
     python bench/bench_fast_style.py --model brush.keras --style brush_strokes
     python bench/bench_fast_style.py --style brush_strokes --gatys gatys.png   # reuse a `studio style` result
 
-Without --model, a model is trained here with the default parameters (about 700 CPU seconds).
+Without --model, a model is trained here with the default parameters (about 900 CPU seconds).
 
-Measured on 2 shared CPU cores (load average 14-18 from others' jobs; 2026-11-24), brush_strokes, with
-a model stopped after 200 of the default 500 steps (the machine could not give the full training):
-  (a) 512 px: painting 0.42 CPU s, one Gatys iteration 3.67: 8.7x; 1024 px: 1.81 against 26.1: 14.4x
-      (goal 20x not met at the default width 16; width 8 paints in 0.21 / 0.83 CPU s: about 18x / 32x);
-  (b) 1.40 CPU s per training step at 256 px (0.71 steps per CPU second);
-  (c) style loss at 384 px: the photo 1222, Gatys' default result 112, the 200-step model 433 (3.9x).
+Measured on 2 shared CPU cores (load average 4-9 from others' jobs; 2026-11-24), brush_strokes, the
+default model trained to its end (700 steps, 881 CPU s, 24 min wall):
+  (a) 512 px: painting 0.135 CPU s, one Gatys iteration 3.32: 24.5x (7 rounds, load 4; a 3-round run
+      at load 6 gave 0.18 against 3.40: 19.3x); 1024 px: 0.56 against 25.7: 45.6x;
+  (b) 1.24 CPU s per training step at 256 px (0.81 steps per CPU second);
+  (c) style loss at 384 px: the photo 1222, Gatys' default result 111.5, the default model 175.4 (1.57x).
+The model before (width 16, 9 x 9 last convolution, block3_conv3 content, style at 1 x the crops,
+learning rate 1e-3, 500 steps) painted in 0.42 / 1.81 CPU s (8.7x / 14.4x) and, stopped at 200
+steps, reached 3.9x Gatys' style loss. With width 8, style weight 0.01 and the cosine learning rate,
+500 steps at block3_conv3 gave 3.0x and patches of a fine blue knit laid over the photo; the
+Style engine's block4_conv2, style at 1.5 x the crops and 700 steps gave the 1.57x above.
+Seen at 512 px (astronaut, chelsea, coffee): short, directed blue and cream strokes over the
+photo's shapes, in patches, dark areas left dark; Gatys' result repaints the whole picture in the
+preset's swirling blue and yellow strokes. The loss goal is met; the look is not yet Gatys'.
+
+Where painting's time went (width 16, per layer, 512 px, 0.39 CPU s in all): the ten residual
+convolutions 0.126 and their normalisations and paddings 0.04; the last 9 x 9 convolution, 16 to 3
+channels at full size, 0.096 (about 10 GMAC/s against 48 for the 64-channel ones); the full-size
+9 x 9 and upsampling convolutions 0.046 and their normalisations 0.028. Width 8 with a 3 x 3 last
+convolution keeps Johnson et al.'s design at a third of the cost. XLA (jit_compile) was slower
+(0.53 / 2.04 CPU s) and compiles for 2.5-4 s at each new size. 1024 px is one pass (tiles are
+1024 px), 4x the pixels, plus normalisations that no longer fit in cache; Gatys' 768 px tiles make
+its iteration 7.6x dearer from 512 to 1024 px.
 """
 
 from __future__ import annotations
@@ -38,6 +55,7 @@ from studio.core.image_ops import resize, to_rgb, to_working
 from studio.core.images import load_image, sample_image
 from studio.core.params.fast_style import FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import StyleParams
+from studio.core.progress import run_to_end
 from studio.core.style_presets import load_preset, preset_names
 from studio.engines.fast_style import apply_style, load_style_model, train_style
 from studio.engines.style import objective_for, stylize
@@ -77,9 +95,17 @@ def timed_steps(job, rounds: int) -> tuple[float, float]:
 
 
 def gatys_iteration(content: np.ndarray, style: np.ndarray, backbone, rounds: int) -> tuple[float, float]:
-    """Seconds of one L-BFGS iteration of the Style engine at the content's size."""
+    """Median CPU and wall seconds of one L-BFGS iteration of the Style engine at the content's size:
+    from one preview (a finished iteration) to the next. The engine also yields between tiles and
+    evaluations, so its events are not iterations; the first iteration, which traces, is left out."""
     params = StyleParams(size=max(content.shape[:2]), iterations=rounds + 1, num_scales=1)
-    return timed_steps(stylize(content, [style], params, backbone), rounds)
+    marks = [
+        (time.process_time(), time.perf_counter())
+        for event in stylize(content, [style], params, backbone)
+        if event.preview is not None
+    ]
+    cpu, wall = np.diff(np.array(marks), axis=0).T
+    return float(np.median(cpu)), float(np.median(wall))
 
 
 def paint_time(model, content: np.ndarray, rounds: int) -> tuple[float, float]:
@@ -107,9 +133,12 @@ def style_losses(backbone, content: np.ndarray, style: np.ndarray, pictures: dic
     style_side = round(params.size * params.style_scale)
     factor = style_side / max(style.shape[:2])
     style_here = resize(to_working(style), (round(style.shape[0] * factor), round(style.shape[1] * factor)))
-    targets = objective.targets(to_working(content), [style_here], [1.0])
+    targets = run_to_end(objective.targets(to_working(content), [style_here], [1.0]))[1]
     weights = loss_weights(params)
-    return {name: objective.evaluate(to_working(picture), targets, weights).style for name, picture in pictures.items()}
+    return {
+        name: run_to_end(objective.evaluate(to_working(picture), targets, weights))[1].style
+        for name, picture in pictures.items()
+    }
 
 
 def main() -> None:

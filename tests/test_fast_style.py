@@ -78,13 +78,20 @@ def test_a_fresh_network_returns_the_picture():
 
 
 def test_training_lowers_the_loss_and_reports_progress(tiny_backbone, style_picture):
+    import tensorflow as tf
+
     from studio.engines.fast_style import train_style
+    from studio.engines.fast_style.training import ContentSet, PerceptualLoss
 
     events, model = run(train_style([style_picture], TINY, tiny_backbone, style_names=["stripes"]))
-    losses = [event.metrics["loss"] for event in events]
     assert len(events) == TINY.steps and events[-1].fraction == 1
     assert set(events[0].metrics) == {"loss", "content", "style", "tv"}
-    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:5])
+    # On crops it never saw, the trained network's paintings are much nearer the style than the
+    # crops themselves (what a fresh network returns). Each step's own loss varies too much from
+    # crop to crop to show this in 30 steps.
+    crops = tf.constant(ContentSet(TINY.size, 0.0, None, np.random.default_rng(1)).batch(8))
+    loss = PerceptualLoss(tiny_backbone, TINY, [style_picture])
+    assert float(loss(crops, model.transformer(crops))["loss"]) < 0.7 * float(loss(crops, crops)["loss"])
     previews = [event for event in events if event.preview is not None]
     assert [event.data["steps_done"] for event in previews] == [1, 10, 20, 30]
     assert previews[0].preview.ndim == 3 and previews[0].preview.dtype == np.uint8
@@ -116,6 +123,31 @@ def test_saved_model_paints_as_before(tiny_model, rgb, tmp_path):
 
     path = save_style_model(tiny_model, tmp_path / "style.keras")
     assert np.array_equal(forward(load_style_model(path), rgb), forward(tiny_model, rgb))
+
+
+def test_a_model_saved_before_the_output_kernel_was_a_parameter_still_paints(rgb, tmp_path):
+    """Models saved by earlier versions have no `output_kernel` in their parameters: they had 9 x 9."""
+    import zipfile
+
+    import keras
+
+    from studio.engines.fast_style import FastStyleModel, load_style_model, save_style_model
+
+    keras.utils.set_random_seed(0)
+    old = FastStyleModel(dataclasses.replace(TINY, output_kernel=9))
+    strokes = [layer for layer in old.transformer.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+    strokes.kernel.assign(keras.random.normal(strokes.kernel.shape, stddev=0.05, seed=1))
+    saved = save_style_model(old, tmp_path / "saved.keras")
+    path = tmp_path / "old.keras"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                del config["config"]["params"]["output_kernel"]
+                data = json.dumps(config).encode()
+            target.writestr(item, data)
+    assert np.array_equal(forward(load_style_model(path), rgb), forward(old, rgb))
 
 
 def test_apply_is_the_networks_forward_pass_and_strength_blends(tiny_model, rgb):

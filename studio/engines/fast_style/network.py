@@ -26,6 +26,7 @@ from studio.core.progress import JobError
 
 DOWNSCALE = 4  # two stride-2 convolutions: sides must be a multiple of this inside the network
 REGISTERED_NAME = "studio>FastStyleModel"
+LEGACY_OUTPUT_KERNEL = 9
 
 
 @keras.saving.register_keras_serializable(package="studio")
@@ -71,7 +72,7 @@ def _residual_block(x, filters: int):
     return layers.Add()([x, y])
 
 
-def build_transformer(filters: int = 32, residual_blocks: int = 5) -> keras.Model:
+def build_transformer(filters: int = 8, residual_blocks: int = 5, output_kernel: int = 3) -> keras.Model:
     """Picture (N, H, W, 3) in [-1, 1] -> painted picture, same shape, for H and W multiples of DOWNSCALE."""
     inputs = keras.Input((None, None, 3))
     x = _convolution(inputs, filters, 9)
@@ -82,9 +83,9 @@ def build_transformer(filters: int = 32, residual_blocks: int = 5) -> keras.Mode
     for width in (filters * 2, filters):
         x = layers.UpSampling2D(2, interpolation="nearest")(x)
         x = _convolution(x, width, 3)
-    x = ReflectionPadding2D(4)(x)
+    x = ReflectionPadding2D(output_kernel // 2)(x)
     # Zero strokes at first: training starts from the picture itself (see PaintOver).
-    strokes = layers.Conv2D(3, 9, padding="valid", kernel_initializer="zeros")(x)
+    strokes = layers.Conv2D(3, output_kernel, padding="valid", kernel_initializer="zeros")(x)
     return keras.Model(inputs, PaintOver()([inputs, strokes]), name="transformer")
 
 
@@ -104,12 +105,15 @@ class FastStyleModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.train_params = (
-            params if isinstance(params, FastStyleTrainParams) else params_from_dict(FastStyleTrainParams, params)
-        )
+        if not isinstance(params, FastStyleTrainParams):
+            # Models saved before the output kernel was a parameter all used Johnson et al.'s 9 x 9.
+            params = params_from_dict(FastStyleTrainParams, {"output_kernel": LEGACY_OUTPUT_KERNEL, **params})
+        self.train_params = params
         self.steps_done = steps_done
         self.style_names = list(style_names)
-        self.transformer = build_transformer(self.train_params.filters, self.train_params.residual_blocks)
+        self.transformer = build_transformer(
+            self.train_params.filters, self.train_params.residual_blocks, self.train_params.output_kernel
+        )
         self.optimizer_state = keras.optimizers.Adam(self.train_params.learning_rate)
         # Built now so a loaded file's optimizer state has variables to land in.
         self.optimizer_state.build(self.transformer.trainable_variables)

@@ -130,7 +130,9 @@ def finish(painted: np.ndarray, working: np.ndarray, params: FastStyleApplyParam
         painted = with_chroma(painted, working)
     elif params.preserve_colors == "match":
         painted = match_colors(painted, working)
-    return to_rgb(params.strength * painted + (1 - params.strength) * working)
+    if params.strength < 1:  # at full strength the blend would only cost passes over the picture
+        painted = params.strength * painted + (1 - params.strength) * working
+    return to_rgb(painted)
 
 
 def paint_picture(model: FastStyleModel, content: np.ndarray, params: FastStyleApplyParams) -> Iterator[Progress]:

@@ -213,6 +213,9 @@ def train_style(
     content_set = ContentSet(params.size, params.faces_share, params.content_dir, rng)
     loss = PerceptualLoss(backbone, params, styles)
     train_step = make_train_step(model, loss, params.size)
+    # The learning rate falls along a cosine to a twentieth at the last step: the early steps move
+    # far, the last ones settle, so the saved network does not hang on the last few crops.
+    learning_rate = keras.optimizers.schedules.CosineDecay(params.learning_rate, params.steps, alpha=0.05)
     preview_source = preview_picture(params.size)
     first, total = model.steps_done, params.steps - model.steps_done
     step_times: list[float] = []
@@ -226,6 +229,7 @@ def train_style(
             if index > 2:
                 step_times = [*step_times[-PACE_WINDOW + 1 :], now - started]
             started = now
+            model.optimizer_state.learning_rate.assign(learning_rate(first + index - 1))
             losses = train_step(tf.constant(content_set.batch(params.batch_size)))
             metrics = {name: float(value) for name, value in losses.items()}
             model.steps_done = first + index
