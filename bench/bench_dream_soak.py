@@ -40,6 +40,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from studio.core.memory import release_freed_memory  # first: the app's settings for TensorFlow, read as it loads
+
+# isort: split
 from studio.core.backbones import load_backbone
 from studio.core.image_ops import resize, to_rgb, to_working
 from studio.core.images import sample_image
@@ -68,6 +71,7 @@ def soak_sizes(backbone, count: int, steps: int) -> None:
     print(f"{'dreams':>6} {'last size':>10} {'RSS MB':>8}")
     for index, shape in enumerate(sizes(count), start=1):
         run_to_end(dream(to_rgb(resize(photo, shape)), params, backbone))
+        release_freed_memory()  # as the app's runner does after each job
         if index == 1 or index % 10 == 0:
             print(f"{index:>6} {shape[1]:>4}x{shape[0]:<5} {resident_mb():>8.0f}", flush=True)
     objective = objective_for(backbone, tuple(params.active_layers()), guided=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import studio.core.memory  # noqa: F401  (its TensorFlow settings, before TensorFlow loads)
 from studio.core.progress import Progress
 
 # TensorFlow's C++ start-up chatter is noise for artists; real errors still surface as exceptions.
