@@ -22,9 +22,10 @@ def _malloc_trim() -> Callable[[int], int] | None:
 MALLOC_TRIM = _malloc_trim()
 if MALLOC_TRIM is not None:
     # oneDNN builds of TensorFlow keep large tensors in a pool of their own that never shrinks, and
-    # each new picture size leaves it bigger (about 10 MB a size, 1 GB over a session of many
-    # sizes). Plain malloc, trimmed between jobs, levels off; the price is about a tenth more
-    # compute per step (its largest tensors are mapped afresh each time). A user's setting wins.
+    # each new picture size leaves it bigger (about 12 MB a size, 1 GB over a session of many
+    # sizes). Plain malloc, trimmed between jobs, levels off; the price is 10 to 14 % more compute
+    # per step, its largest tensors being mapped afresh each time (bench/bench_dream_soak.py).
+    # A user's own setting wins.
     os.environ.setdefault("TF_ONEDNN_USE_SYSTEM_ALLOCATOR", "1")
 
 
