@@ -108,6 +108,7 @@ def summary(times: list[tuple[float, float]]) -> dict:
 def run_one(engine: str, height: int, width: int, warmup: int, steps: int) -> None:
     """Child process: time one configuration and print its figures as JSON. "paired" alternates
     a step of ours with a step of the plain loop, so both see the same load on a shared machine."""
+    import studio.core.memory  # noqa: F401  (first: the app's settings for TensorFlow, read as it loads)
     from studio.core.backbones import load_backbone
     from studio.core.progress import run_to_end
 

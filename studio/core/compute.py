@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import studio.core.memory  # noqa: F401  (its TensorFlow settings, before TensorFlow loads)
 from studio.core.progress import JobError, Progress
 
 # A line of TensorFlow's C++ logging (absl's "I0000 00:00:1795524769.593843   32040 port.cc:153] ..."),

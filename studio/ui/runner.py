@@ -23,6 +23,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from studio.core.job_targets import check_target, resolve
+from studio.core.memory import release_freed_memory
 from studio.core.progress import JobError, Pace, Progress
 
 DISPLAY_INTERVAL_MS = 66  # about 15 previews and progress displays a second: what the eye can follow
@@ -311,6 +312,7 @@ class _ComputeThread(QThread):
     def run(self) -> None:
         while (handle := self.jobs.get()) is not None:
             handle._execute()
+            release_freed_memory()  # so a session of many picture sizes levels off
 
 
 _live_runners: weakref.WeakSet[JobRunner] = weakref.WeakSet()
