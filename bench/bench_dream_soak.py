@@ -31,6 +31,10 @@ per step, mean of runs): 512 px 3.45 against 3.03 (+14 %), 1024 x 768 (tiled) 14
 (+10 %): malloc maps the largest tensors afresh at each step where the pool reused them. The peak
 within one dream is higher: 1190 to 1260 MB against 1100 at 512 px, 1725 to 1840 against 1350 to
 1405 at 1024 x 768 (malloc's heaps keep more free blocks within a step than the pool did).
+With the segmented gradient (bench_cancel.py) merged too, against main before both (7abea30), two
+alternating rounds at load 7 to 9: 512 px 3.31 CPU s a step against 2.86 (+16 % in all), peak 1356 to
+1395 MB against 1090 to 1097. TF_MKL_ALLOC_MAX_BYTES=400 MB with the pool is no bound (`sizes 30`:
+751 / 897 / 1029 MB after 1 / 20 / 30, against 690 / 743 / 778 as adopted).
 
 Settings tried (`sizes 40 --steps 1`, RSS after 1 / 20 / 40 dreams, CPU s for the 40). At load 2 to
 3, before: as is 779 / 1043 / 1205 MB, 50 CPU s; ONEDNN_PRIMITIVE_CACHE_CAPACITY=16 756 / 1099 /
