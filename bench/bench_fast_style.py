@@ -11,22 +11,29 @@ Measures, in CPU seconds of this process (the machine may be shared; wall second
     python bench/bench_fast_style.py --model brush.keras --style brush_strokes
     python bench/bench_fast_style.py --style brush_strokes --gatys gatys.png   # reuse a `studio style` result
 
-Without --model, a model is trained here with the default parameters (about 900 CPU seconds).
+Without --model, a model is trained here with the default parameters (about 870 CPU seconds).
 
-Measured on 2 shared CPU cores (load average 4-9 from others' jobs; 2026-11-24), brush_strokes, the
-default model trained to its end (700 steps, 881 CPU s, 24 min wall):
-  (a) 512 px: painting 0.135 CPU s, one Gatys iteration 3.32: 24.5x (7 rounds, load 4; a 3-round run
-      at load 6 gave 0.18 against 3.40: 19.3x); 1024 px: 0.56 against 25.7: 45.6x;
-  (b) 1.24 CPU s per training step at 256 px (0.81 steps per CPU second);
-  (c) style loss at 384 px: the photo 1222, Gatys' default result 111.5, the default model 175.4 (1.57x).
+Measured on 2 shared CPU cores (2026-11-24), brush_strokes, the default model (strokes added to the
+picture under tanh, see network.AddStrokes) trained to its end: 700 steps, 866 CPU s, 13 min wall
+at load 2-6; bench at load 1-2, 3 rounds:
+  (a) 512 px: painting 0.14 CPU s, one Gatys iteration 3.62: 25.8x; 1024 px: 0.56 against 26.4: 46.9x;
+  (b) 1.29 CPU s per training step at 256 px (0.78 steps per CPU second);
+  (c) style loss at 384 px: the photo 1222, Gatys' default result 111.5, the default model 134.6 (1.21x).
 The model before (width 16, 9 x 9 last convolution, block3_conv3 content, style at 1 x the crops,
 learning rate 1e-3, 500 steps) painted in 0.42 / 1.81 CPU s (8.7x / 14.4x) and, stopped at 200
 steps, reached 3.9x Gatys' style loss. With width 8, style weight 0.01 and the cosine learning rate,
 500 steps at block3_conv3 gave 3.0x and patches of a fine blue knit laid over the photo; the
-Style engine's block4_conv2, style at 1.5 x the crops and 700 steps gave the 1.57x above.
-Seen at 512 px (astronaut, chelsea, coffee): short, directed blue and cream strokes over the
-photo's shapes, in patches, dark areas left dark; Gatys' result repaints the whole picture in the
-preset's swirling blue and yellow strokes. The loss goal is met; the look is not yet Gatys'.
+Style engine's block4_conv2, style at 1.5 x the crops and 700 steps gave 1.57x (24.5x / 45.6x
+faster, 881 CPU s of training), still adding its strokes in artanh space: tanh(artanh(picture) +
+strokes) needs strokes of about 3 to change a saturated pixel, and that model laid patches of blue
+hatching over the photo and left the orange suit, the helmet and other dark or saturated areas as
+they were. With tanh(picture + strokes), 200-step runs (seed 0) reached a training style loss of
+1719 against 3741 (2.55x Gatys' against 2.80x); 700 steps, 663 against 1170.
+Seen at 512 px (astronaut, chelsea, coffee): the whole picture repainted in the preset's blue and
+yellow (the suit yellow, the background and the shuttle blue, the cat in blue, yellow and black
+bands, the table blue and yellow), as in Gatys' result; black areas (the helmet, the saucer) stay
+dark. The texture is a fine blue knit of small scales over the photo's shapes, where Gatys paints
+long swirling strokes: the colours are Gatys', the brushwork is not yet.
 
 Where painting's time went (width 16, per layer, 512 px, 0.39 CPU s in all): the ten residual
 convolutions 0.126 and their normalisations and paddings 0.04; the last 9 x 9 convolution, 16 to 3

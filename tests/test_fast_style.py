@@ -70,11 +70,37 @@ def test_transformer_keeps_odd_sizes_and_the_working_range(tiny_model):
         assert painted.min() >= -1 and painted.max() <= 1
 
 
-def test_a_fresh_network_returns_the_picture():
+def test_a_fresh_network_returns_the_picture_softened():
+    """Training starts from the picture: a fresh network keeps every shape, only lowering the contrast."""
     from studio.engines.fast_style import FastStyleModel
 
     photo = np.random.default_rng(0).integers(0, 256, (20, 28, 3)).astype(np.uint8)
-    assert np.abs(forward(FastStyleModel(TINY), photo).astype(int) - photo).max() <= 2
+    painted = forward(FastStyleModel(TINY), photo).astype(float)
+    assert np.corrcoef(painted.ravel(), photo.ravel())[0, 1] > 0.99
+    assert np.abs(painted - 127.5).max() < np.abs(photo - 127.5).max()
+
+
+def _with_strokes(model, value: float):
+    """The model with its last layer painting the same stroke, `value`, on every pixel and channel."""
+    import keras
+
+    strokes = [layer for layer in model.transformer.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+    strokes.kernel.assign(np.zeros(strokes.kernel.shape))
+    strokes.bias.assign(np.full(strokes.bias.shape, value))
+    return model
+
+
+def test_a_stroke_repaints_white_and_black_areas_as_much_as_mid_tones():
+    """The earlier models needed far larger strokes to change a saturated pixel than a grey one, and
+    left bright and dark areas (an orange suit, a black helmet) as they were."""
+    from studio.engines.fast_style import FastStyleModel
+
+    photo = np.zeros((8, 24, 3), np.uint8)
+    photo[:, 8:16], photo[:, 16:] = 128, 255  # black, grey, white
+    fresh = forward(FastStyleModel(TINY), photo).astype(float)
+    for value, saturated in ((-1.0, slice(16, 24)), (1.0, slice(0, 8))):
+        change = np.abs(forward(_with_strokes(FastStyleModel(TINY), value), photo) - fresh)
+        assert change[:, saturated].mean() > 0.5 * change[:, 8:16].mean() > 20
 
 
 def test_training_lowers_the_loss_and_reports_progress(tiny_backbone, style_picture):
@@ -126,15 +152,17 @@ def test_saved_model_paints_as_before(tiny_model, rgb, tmp_path):
 
 
 def test_a_model_saved_before_the_output_kernel_was_a_parameter_still_paints(rgb, tmp_path):
-    """Models saved by earlier versions have no `output_kernel` in their parameters: they had 9 x 9."""
+    """Models saved by earlier versions have no `output_kernel` or `output` in their parameters: they
+    had a 9 x 9 last convolution and added their strokes in artanh space."""
     import zipfile
 
     import keras
 
     from studio.engines.fast_style import FastStyleModel, load_style_model, save_style_model
+    from studio.engines.fast_style.network import LEGACY_ARCHITECTURE
 
     keras.utils.set_random_seed(0)
-    old = FastStyleModel(dataclasses.replace(TINY, output_kernel=9))
+    old = FastStyleModel(dataclasses.replace(TINY, **LEGACY_ARCHITECTURE))
     strokes = [layer for layer in old.transformer.layers if isinstance(layer, keras.layers.Conv2D)][-1]
     strokes.kernel.assign(keras.random.normal(strokes.kernel.shape, stddev=0.05, seed=1))
     saved = save_style_model(old, tmp_path / "saved.keras")
@@ -144,7 +172,8 @@ def test_a_model_saved_before_the_output_kernel_was_a_parameter_still_paints(rgb
             data = source.read(item)
             if item.filename == "config.json":
                 config = json.loads(data)
-                del config["config"]["params"]["output_kernel"]
+                for name in LEGACY_ARCHITECTURE:
+                    del config["config"]["params"][name]
                 data = json.dumps(config).encode()
             target.writestr(item, data)
     assert np.array_equal(forward(load_style_model(path), rgb), forward(old, rgb))

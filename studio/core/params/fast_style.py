@@ -13,7 +13,7 @@ VIDEO_FORMATS = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")  # videos that
 VIDEO_OUTPUTS = (".mp4", ".mov", ".mkv", ".avi")  # what a painted video is written as (H.264)
 
 # Fields that fix the network's shape: a resumed model keeps its own, whatever the params ask.
-ARCHITECTURE_FIELDS = ("filters", "residual_blocks", "output_kernel")
+ARCHITECTURE_FIELDS = ("filters", "residual_blocks", "output_kernel", "output")
 COLOR_LABELS = {
     "none": "No: the style's colours",
     "luminance": "Luminance: keep the content's colours exactly",
@@ -142,6 +142,9 @@ class FastStyleTrainParams:
     # The last convolution's kernel, at full resolution: 3 x 3 costs a ninth of Johnson et al.'s
     # 9 x 9 and paints as well (its strokes come from the layers before it).
     output_kernel: int = 3
+    # How the strokes meet the picture (network.OUTPUT_LAYERS): "add" repaints bright and dark areas;
+    # "artanh", the earlier models', left them as they were.
+    output: str = "add"
     preview_every: int = preview_every_control(10, "Paint the preview picture every this many steps.")
     checkpoint_every: int = control(
         100,

@@ -5,7 +5,7 @@ there, and nearest-neighbour upsampling followed by a convolution brings it back
 convolutions, whose uneven overlaps leave a checkerboard). Instance normalisation (statistics per
 picture and channel) makes the style independent of each picture's contrast; reflection padding
 keeps the borders free of dark frames. The network lays its strokes over the picture it is given
-(see `PaintOver`), in the [-1, 1] working space.
+(see `AddStrokes`), in the [-1, 1] working space.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from studio.core.progress import JobError
 
 DOWNSCALE = 4  # two stride-2 convolutions: sides must be a multiple of this inside the network
 REGISTERED_NAME = "studio>FastStyleModel"
-LEGACY_OUTPUT_KERNEL = 9
+# What models saved before a field existed used: 9 x 9 last convolution, strokes added in artanh space.
+LEGACY_ARCHITECTURE = {"output_kernel": 9, "output": "artanh"}
 
 
 @keras.saving.register_keras_serializable(package="studio")
@@ -46,17 +47,33 @@ class ReflectionPadding2D(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="studio")
-class PaintOver(layers.Layer):
-    """The network's strokes laid over the picture it was given: tanh(artanh(picture) + strokes).
+class AddStrokes(layers.Layer):
+    """The network's strokes added to the picture it was given, bounded by tanh: tanh(picture + strokes).
 
-    With no strokes it returns the picture, so from its first step the network starts from the
-    picture and training spends its steps on the style, not on relearning the picture (a large
-    saving on a CPU); tanh keeps the result in the [-1, 1] working space with gradients everywhere
-    (a clip would stop learning wherever a pixel saturates)."""
+    The last convolution starts at zero, so from its first step the network starts from the picture
+    (tanh lowers its contrast) and training spends its steps on the style, not on relearning the
+    picture (a large saving on a CPU). A stroke of a given size changes a white or saturated pixel
+    as much as a mid-tone, so the network repaints bright and dark areas too; tanh keeps the result
+    in the [-1, 1] working space with gradients everywhere (a clip would stop learning where a pixel
+    saturates)."""
+
+    def call(self, inputs):
+        picture, strokes = inputs
+        return tf.tanh(picture + strokes)
+
+
+@keras.saving.register_keras_serializable(package="studio")
+class PaintOver(layers.Layer):
+    """Models saved before `AddStrokes`: tanh(artanh(picture) + strokes), which returns the picture
+    exactly with no strokes but needs strokes of about 3 to change a saturated pixel, so those
+    models left bright and dark areas as they were."""
 
     def call(self, inputs):
         picture, strokes = inputs
         return tf.tanh(tf.atanh(tf.clip_by_value(picture, -0.995, 0.995)) + strokes)
+
+
+OUTPUT_LAYERS = {"add": AddStrokes, "artanh": PaintOver}
 
 
 def _convolution(x, filters: int, kernel: int, strides: int = 1, activation: bool = True):
@@ -72,7 +89,9 @@ def _residual_block(x, filters: int):
     return layers.Add()([x, y])
 
 
-def build_transformer(filters: int = 8, residual_blocks: int = 5, output_kernel: int = 3) -> keras.Model:
+def build_transformer(
+    filters: int = 8, residual_blocks: int = 5, output_kernel: int = 3, output: str = "add"
+) -> keras.Model:
     """Picture (N, H, W, 3) in [-1, 1] -> painted picture, same shape, for H and W multiples of DOWNSCALE."""
     inputs = keras.Input((None, None, 3))
     x = _convolution(inputs, filters, 9)
@@ -84,9 +103,9 @@ def build_transformer(filters: int = 8, residual_blocks: int = 5, output_kernel:
         x = layers.UpSampling2D(2, interpolation="nearest")(x)
         x = _convolution(x, width, 3)
     x = ReflectionPadding2D(output_kernel // 2)(x)
-    # Zero strokes at first: training starts from the picture itself (see PaintOver).
+    # Zero strokes at first: training starts from the picture itself (see AddStrokes).
     strokes = layers.Conv2D(3, output_kernel, padding="valid", kernel_initializer="zeros")(x)
-    return keras.Model(inputs, PaintOver()([inputs, strokes]), name="transformer")
+    return keras.Model(inputs, OUTPUT_LAYERS[output]()([inputs, strokes]), name="transformer")
 
 
 @keras.saving.register_keras_serializable(package="studio")
@@ -106,14 +125,11 @@ class FastStyleModel(keras.Model):
     ):
         super().__init__(**kwargs)
         if not isinstance(params, FastStyleTrainParams):
-            # Models saved before the output kernel was a parameter all used Johnson et al.'s 9 x 9.
-            params = params_from_dict(FastStyleTrainParams, {"output_kernel": LEGACY_OUTPUT_KERNEL, **params})
+            params = params_from_dict(FastStyleTrainParams, {**LEGACY_ARCHITECTURE, **params})
         self.train_params = params
         self.steps_done = steps_done
         self.style_names = list(style_names)
-        self.transformer = build_transformer(
-            self.train_params.filters, self.train_params.residual_blocks, self.train_params.output_kernel
-        )
+        self.transformer = build_transformer(**self._architecture())
         self.optimizer_state = keras.optimizers.Adam(self.train_params.learning_rate)
         # Built now so a loaded file's optimizer state has variables to land in.
         self.optimizer_state.build(self.transformer.trainable_variables)
@@ -133,11 +149,14 @@ class FastStyleModel(keras.Model):
             "style_names": self.style_names,
         }
 
+    def _architecture(self) -> dict:
+        """The fields of the training parameters that fix the network's shape (build_transformer's arguments)."""
+        return {name: getattr(self.train_params, name) for name in ARCHITECTURE_FIELDS}
+
     def configure_training(self, params: FastStyleTrainParams) -> None:
         """Take the training knobs of `params` (steps, weights, learning rate...), keeping this model's
         network shape: how a resumed run changes course."""
-        architecture = {name: getattr(self.train_params, name) for name in ARCHITECTURE_FIELDS}
-        self.train_params = params_from_dict(FastStyleTrainParams, {**params_to_dict(params), **architecture})
+        self.train_params = params_from_dict(FastStyleTrainParams, {**params_to_dict(params), **self._architecture()})
         self.optimizer_state.learning_rate.assign(self.train_params.learning_rate)
 
 
