@@ -22,6 +22,7 @@ from studio.core.params.fast_style import FastStyleTrainParams
 from studio.core.progress import JobError, Progress
 from studio.engines.fast_style.network import FastStyleModel, check_model_path, save_style_model
 from studio.engines.style import content_loss, gram_matrix, style_loss, total_variation_loss
+from studio.engines.training import model_to_train
 
 MIN_STYLE_SIDE = 64  # a smaller style picture has too few pixels to hold a texture
 MIN_CROP_FRACTION = 0.35  # crops cover 35-100% of a picture's short side (several scales of detail)
@@ -198,14 +199,9 @@ def train_style(
     check_style_pictures(styles, params)
     if checkpoint_path is not None:
         checkpoint_path = check_model_path(checkpoint_path)
-    if model is None:
-        if params.seed is not None:
-            keras.utils.set_random_seed(params.seed)
-        model = FastStyleModel(params, style_names=style_names)
-    else:
-        model.configure_training(params)
-        if style_names:
-            model.style_names = list(style_names)
+    model = model_to_train(model, params, FastStyleModel)
+    if style_names:
+        model.style_names = list(style_names)
     params = model.train_params
     if params.steps <= model.steps_done:
         raise JobError(f"This model has already trained {model.steps_done} steps; ask for more steps to go on.")
