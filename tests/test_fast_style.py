@@ -8,6 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from tiny import with_config_edited
 
 from studio.core.image_ops import to_rgb, to_working
 from studio.core.params import params_from_dict, params_to_dict
@@ -154,8 +155,6 @@ def test_saved_model_paints_as_before(tiny_model, rgb, tmp_path):
 def test_a_model_saved_before_the_output_kernel_was_a_parameter_still_paints(rgb, tmp_path):
     """Models saved by earlier versions have no `output_kernel` or `output` in their parameters: they
     had a 9 x 9 last convolution and added their strokes in artanh space."""
-    import zipfile
-
     import keras
 
     from studio.engines.fast_style import FastStyleModel, load_style_model, save_style_model
@@ -166,16 +165,12 @@ def test_a_model_saved_before_the_output_kernel_was_a_parameter_still_paints(rgb
     strokes = [layer for layer in old.transformer.layers if isinstance(layer, keras.layers.Conv2D)][-1]
     strokes.kernel.assign(keras.random.normal(strokes.kernel.shape, stddev=0.05, seed=1))
     saved = save_style_model(old, tmp_path / "saved.keras")
-    path = tmp_path / "old.keras"
-    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "config.json":
-                config = json.loads(data)
-                for name in LEGACY_ARCHITECTURE:
-                    del config["config"]["params"][name]
-                data = json.dumps(config).encode()
-            target.writestr(item, data)
+
+    def forget_the_architecture(config):
+        for name in LEGACY_ARCHITECTURE:
+            del config["config"]["params"][name]
+
+    path = with_config_edited(saved, tmp_path / "old.keras", forget_the_architecture)
     assert np.array_equal(forward(load_style_model(path), rgb), forward(old, rgb))
 
 

@@ -3,6 +3,9 @@ folder of bar pictures a VAE learns in moments, and two collections a tiny Cycle
 
 from __future__ import annotations
 
+import json
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -66,3 +69,17 @@ def blobs(count=4, side=72):
         light = 200 + 50 * np.cos((x + index * 7) / 6.0) * np.cos((y - index * 5) / 6.0)
         pictures.append(np.repeat(light[..., None], 3, axis=2))
     return np.clip(pictures, 0, 255).astype(np.uint8)
+
+
+def with_config_edited(saved: Path, path: Path, edit: Callable[[dict], None]) -> Path:
+    """A copy at `path` of the saved .keras model `saved`, its config.json changed by `edit` (as a
+    file written by an earlier Studio would be); the weights stay as they are."""
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "config.json":
+                config = json.loads(data)
+                edit(config)
+                data = json.dumps(config).encode()
+            target.writestr(item, data)
+    return path
