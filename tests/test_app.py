@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from studio.core.images import save_image
-from studio.ui.main_window import MainWindow
+from studio.ui.main_window import MainWindow, tensorflow_job
 from studio.ui.settings import Settings
 
 # The start of a script that opens the main window in a fresh interpreter, as the app does.
@@ -25,7 +25,7 @@ OPEN_WINDOW = textwrap.dedent(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from studio.ui.main_window import MainWindow
+    from studio.ui.main_window import MainWindow, tensorflow_job
     from studio.ui.runner import JobRunner
     from studio.ui.settings import Settings
     runner = JobRunner()
@@ -57,7 +57,7 @@ def test_status_bar_shows_the_device_once_tensorflow_is_ready(qtbot, runner):
     window = MainWindow(runner, Settings())
     qtbot.addWidget(window)
     assert window.device_label.text() == "Loading TensorFlow…"
-    window.load_tensorflow()
+    window.follow_tensorflow(runner.run(tensorflow_job()))
     qtbot.waitUntil(lambda: window.device_label.text().startswith("TensorFlow ready"), timeout=60_000)
     assert window.device_label.text().endswith("CPU") or "GPU" in window.device_label.text()
 
@@ -67,7 +67,7 @@ def test_the_status_bar_says_what_the_compute_thread_is_doing(qtbot, runner, fak
     window = MainWindow(runner, Settings())
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.jobs_button.text() == "No jobs", timeout=30_000)  # the Text tab reads its corpus
-    window.load_tensorflow()
+    window.follow_tensorflow(runner.run(tensorflow_job()))
     window.tab("dream").start_dream()
     assert window.jobs_button.text() in (
         "Loading TensorFlow starting · 1 waiting",
@@ -128,7 +128,7 @@ def test_the_gui_keeps_ticking_while_tensorflow_loads(tmp_path):
         timer = QTimer(interval=10, timeout=lambda: ticks.append(time.monotonic()))
         timer.start()
         started = time.monotonic()
-        window.load_tensorflow()
+        window.follow_tensorflow(runner.run(tensorflow_job()))
         while not window.device_label.text().startswith("TensorFlow ready"):
             app.processEvents()
             if time.monotonic() - started > 150:  # within run_in_fresh_python's limit

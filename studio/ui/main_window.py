@@ -81,10 +81,6 @@ class MainWindow(QMainWindow):
         return next(tab for tab in self.tabs if tab.key == key)
 
     # -- start-up ------------------------------------------------------------------------
-    def load_tensorflow(self, verbose: bool = False) -> None:
-        """Import TensorFlow on the compute thread; the window is already usable meanwhile."""
-        self.follow_tensorflow(self.runner.run(tensorflow_job(verbose)))
-
     def follow_tensorflow(self, handle: JobHandle) -> None:
         """Say in the status bar how loading TensorFlow (the `tensorflow_job` of `handle`) ends."""
         handle.finished.connect(lambda device: self.device_label.setText(f"TensorFlow ready · {device}"))
