@@ -97,6 +97,12 @@ def relayed(
         job.close()
 
 
+def part_share(done: float, start: float, size: float) -> float:
+    """Progress `done` (0..1) of one part of a piece of work (a segment's pass, a tile), as
+    progress of the whole piece, where the part starts at `start` and takes `size` of it."""
+    return start + size * done
+
+
 class CostLedger:
     """A job's planned work as stages (octaves, scales) of equal steps, each stage with the cost of
     one of its steps in any unit (pixels, say), so that progress is the share of the cost done.

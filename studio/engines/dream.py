@@ -19,8 +19,8 @@ from studio.core.backbones import Backbone, load_backbone
 from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within
 from studio.core.params.dream import DreamParams
-from studio.core.progress import CostLedger, JobError, Progress, relayed
-from studio.engines.segments import SegmentedPass, part_share, segments
+from studio.core.progress import CostLedger, JobError, Progress, part_share, relayed
+from studio.engines.segments import SegmentedPass, segments
 from studio.engines.tiling import TILE_ALIGN, mean_shifted_tile_pixels, pad_to_multiple, shifted_tiles
 
 BORDER = 2  # activation pixels at each edge left out of the objective (they make edge artefacts)

@@ -28,12 +28,6 @@ LayerTerm = Callable[..., tf.Tensor | tuple[tf.Tensor, ...]]
 FORWARD_SHARE = 1 / 3
 
 
-def part_share(done: float, start: float, size: float) -> float:
-    """Progress `done` (0..1) of one part of a piece of work (a segment's pass, a tile), as
-    progress of the whole piece, where the part starts at `start` and takes `size` of it."""
-    return start + size * done
-
-
 @dataclass(frozen=True)
 class Segment:
     """Part of a backbone: a model from the previous cut (the picture for the first) to the

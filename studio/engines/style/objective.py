@@ -18,8 +18,8 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.backbones import Backbone
-from studio.core.progress import relayed
-from studio.engines.segments import SegmentedPass, part_share, segments
+from studio.core.progress import part_share, relayed
+from studio.engines.segments import SegmentedPass, segments
 from studio.engines.style.losses import content_loss, gram_matrix, style_loss, total_variation_loss
 from studio.engines.tiling import Box, aligned, fixed_tiles, pad_to_multiple
 
