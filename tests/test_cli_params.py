@@ -9,17 +9,18 @@ import pytest
 
 from studio.cli import build_parser, main
 from studio.commands import CommandParser, param_options
-from studio.core.params import control, control_spec
+from studio.core.params import control, control_spec, worded
 from studio.core.params.text import TextTrainParams
 
 
+@worded
 @dataclasses.dataclass(frozen=True)
 class Knobs:
-    strength: float = control(0.5, label="Strength", tooltip="How much of it shows")
-    steps: int | None = control(None, label="Steps", tooltip="Steps in all", special="until done")
-    mode: str = control("soft", label="Mode", tooltip="How it blends", choices=(("soft", "Soft"), ("hard", "Hard")))
-    mirrored: bool = control(True, label="Mirror", tooltip="Mirror it")
-    tiled: bool = control(False, label="Tile", tooltip="Tile it")
+    strength: float = control(0.5)
+    steps: int | None = control(None, special="until done")
+    mode: str = control("soft", choices=(("soft", "Soft"), ("hard", "Hard")))
+    mirrored: bool = control(True)
+    tiled: bool = control(False)
     widths: tuple[int, ...] = (8, 16)
 
 

@@ -11,33 +11,22 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QGroupBox, QLabel, QLineEdit, QSpinBox, QWidget
 from superqt import QLabeledDoubleSlider
 
-from studio.core.params import control, control_spec, params_from_dict, params_to_dict
+from studio.core.params import control, control_spec, params_from_dict, params_to_dict, worded
 from studio.core.params.dream import DreamParams
 from studio.ui.widgets.param_form import ParamForm
 
 
+@worded
 @dataclasses.dataclass(frozen=True)
 class Sketch:
-    steps: int = control(
-        20, label="Steps", tooltip="More steps, stronger lines", group="Drawing", minimum=1, maximum=99
-    )
-    softness: float = control(
-        0.5, label="Softness", tooltip="Blurs the lines", group="Drawing", widget="slider", minimum=0.0, maximum=1.0
-    )
-    scale: float = control(1.5, label="Scale", tooltip="Line size", group="Drawing", minimum=1.0, maximum=4.0, step=0.5)
-    seed: int | None = control(
-        None, label="Seed", tooltip="Same seed, same sketch", group="Chance", minimum=0, maximum=1000, special="random"
-    )
-    colour: str = control(
-        "ink",
-        label="Colour",
-        tooltip="What it draws with",
-        group="Chance",
-        choices=(("ink", "Ink"), ("chalk", "Chalk")),
-    )
-    mirrored: bool = control(False, label="Mirror", tooltip="Draws both halves alike", group="Chance")
-    title: str = control("", label="Title", tooltip="Written in the corner", group="Chance")
-    palette: tuple[str, ...] = control(("red",), label="Palette", tooltip="Colours to use", group="Chance")
+    steps: int = control(20, group="Drawing", minimum=1, maximum=99)
+    softness: float = control(0.5, group="Drawing", widget="slider", minimum=0.0, maximum=1.0)
+    scale: float = control(1.5, group="Drawing", minimum=1.0, maximum=4.0, step=0.5)
+    seed: int | None = control(None, group="Chance", minimum=0, maximum=1000, special="random")
+    colour: str = control("ink", group="Chance", choices=(("ink", "Ink"), ("chalk", "Chalk")))
+    mirrored: bool = control(False, group="Chance")
+    title: str = control("", group="Chance")
+    palette: tuple[str, ...] = control(("red",), group="Chance")
     history: tuple[int, ...] = ()  # no control: the form only carries it
     model_file: str | None = None
 

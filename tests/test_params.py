@@ -1,16 +1,22 @@
-"""Parameter dataclasses: controls described in field metadata, and the JSON round trip of recipes."""
+"""Parameter dataclasses: controls described in field metadata and worded from their words file,
+and the JSON round trip of recipes."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import sys
 
-from studio.core.params import control, control_spec, params_from_dict, params_to_dict
+import pytest
+
+from studio.core.params import control, control_spec, params_from_dict, params_to_dict, worded
 
 
+@worded
 @dataclasses.dataclass(frozen=True)
 class Example:
-    steps: int = control(20, label="Steps", tooltip="More steps, stronger effect", minimum=1, maximum=500)
-    layers: tuple[str, ...] = control(default_factory=tuple, label="Layers", tooltip="Which layers")
+    steps: int = control(20, minimum=1, maximum=500)
+    layers: tuple[str, ...] = control(default_factory=tuple)
     hidden: float = 0.5
 
 
@@ -26,3 +32,41 @@ def test_params_round_trip_through_their_json_form():
     params = Example(steps=7, layers=("a", "b"), hidden=0.25)
     assert params_from_dict(Example, params_to_dict(params)) == params
     assert params_from_dict(Example, {"steps": 3, "unknown": 1}) == Example(steps=3)
+
+
+SKETCH_MODULE = """
+import dataclasses
+from studio.core.params import control, worded
+
+@worded
+@dataclasses.dataclass(frozen=True)
+class Sketch:
+    steps: int = control(20, minimum=1, maximum=500)
+    hidden: float = 0.5
+"""
+
+
+def _import_sketch(tmp_path, monkeypatch, words: str):
+    """Import a parameter module whose words file holds `words`."""
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "sketch_params.py").write_text(SKETCH_MODULE)
+    (tmp_path / "sketch_params.toml").write_text(words)
+    spec = importlib.util.spec_from_file_location("sketch_params", tmp_path / "sketch_params.py")
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "sketch_params", module)
+    spec.loader.exec_module(module)
+    return module.Sketch
+
+
+def test_a_control_takes_its_label_and_tooltip_from_the_words_file_beside_its_module(tmp_path, monkeypatch):
+    sketch = _import_sketch(tmp_path, monkeypatch, '[Sketch.steps]\nlabel = "Steps"\ntooltip = "More, stronger"\n')
+    spec = control_spec(dataclasses.fields(sketch)[0])
+    assert (spec["label"], spec["tooltip"], spec["maximum"]) == ("Steps", "More, stronger", 500)
+
+
+def test_a_control_without_words_or_words_without_a_control_stop_the_import(tmp_path, monkeypatch):
+    with pytest.raises(LookupError, match=r"Sketch\.steps needs a label and a tooltip in sketch_params\.toml"):
+        _import_sketch(tmp_path / "none", monkeypatch, '[Sketch.steps]\nlabel = "Steps"\n')
+    misspelt = '[Sketch.steps]\nlabel = "Steps"\ntooltip = "More"\n\n[Sketch.stpes]\nlabel = "S"\ntooltip = "S"\n'
+    with pytest.raises(LookupError, match="sketch_params.toml has words for Sketch fields it lacks: stpes"):
+        _import_sketch(tmp_path / "misspelt", monkeypatch, misspelt)

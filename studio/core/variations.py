@@ -10,58 +10,24 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from studio.core.params import control, control_spec
+from studio.core.params import control, control_spec, worded
 from studio.core.progress import JobError
 
 P = TypeVar("P")
 KIND_LABELS = {"seeds": "Seed", "presets": "Preset", "sweep": "One setting"}
 
 
+@worded
 @dataclass(frozen=True)
 class VariationParams:
     """How many variations to make and what changes between them. `sweep_field` names a number
     field of the technique's parameters; it goes from `sweep_from` to `sweep_to` in even steps."""
 
-    count: int = control(
-        4,
-        label="Pictures",
-        group="Variations",
-        minimum=2,
-        maximum=16,
-        tooltip="How many variations to make. Each is a job of its own in the job list; they appear "
-        "side by side to pick from.",
-    )
-    kind: str = control(
-        "seeds",
-        label="Vary",
-        group="Variations",
-        tooltip="What differs between the pictures: the seed (same settings, new randomness), the preset, "
-        "or one setting from a low to a high value (with one seed, so only that setting changes).",
-    )
-    sweep_field: str = control(
-        "",
-        label="Setting",
-        group="Variations",
-        tooltip="The setting that changes from picture to picture when Vary is One setting.",
-    )
-    sweep_from: float = control(
-        1.0,
-        label="From",
-        group="Variations",
-        minimum=0.0,
-        maximum=100_000.0,
-        decimals=4,
-        tooltip="The setting's value in the first picture (kept within what the setting allows).",
-    )
-    sweep_to: float = control(
-        3.0,
-        label="To",
-        group="Variations",
-        minimum=0.0,
-        maximum=100_000.0,
-        decimals=4,
-        tooltip="The setting's value in the last picture; the others are spaced evenly between.",
-    )
+    count: int = control(4, group="Variations", minimum=2, maximum=16)
+    kind: str = control("seeds", group="Variations")
+    sweep_field: str = control("", group="Variations")
+    sweep_from: float = control(1.0, group="Variations", minimum=0.0, maximum=100_000.0, decimals=4)
+    sweep_to: float = control(3.0, group="Variations", minimum=0.0, maximum=100_000.0, decimals=4)
 
 
 def sweepable_fields(params_class: type) -> dict[str, dict[str, Any]]:

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import sys
 import types
 import typing
+from pathlib import Path
 from typing import Any, TypeVar
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 has no tomllib; tomli is the same parser
+    import tomli as tomllib
 
 T = TypeVar("T")
 UI_KEY = "ui"
@@ -15,8 +23,6 @@ def control(
     default: Any = dataclasses.MISSING,
     *,
     default_factory: Any = dataclasses.MISSING,
-    label: str,
-    tooltip: str,
     group: str = "",
     widget: str = "",
     minimum: float | None = None,
@@ -29,17 +35,15 @@ def control(
 ) -> Any:
     """A parameter field that the UI shows as a control (a dataclass `field` carrying plain metadata).
 
-    `label` names the control; `tooltip` says what it does to the result, in the user's words.
     `group` is the box it sits in. `widget` overrides the kind inferred from the field's type
     ("slider" for a float slider, "spin", "check", "combo", "text"). `minimum`/`maximum`/`step`/
     `decimals` bound numbers; `choices` are (value, label) pairs for a combo box; `suffix` follows
     a number (" px"); `special` is the text shown for None on an optional number ("random", "all"),
     or at the minimum of a number whose minimum switches it off ("off" for a top-k of 0).
+    The control's label and tooltip come from the words file beside the class (see `worded`).
     Fields made without `control` have no control: the form keeps their values as they are.
     """
     spec = {
-        "label": label,
-        "tooltip": tooltip,
         "group": group,
         "widget": widget,
         "minimum": minimum,
@@ -53,25 +57,43 @@ def control(
     return dataclasses.field(default=default, default_factory=default_factory, metadata={UI_KEY: spec})
 
 
-def seed_control(tooltip: str, group: str = "") -> Any:
-    """An optional seed (None, shown as "random", draws a new one each run); `tooltip` says what the
-    same seed makes again."""
-    return control(None, label="Seed", tooltip=tooltip, group=group, minimum=0, maximum=2**31 - 1, special="random")
+def worded(cls: type[T]) -> type[T]:
+    """Give each control of the parameter dataclass `cls` its words: the `label` that names it and the
+    `tooltip` that says what it does to the result, in the user's words (the app's tooltip, the CLI's
+    help). They are read from the TOML file beside the class's module (`text.py` -> `text.toml`),
+    one table per control, `[ClassName.field]`, so the code keeps a line per setting and the words
+    can be written and reviewed as prose. A control without words, or words without a control,
+    is an error at import."""
+    path = Path(sys.modules[cls.__module__].__file__).with_suffix(".toml")
+    words = dict(_words_file(path).get(cls.__name__, {}))
+    for field in dataclasses.fields(cls):
+        spec = control_spec(field)
+        if spec is None:
+            continue
+        entry = words.pop(field.name, None)
+        if entry is None or "label" not in entry or not entry.get("tooltip"):
+            raise LookupError(f"{cls.__name__}.{field.name} needs a label and a tooltip in {path.name}.")
+        spec.update(label=entry["label"], tooltip=entry["tooltip"])
+    if words:
+        raise LookupError(f"{path.name} has words for {cls.__name__} fields it lacks: {', '.join(words)}.")
+    return cls
 
 
-def tile_size_control(tooltip: str, group: str = "") -> Any:
+@functools.cache
+def _words_file(path: Path) -> dict[str, Any]:
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
+def seed_control(group: str = "") -> Any:
+    """An optional seed (None, shown as "random", draws a new one each run)."""
+    return control(None, group=group, minimum=0, maximum=2**31 - 1, special="random")
+
+
+def tile_size_control(group: str = "") -> Any:
     """The side of the overlapping tiles a trained network works through on a large picture, which
-    bounds memory; `tooltip` says what is done in tiles and how they join."""
-    return control(
-        1024,
-        label="Tile size",
-        tooltip=tooltip,
-        group=group,
-        minimum=256,
-        maximum=4096,
-        step=128,
-        suffix=" px",
-    )
+    bounds memory."""
+    return control(1024, group=group, minimum=256, maximum=4096, step=128, suffix=" px")
 
 
 def control_spec(field: dataclasses.Field) -> dict[str, Any] | None:

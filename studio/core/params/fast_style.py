@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from studio.core.catalog import DEFAULT_BACKBONE
-from studio.core.params import control, seed_control, tile_size_control
+from studio.core.params import control, seed_control, tile_size_control, worded
 from studio.core.params.pictures import batch_control, learning_rate_control, preview_every_control
 from studio.core.params.style import COLOR_MODES
 
@@ -26,6 +26,7 @@ def _default_style_layers() -> dict[str, float]:
     return {f"block{block}_conv1": 1.0 for block in range(1, 6)}
 
 
+@worded
 @dataclass(frozen=True)
 class FastStyleTrainParams:
     """How to train a network that paints any picture in one style in a single pass (Johnson et al.).
@@ -42,125 +43,34 @@ class FastStyleTrainParams:
     # and after the default training the network had only laid patches of pattern over the photo.
     content_layer: str = "block4_conv2"
     style_layers: dict[str, float] = field(default_factory=_default_style_layers)
-    content_weight: float = control(
-        1.0,
-        label="Content",
-        tooltip="How strongly the result keeps the shapes of the picture it paints.",
-        group="Losses",
-        minimum=0.0,
-        maximum=100.0,
-        decimals=3,
-    )
-    style_weight: float = control(
-        0.01,
-        label="Style",
-        tooltip="How strongly the result takes on the style's textures and strokes.",
-        group="Losses",
-        minimum=0.0,
-        maximum=1.0,
-        step=0.0005,
-        decimals=4,
-    )
-    tv_weight: float = control(
-        30.0,
-        label="Smoothness",
-        tooltip="Higher removes speckle and grain from the painted result; too high blurs it.",
-        group="Losses",
-        minimum=0.0,
-        maximum=1000.0,
-        decimals=1,
-    )
-    size: int = control(
-        256,
-        label="Training size",
-        tooltip="Side of the square crops the network learns on. Brush strokes keep this scale in pixels.",
-        group="Training",
-        minimum=64,
-        maximum=512,
-        step=32,
-        suffix=" px",
-    )
-    steps: int = control(
-        700,
-        label="Steps",
-        tooltip="Training steps in all (a resumed model counts the ones it has done). More: a cleaner style.",
-        group="Training",
-        minimum=1,
-        maximum=100_000,
-    )
-    batch_size: int = batch_control(1, maximum=16, tooltip="Crops per step. Larger steps are steadier but slower.")
-    learning_rate: float = learning_rate_control(
-        5e-3,
-        "How fast the network changes at first (it slows toward the last step). Lower it if the preview turns "
-        "to noise.",
-        minimum=1e-5,
-        maximum=1e-2,
-    )
-    style_scale: float = control(
-        1.5,
-        label="Style scale",
-        tooltip="Size of the style picture relative to the crops: above 1 paints larger strokes.",
-        group="Style",
-        minimum=0.25,
-        maximum=4.0,
-        decimals=2,
-    )
+    content_weight: float = control(1.0, group="Losses", minimum=0.0, maximum=100.0, decimals=3)
+    style_weight: float = control(0.01, group="Losses", minimum=0.0, maximum=1.0, step=0.0005, decimals=4)
+    tv_weight: float = control(30.0, group="Losses", minimum=0.0, maximum=1000.0, decimals=1)
+    size: int = control(256, group="Training", minimum=64, maximum=512, step=32, suffix=" px")
+    steps: int = control(700, group="Training", minimum=1, maximum=100_000)
+    batch_size: int = batch_control(1, maximum=16)
+    learning_rate: float = learning_rate_control(5e-3, minimum=1e-5, maximum=1e-2)
+    style_scale: float = control(1.5, group="Style", minimum=0.25, maximum=4.0, decimals=2)
     style_blend: tuple[float, ...] = ()
-    content_dir: str | None = control(
-        None,
-        label="Your pictures",
-        tooltip="A folder of your own pictures to learn on, besides the shipped photos and faces.",
-        group="Training",
-        widget="text",
-    )
-    faces_share: float = control(
-        0.2,
-        label="Faces",
-        tooltip="Share of the crops that are faces, so portraits paint well.",
-        group="Training",
-        minimum=0.0,
-        maximum=1.0,
-        decimals=2,
-    )
-    filters: int = control(
-        8,
-        label="Width",
-        tooltip="Channels of the network's first layer. Wider paints finer detail; narrower trains and applies faster.",
-        group="Network",
-        minimum=8,
-        maximum=64,
-        step=8,
-    )
-    residual_blocks: int = control(
-        5,
-        label="Depth",
-        tooltip="Residual blocks in the network. More can paint more complex styles.",
-        group="Network",
-        minimum=1,
-        maximum=10,
-    )
+    content_dir: str | None = control(None, group="Training", widget="text")
+    faces_share: float = control(0.2, group="Training", minimum=0.0, maximum=1.0, decimals=2)
+    filters: int = control(8, group="Network", minimum=8, maximum=64, step=8)
+    residual_blocks: int = control(5, group="Network", minimum=1, maximum=10)
     # The last convolution's kernel, at full resolution: 3 x 3 costs a ninth of Johnson et al.'s
     # 9 x 9 and paints as well (its strokes come from the layers before it).
     output_kernel: int = 3
     # How the strokes meet the picture (network.OUTPUT_LAYERS): "add" repaints bright and dark areas;
     # "artanh", the earlier models', left them as they were.
     output: str = "add"
-    preview_every: int = preview_every_control(10, "Paint the preview picture every this many steps.")
-    checkpoint_every: int = control(
-        100,
-        label="Save every",
-        tooltip="Save the model every this many steps (0: only at the end and when stopped).",
-        group="Training",
-        minimum=0,
-        maximum=10_000,
-        suffix=" steps",
-    )
-    seed: int | None = seed_control("Fix it to train the same network again from the same pictures.", group="Training")
+    preview_every: int = preview_every_control(10)
+    checkpoint_every: int = control(100, group="Training", minimum=0, maximum=10_000, suffix=" steps")
+    seed: int | None = seed_control(group="Training")
 
     def active_style_layers(self) -> dict[str, float]:
         return {name: weight for name, weight in self.style_layers.items() if weight != 0}
 
 
+@worded
 @dataclass(frozen=True)
 class FastStyleApplyParams:
     """How to paint a picture, a folder of frames or a video with a trained style model.
@@ -172,32 +82,7 @@ class FastStyleApplyParams:
     did not change.
     """
 
-    strength: float = control(
-        1.0,
-        label="Strength",
-        tooltip="How much of the painting shows over the original picture: 0 leaves the picture as it was.",
-        minimum=0.0,
-        maximum=1.0,
-        step=0.05,
-        decimals=2,
-        widget="slider",
-    )
-    preserve_colors: str = control(
-        "none",
-        label="Keep colours",
-        tooltip="Paint the texture but keep the picture's own colours.",
-        choices=COLOR_CHOICES,
-    )
-    tile_size: int = tile_size_control(
-        "Larger pictures are painted in overlapping tiles of this size, so memory stays bounded."
-    )
-    temporal_smoothing: float = control(
-        0.6,
-        label="Steady video",
-        tooltip="Holds still parts of a video steady from frame to frame (less flicker); 0 paints each frame alone.",
-        minimum=0.0,
-        maximum=0.95,
-        step=0.05,
-        decimals=2,
-        widget="slider",
-    )
+    strength: float = control(1.0, minimum=0.0, maximum=1.0, step=0.05, decimals=2, widget="slider")
+    preserve_colors: str = control("none", choices=COLOR_CHOICES)
+    tile_size: int = tile_size_control()
+    temporal_smoothing: float = control(0.6, minimum=0.0, maximum=0.95, step=0.05, decimals=2, widget="slider")

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.params import control, seed_control
-from studio.core.params.pictures import (
-    batch_control,
-    channels_control,
-    dataset_control,
-    epochs_control,
-    learning_rate_control,
-    limit_control,
-    training_seed_control,
-)
+from studio.core.params import control, pictures, seed_control, worded
 
 GAN_SIZES = (28, 32, 64)  # 28 for MNIST-size pictures; 32 and 64 as in the reference chapter
 # Fields that fix the networks' shape: a saved model keeps its own, whatever a resume asks for.
 ARCHITECTURE_FIELDS = ("image_size", "channels", "latent_dim", "base_filters")
 
 
+@worded
 @dataclass(frozen=True)
 class GanParams:
     """How to build and train a DCGAN.
@@ -35,86 +27,25 @@ class GanParams:
     three minutes of a two-core CPU.
     """
 
-    dataset: str = dataset_control("thousands is best")
-    limit: int | None = limit_control()
-    image_size: int = control(
-        32,
-        label="Size",
-        tooltip="Side of the pictures the GAN makes: 64 px is four times slower than 32",
-        group="Data",
-        choices=tuple((size, f"{size} px") for size in GAN_SIZES),
-    )
-    channels: int = channels_control("faster, easier to learn")
-    latent_dim: int = control(
-        64,
-        label="Latent size",
-        tooltip="How many random numbers seed each picture: more can hold more variety",
-        group="Model",
-        minimum=2,
-        maximum=512,
-    )
-    base_filters: int = control(
-        16,
-        label="Width",
-        tooltip="Width of the networks: wider can learn finer detail but trains slower",
-        group="Model",
-        minimum=4,
-        maximum=256,
-    )
-    epochs: int = epochs_control(80)
-    batch_size: int = batch_control(32, minimum=2)
-    d_learning_rate: float = learning_rate_control(
-        2e-4,
-        "How fast the critic learns: lower it when it wins (its loss near zero)",
-        minimum=1e-6,
-        maximum=0.01,
-        label="Discriminator rate",
-    )
-    g_learning_rate: float = learning_rate_control(
-        2e-4, "How fast the picture maker learns", minimum=1e-6, maximum=0.01, label="Generator rate"
-    )
+    dataset: str = pictures.dataset_control()
+    limit: int | None = pictures.limit_control()
+    image_size: int = control(32, group="Data", choices=tuple((size, f"{size} px") for size in GAN_SIZES))
+    channels: int = pictures.channels_control()
+    latent_dim: int = control(64, group="Model", minimum=2, maximum=512)
+    base_filters: int = control(16, group="Model", minimum=4, maximum=256)
+    epochs: int = pictures.epochs_control(80)
+    batch_size: int = pictures.batch_control(32, minimum=2)
+    d_learning_rate: float = pictures.learning_rate_control(2e-4, minimum=1e-6, maximum=0.01)
+    g_learning_rate: float = pictures.learning_rate_control(2e-4, minimum=1e-6, maximum=0.01)
     adam_beta_1: float = 0.5
-    augment: bool = control(
-        True,
-        label="Augment",
-        tooltip="Show the critic shifted, recoloured and partly blanked copies of real and made "
-        "pictures alike, so it cannot just memorise a small set: needed below a few thousand pictures",
-        group="Tricks",
-    )
-    ema_decay: float = control(
-        0.995,
-        label="Averaging",
-        tooltip="Pictures come from a running average of the generator: higher is smoother and "
-        "steadier, lower follows the latest training more closely",
-        group="Tricks",
-        minimum=0.0,
-        maximum=0.9999,
-        step=0.001,
-        decimals=4,
-    )
-    label_noise: float = control(
-        0.0,
-        label="Label noise",
-        tooltip="Random softening of the real/fake labels: keeps the game from stalling",
-        group="Tricks",
-        minimum=0.0,
-        maximum=0.45,
-        step=0.05,
-        decimals=2,
-    )
-    dropout: float = control(
-        0.0,
-        label="Dropout",
-        tooltip="Dropout in the discriminator: more of it slows a discriminator that wins",
-        group="Tricks",
-        minimum=0.0,
-        maximum=0.9,
-        step=0.05,
-        decimals=2,
-    )
-    seed: int | None = training_seed_control("GAN")
+    augment: bool = control(True, group="Tricks")
+    ema_decay: float = control(0.995, group="Tricks", minimum=0.0, maximum=0.9999, step=0.001, decimals=4)
+    label_noise: float = control(0.0, group="Tricks", minimum=0.0, maximum=0.45, step=0.05, decimals=2)
+    dropout: float = control(0.0, group="Tricks", minimum=0.0, maximum=0.9, step=0.05, decimals=2)
+    seed: int | None = seed_control(group="Training")
 
 
+@worded
 @dataclass(frozen=True)
 class GanSampleParams:
     """A grid of `count` generated pictures, `columns` wide, from latent points drawn with `seed`.
@@ -123,21 +54,9 @@ class GanSampleParams:
     drawn again, trading variety for cleaner pictures; None keeps the plain normal distribution.
     """
 
-    count: int = control(
-        64, label="Pictures", tooltip="How many pictures the grid shows", group="Sampling", minimum=1, maximum=1024
-    )
-    columns: int = control(
-        8, label="Columns", tooltip="Pictures per row of the grid", group="Sampling", minimum=1, maximum=64
-    )
-    seed: int | None = seed_control("The same seed draws the same pictures again", group="Sampling")
+    count: int = control(64, group="Sampling", minimum=1, maximum=1024)
+    columns: int = control(8, group="Sampling", minimum=1, maximum=64)
+    seed: int | None = seed_control(group="Sampling")
     truncation: float | None = control(
-        None,
-        label="Truncation",
-        tooltip="Redraw latent values beyond this: cleaner, more typical pictures, less variety",
-        group="Sampling",
-        minimum=0.1,
-        maximum=3.0,
-        step=0.1,
-        decimals=1,
-        special="off",
+        None, group="Sampling", minimum=0.1, maximum=3.0, step=0.1, decimals=1, special="off"
     )

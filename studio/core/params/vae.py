@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.params import control
-from studio.core.params.pictures import (
-    batch_control,
-    channels_control,
-    dataset_control,
-    epochs_control,
-    learning_rate_control,
-    limit_control,
-    training_seed_control,
-)
+from studio.core.params import control, pictures, seed_control, worded
 
 # What a resumed run takes from the settings; the rest (the architecture) stays the model's own.
 TRAINING_FIELDS = (
@@ -33,6 +24,7 @@ TRAINING_FIELDS = (
 GRID_EXTENT = 2.0
 
 
+@worded
 @dataclass(frozen=True)
 class VaeParams:
     """How to build and train a VAE.
@@ -47,75 +39,21 @@ class VaeParams:
     minutes of a two-core CPU.
     """
 
-    dataset: str = dataset_control("hundreds or more is best")
-    image_size: int = control(
-        32,
-        label="Size",
-        tooltip="Side of the pictures the model makes; larger is slower and needs more pictures",
-        group="Data",
-        minimum=8,
-        maximum=128,
-        step=4,
-        suffix=" px",
-    )
-    channels: int = channels_control("faster, sharper on few pictures")
-    limit: int | None = limit_control()
-    latent_dim: int = control(
-        8,
-        label="Latent size",
-        tooltip="How many numbers describe a picture: 2 gives the classic map, 8 gives a slider per "
-        "trait (pose, light, face shape); above 8 the sliders follow the main directions",
-        group="Model",
-        minimum=1,
-        maximum=256,
-    )
+    dataset: str = pictures.dataset_control()
+    image_size: int = control(32, group="Data", minimum=8, maximum=128, step=4, suffix=" px")
+    channels: int = pictures.channels_control()
+    limit: int | None = pictures.limit_control()
+    latent_dim: int = control(8, group="Model", minimum=1, maximum=256)
     filters: tuple[int, ...] = (32, 64, 128)
     dense_units: int = 256
-    beta: float = control(
-        1.0,
-        label="Smoothness (beta)",
-        tooltip="Higher: a smoother map whose every point is a plausible picture, but blurrier; "
-        "lower: sharper pictures, with gaps between them",
-        group="Training",
-        minimum=0.0,
-        maximum=10.0,
-        step=0.1,
-        decimals=2,
-    )
-    kl_warmup: float = control(
-        0.25,
-        label="Warm-up",
-        tooltip="Share of the run over which smoothness is brought in, so the pictures first learn "
-        "to differ (without it, every point can end up the same blurred picture)",
-        group="Training",
-        minimum=0.0,
-        maximum=1.0,
-        step=0.05,
-        decimals=2,
-    )
-    free_bits: float = control(
-        0.5,
-        label="Free detail",
-        tooltip="Detail each latent number may carry at no cost (in nats): keeps every slider doing something",
-        group="Training",
-        minimum=0.0,
-        maximum=5.0,
-        step=0.1,
-        decimals=2,
-    )
-    augment: bool = control(
-        True,
-        label="Vary the pictures",
-        tooltip="Also learn from mirrored, slightly shifted, zoomed and relit copies: far better on "
-        "a few hundred pictures",
-        group="Training",
-    )
-    epochs: int = epochs_control(120)
-    batch_size: int = batch_control(64, minimum=1)
-    learning_rate: float = learning_rate_control(
-        1e-3, "Step size of training: too high and the pictures stop improving or smear", minimum=1e-5, maximum=0.1
-    )
-    seed: int | None = training_seed_control("model")
+    beta: float = control(1.0, group="Training", minimum=0.0, maximum=10.0, step=0.1, decimals=2)
+    kl_warmup: float = control(0.25, group="Training", minimum=0.0, maximum=1.0, step=0.05, decimals=2)
+    free_bits: float = control(0.5, group="Training", minimum=0.0, maximum=5.0, step=0.1, decimals=2)
+    augment: bool = control(True, group="Training")
+    epochs: int = pictures.epochs_control(120)
+    batch_size: int = pictures.batch_control(64, minimum=1)
+    learning_rate: float = pictures.learning_rate_control(1e-3, minimum=1e-5, maximum=0.1)
+    seed: int | None = seed_control(group="Training")
 
     def problems(self) -> list[str]:
         """What is wrong with these settings, in words a user can act on (empty when all is well)."""
