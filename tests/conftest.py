@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 
 import numpy as np
 import pytest
@@ -56,6 +57,30 @@ def serve_backbone(monkeypatch):
         monkeypatch.setattr(module, "load_backbone", load_backbone)
 
     return serve
+
+
+@pytest.fixture
+def refuses_what_is_not_its_model(tmp_path):
+    """`refuses(load_gan, "a GAN")`: the loader turns a missing file, a file that is no model and a Keras
+    model Studio did not save into messages that name the file and the kind of model to choose."""
+    import keras
+
+    from studio.core.progress import JobError
+
+    def refuses(load, kind: str, suffix: str = ".keras") -> None:
+        junk = tmp_path / f"junk{suffix}"
+        junk.write_bytes(b"not a model")
+        other = tmp_path / "other.keras"
+        keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(other)
+        for path, message in (
+            (tmp_path / f"missing{suffix}", "was not found. It may have been moved or deleted."),
+            (junk, f"is not a model file; choose {kind} saved by Studio."),
+            (other, f"is a Keras model that Studio did not save; choose {kind} saved by Studio."),
+        ):
+            with pytest.raises(JobError, match=re.escape(f"{path.name} {message}")):
+                load(path)
+
+    return refuses
 
 
 @pytest.fixture

@@ -271,7 +271,7 @@ def test_training_lowers_the_loss_resumes_after_a_stop_and_saves_one_file(small_
     assert sum(p for _, p in choices) == pytest.approx(1.0)
 
 
-def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path):
+def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path, refuses_what_is_not_its_model):
     import keras
 
     from studio.engines.text_files import TextModel, load_text_model, save_text_model
@@ -295,9 +295,7 @@ def test_a_transformer_saves_to_one_file_and_loads_back(tmp_path):
         [{"loss": 1.0}],
         "x.txt",
     )
-    (tmp_path / "junk.textmodel").write_bytes(b"not a zip")
-    with pytest.raises(JobError, match="junk.textmodel is not a model file; choose a text model"):
-        load_text_model(tmp_path / "junk.textmodel")
+    refuses_what_is_not_its_model(load_text_model, "a text model", ".textmodel")
 
 
 def test_a_corpus_shorter_than_one_sequence_is_refused(tmp_path):

@@ -136,12 +136,8 @@ def test_stopping_training_leaves_a_checkpoint_to_resume_from(tmp_path):
     assert stopped.epochs_done == 0 and int(stopped.model.optimizer.iterations) > 0
 
 
-def test_loading_something_else_says_so(tmp_path):
-    (tmp_path / "junk.keras").write_bytes(b"not a zip")
-    with pytest.raises(JobError, match="junk.keras is not a model file; choose a VAE saved by Studio"):
-        Vae.load(tmp_path / "junk.keras")
-    with pytest.raises(JobError, match="not found"):
-        Vae.load(tmp_path / "missing.keras")
+def test_loading_something_else_says_so(refuses_what_is_not_its_model):
+    refuses_what_is_not_its_model(Vae.load, "a VAE")
 
 
 def test_bad_settings_are_refused_before_any_work():
