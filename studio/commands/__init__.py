@@ -245,9 +245,12 @@ def report_saved(path: Any, details: str = "") -> int:
     return 0
 
 
-def params_from_recipe(path: str, technique: str, params_class: type, method: str | None = None) -> Any:
+def params_from_recipe(path: str | None, technique: str, params_class: type, method: str | None = None) -> Any:
     """The parameters of a `technique` recipe made by `method` saved in the PNG at `path` (a JobError
-    if it has none)."""
+    if it has none), or the defaults of `params_class` when no recipe is given: what a verb's own
+    flags then override."""
+    if not path:
+        return params_class()
     recipe = read_recipe(path)
     if not recipe or (recipe.get("technique"), recipe.get("method")) != (technique, method):
         raise JobError(f"{Path(path).name} holds no {recipe_name(technique, method)} recipe.")

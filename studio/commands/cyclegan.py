@@ -189,8 +189,8 @@ def run_translate(args: argparse.Namespace) -> int:
     if not source.exists():
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
-    from_recipe = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD) if args.recipe else None
-    params = dataclasses.replace(from_recipe or TranslateParams(), **flags_given(args, TRANSLATE_FLAGS))
+    base = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD)
+    params = dataclasses.replace(base, **flags_given(args, TRANSLATE_FLAGS))
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))
     for path in saved:

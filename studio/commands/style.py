@@ -115,7 +115,7 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
-    params = params_from_recipe(args.recipe, "style", StyleParams) if args.recipe else StyleParams()
+    params = params_from_recipe(args.recipe, "style", StyleParams)
     overrides = flags_given(args, FLAGS)
     if args.style_layers:
         overrides["style_layers"] = parse_layers(args.style_layers)
@@ -339,10 +339,8 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import load_style_model, paint_picture
     from studio.engines.fast_style.video import is_video, paint_frames
 
-    from_recipe = (
-        params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD) if args.recipe else None
-    )
-    params = dataclasses.replace(from_recipe or FastStyleApplyParams(), **flags_given(args, APPLY_FLAGS))
+    base = params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD)
+    params = dataclasses.replace(base, **flags_given(args, APPLY_FLAGS))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)
