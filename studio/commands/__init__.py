@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
+from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
@@ -134,13 +134,23 @@ def param_options(
         param_option(parser, *([flag] if isinstance(flag, str) else flag), defaults=defaults, **kwargs)
 
 
-def dataset_argument(parser: argparse.ArgumentParser, defaults: Any) -> None:
-    """The positional DATASET of the verbs that train on pictures (`vae train`, `gan train`)."""
+def picture_training_arguments(
+    parser: argparse.ArgumentParser,
+    defaults: Any,
+    model_kind: str,
+    kept: str,
+    more_outputs: dict[str, OutputKind] | None = None,
+) -> None:
+    """The arguments of the verbs that train a model on pictures (`vae train`, `gan train`): the
+    positional DATASET, then those of `training_arguments`, with the model as the output."""
     parser.add_argument(
         "dataset",
         nargs="?",
         default=defaults.dataset,
         help=f"a folder of pictures, or one of: {', '.join(SHIPPED_DATASETS)}",
+    )
+    training_arguments(
+        parser, defaults, model_kind, MODEL, kept, inputs={"dataset": "the dataset"}, more_outputs=more_outputs
     )
 
 

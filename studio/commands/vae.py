@@ -9,15 +9,14 @@ import dataclasses
 
 from studio.commands import (
     action_group,
-    dataset_argument,
     drive,
     flags_given,
     model_action,
     param_options,
+    picture_training_arguments,
     report_saved,
-    training_arguments,
 )
-from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION
+from studio.commands.paths import ANIMATION, PICTURE, PICTURE_OR_ANIMATION
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
 from studio.core.params.vae import GRID_EXTENT, VaeParams
@@ -36,8 +35,7 @@ def register(subparsers) -> None:
 
     train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
     defaults = VaeParams()
-    dataset_argument(train, defaults)
-    training_arguments(train, defaults, VAE, MODEL, kept="its architecture is kept", inputs={"dataset": "the dataset"})
+    picture_training_arguments(train, defaults, VAE, kept="its architecture is kept")
     param_options(
         train,
         defaults,
