@@ -134,15 +134,13 @@ def param_options(
         param_option(parser, *([flag] if isinstance(flag, str) else flag), defaults=defaults, **kwargs)
 
 
-def picture_training_arguments(
-    parser: argparse.ArgumentParser,
-    defaults: Any,
-    model_kind: str,
-    kept: str,
-    more_outputs: dict[str, OutputKind] | None = None,
-) -> None:
-    """The arguments of the verbs that train a model on pictures (`vae train`, `gan train`): the
-    positional DATASET, then those of `training_arguments`, with the model as the output."""
+def picture_training_verb(
+    verbs: Any, defaults: Any, model_kind: str, kept: str, more_outputs: dict[str, OutputKind] | None = None
+) -> argparse.ArgumentParser:
+    """The `train` action of a model trained on pictures (`vae train`, `gan train`): the positional
+    DATASET, then the arguments of `training_arguments`, the model being the output. The caller
+    adds the model's own options to the parser returned."""
+    parser = verbs.add_parser("train", help=f"train {KIND_NAMES[model_kind]} (or --resume one) and save it as .keras")
     parser.add_argument(
         "dataset",
         nargs="?",
@@ -152,6 +150,7 @@ def picture_training_arguments(
     training_arguments(
         parser, defaults, model_kind, MODEL, kept, inputs={"dataset": "the dataset"}, more_outputs=more_outputs
     )
+    return parser
 
 
 def training_arguments(

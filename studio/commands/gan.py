@@ -12,7 +12,7 @@ from studio.commands import (
     model_action,
     param_option,
     param_options,
-    picture_training_arguments,
+    picture_training_verb,
     report_saved,
 )
 from studio.commands.paths import ANIMATION, PICTURE
@@ -47,10 +47,9 @@ def register(subparsers) -> None:
         description="Train a DCGAN on pictures, then sample grids and latent walks.",
     )
 
-    train = verbs.add_parser("train", help="train a GAN (or --resume one) and save it as .keras")
     defaults = GanParams()
-    picture_training_arguments(
-        train, defaults, GAN, kept="its size and widths are kept", more_outputs={"grid": PICTURE}
+    train = picture_training_verb(
+        verbs, defaults, GAN, kept="its size and widths are kept", more_outputs={"grid": PICTURE}
     )
     param_options(train, defaults, "limit image_size", flags={"image_size": "--size"})
     param_option(

@@ -13,7 +13,7 @@ from studio.commands import (
     flags_given,
     model_action,
     param_options,
-    picture_training_arguments,
+    picture_training_verb,
     report_saved,
 )
 from studio.commands.paths import ANIMATION, PICTURE, PICTURE_OR_ANIMATION
@@ -33,9 +33,8 @@ def register(subparsers) -> None:
         description="Train a VAE on pictures and draw from its latent space.",
     )
 
-    train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
     defaults = VaeParams()
-    picture_training_arguments(train, defaults, VAE, kept="its architecture is kept")
+    train = picture_training_verb(verbs, defaults, VAE, kept="its architecture is kept")
     param_options(
         train,
         defaults,
