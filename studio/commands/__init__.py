@@ -224,6 +224,15 @@ def picture_arguments(
     declare_files(parser, roles)
 
 
+def model_input_roles(output: OutputKind, model_role: str, model_kind: str | None = None) -> FileRoles:
+    """The files of the verbs that run a saved model on a picture or a folder (`cyclegan translate`,
+    `style apply`: MODEL INPUT -o OUTPUT --recipe PNG): OUTPUT of kind `output`, MODEL named
+    `model_role` in messages and checked to be a model of `model_kind` (None: a kind Studio cannot
+    tell), INPUT and the recipe read."""
+    inputs = {"model": model_role, "input": "the input", "recipe": "the recipe"}
+    return FileRoles(outputs={"output": output}, inputs=inputs, models={"model": model_kind} if model_kind else {})
+
+
 def model_action(
     verbs: Any,
     name: str,

@@ -7,8 +7,15 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_options, params_from_recipe, training_arguments
-from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
+from studio.commands import (
+    drive,
+    flags_given,
+    model_input_roles,
+    param_options,
+    params_from_recipe,
+    training_arguments,
+)
+from studio.commands.paths import MODEL, PICTURE, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.model_files import CYCLEGAN
 from studio.core.params import CYCLEGAN_METHOD, STYLE, make_recipe
@@ -96,14 +103,7 @@ def register(subparsers) -> None:
         "direction size tile_size",
         help={"direction": "a2b: toward collection B; b2a: toward A"},
     )
-    declare_files(
-        translate,
-        FileRoles(
-            outputs={"output": TRANSLATED},
-            inputs={"model": "the model", "input": "the input", "recipe": "the recipe"},
-            models={"model": CYCLEGAN},
-        ),
-    )
+    declare_files(translate, model_input_roles(TRANSLATED, "the model", CYCLEGAN))
     translate.set_defaults(run=run_translate)
 
 

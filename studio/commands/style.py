@@ -15,6 +15,7 @@ from studio.commands import (
     CommandParser,
     drive,
     flags_given,
+    model_input_roles,
     param_options,
     params_from_recipe,
     picture_arguments,
@@ -286,13 +287,7 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         "strength preserve_colors tile_size temporal_smoothing",
         flags={"temporal_smoothing": "--steady"},
     )
-    declare_files(
-        parser,
-        FileRoles(
-            outputs={"output": PAINTED},
-            inputs={"model": "the style model", "input": "the input", "recipe": "the recipe"},
-        ),
-    )
+    declare_files(parser, model_input_roles(PAINTED, "the style model"))
     parser.set_defaults(run=run_apply)
     return parser
 
