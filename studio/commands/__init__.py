@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from studio.commands.paths import PICTURE, FileRoles, OutputKind, declare_files
+from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.catalog import BACKBONES, CUSTOM_BACKBONE, SHIPPED_DATASETS
 from studio.core.images import read_recipe
 from studio.core.model_files import KIND_NAMES
@@ -134,14 +134,23 @@ def param_options(
         param_option(parser, *([flag] if isinstance(flag, str) else flag), defaults=defaults, **kwargs)
 
 
-def dataset_argument(parser: argparse.ArgumentParser, defaults: Any) -> None:
-    """The positional DATASET of the verbs that train on pictures (`vae train`, `gan train`)."""
+def picture_training_verb(
+    verbs: Any, defaults: Any, model_kind: str, kept: str, more_outputs: dict[str, OutputKind] | None = None
+) -> argparse.ArgumentParser:
+    """The `train` action of a model trained on pictures (`vae train`, `gan train`): the positional
+    DATASET, then the arguments of `training_arguments`, the model being the output. The caller
+    adds the model's own options to the parser returned."""
+    parser = verbs.add_parser("train", help=f"train {KIND_NAMES[model_kind]} (or --resume one) and save it as .keras")
     parser.add_argument(
         "dataset",
         nargs="?",
         default=defaults.dataset,
         help=f"a folder of pictures, or one of: {', '.join(SHIPPED_DATASETS)}",
     )
+    training_arguments(
+        parser, defaults, model_kind, MODEL, kept, inputs={"dataset": "the dataset"}, more_outputs=more_outputs
+    )
+    return parser
 
 
 def training_arguments(
@@ -215,6 +224,15 @@ def picture_arguments(
     declare_files(parser, roles)
 
 
+def model_input_roles(output: OutputKind, model_role: str, model_kind: str | None = None) -> FileRoles:
+    """The files of the verbs that run a saved model on a picture or a folder (`cyclegan translate`,
+    `style apply`: MODEL INPUT -o OUTPUT --recipe PNG): OUTPUT of kind `output`, MODEL named
+    `model_role` in messages and checked to be a model of `model_kind` (None: a kind Studio cannot
+    tell), INPUT and the recipe read."""
+    inputs = {"model": model_role, "input": "the input", "recipe": "the recipe"}
+    return FileRoles(outputs={"output": output}, inputs=inputs, models={"model": model_kind} if model_kind else {})
+
+
 def model_action(
     verbs: Any,
     name: str,
@@ -245,9 +263,12 @@ def report_saved(path: Any, details: str = "") -> int:
     return 0
 
 
-def params_from_recipe(path: str, technique: str, params_class: type, method: str | None = None) -> Any:
+def params_from_recipe(path: str | None, technique: str, params_class: type, method: str | None = None) -> Any:
     """The parameters of a `technique` recipe made by `method` saved in the PNG at `path` (a JobError
-    if it has none)."""
+    if it has none), or the defaults of `params_class` when no recipe is given: what a verb's own
+    flags then override."""
+    if not path:
+        return params_class()
     recipe = read_recipe(path)
     if not recipe or (recipe.get("technique"), recipe.get("method")) != (technique, method):
         raise JobError(f"{Path(path).name} holds no {recipe_name(technique, method)} recipe.")

@@ -7,8 +7,15 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_options, params_from_recipe, training_arguments
-from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
+from studio.commands import (
+    drive,
+    flags_given,
+    model_input_roles,
+    param_options,
+    params_from_recipe,
+    training_arguments,
+)
+from studio.commands.paths import MODEL, PICTURE, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.model_files import CYCLEGAN
 from studio.core.params import CYCLEGAN_METHOD, STYLE, make_recipe
@@ -96,14 +103,7 @@ def register(subparsers) -> None:
         "direction size tile_size",
         help={"direction": "a2b: toward collection B; b2a: toward A"},
     )
-    declare_files(
-        translate,
-        FileRoles(
-            outputs={"output": TRANSLATED},
-            inputs={"model": "the model", "input": "the input", "recipe": "the recipe"},
-            models={"model": CYCLEGAN},
-        ),
-    )
+    declare_files(translate, model_input_roles(TRANSLATED, "the model", CYCLEGAN))
     translate.set_defaults(run=run_translate)
 
 
@@ -189,8 +189,8 @@ def run_translate(args: argparse.Namespace) -> int:
     if not source.exists():
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
-    from_recipe = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD) if args.recipe else None
-    params = dataclasses.replace(from_recipe or TranslateParams(), **flags_given(args, TRANSLATE_FLAGS))
+    base = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD)
+    params = dataclasses.replace(base, **flags_given(args, TRANSLATE_FLAGS))
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))
     for path in saved:

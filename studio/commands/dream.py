@@ -128,7 +128,7 @@ class ListPresets(argparse.Action):
 
 def params_from_args(args: argparse.Namespace) -> DreamParams:
     """Recipe first, then preset, then individual flags, each overriding the one before."""
-    params = params_from_recipe(args.recipe, "dream", DreamParams) if args.recipe else DreamParams()
+    params = params_from_recipe(args.recipe, "dream", DreamParams)
     overrides = flags_given(args, FLAGS)
     if overrides.get("max_side") == 0:
         overrides["max_side"] = None

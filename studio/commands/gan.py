@@ -7,16 +7,15 @@ import dataclasses
 
 from studio.commands import (
     action_group,
-    dataset_argument,
     drive,
     flags_given,
     model_action,
     param_option,
     param_options,
+    picture_training_verb,
     report_saved,
-    training_arguments,
 )
-from studio.commands.paths import ANIMATION, MODEL, PICTURE
+from studio.commands.paths import ANIMATION, PICTURE
 from studio.core.model_files import GAN
 from studio.core.params import make_recipe, params_to_dict
 from studio.core.params.gan import GanParams, GanSampleParams
@@ -48,17 +47,9 @@ def register(subparsers) -> None:
         description="Train a DCGAN on pictures, then sample grids and latent walks.",
     )
 
-    train = verbs.add_parser("train", help="train a GAN (or --resume one) and save it as .keras")
     defaults = GanParams()
-    dataset_argument(train, defaults)
-    training_arguments(
-        train,
-        defaults,
-        GAN,
-        MODEL,
-        kept="its size and widths are kept",
-        inputs={"dataset": "the dataset"},
-        more_outputs={"grid": PICTURE},
+    train = picture_training_verb(
+        verbs, defaults, GAN, kept="its size and widths are kept", more_outputs={"grid": PICTURE}
     )
     param_options(train, defaults, "limit image_size", flags={"image_size": "--size"})
     param_option(

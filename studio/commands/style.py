@@ -15,6 +15,7 @@ from studio.commands import (
     CommandParser,
     drive,
     flags_given,
+    model_input_roles,
     param_options,
     params_from_recipe,
     picture_arguments,
@@ -115,7 +116,7 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
-    params = params_from_recipe(args.recipe, "style", StyleParams) if args.recipe else StyleParams()
+    params = params_from_recipe(args.recipe, "style", StyleParams)
     overrides = flags_given(args, FLAGS)
     if args.style_layers:
         overrides["style_layers"] = parse_layers(args.style_layers)
@@ -286,13 +287,7 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
         "strength preserve_colors tile_size temporal_smoothing",
         flags={"temporal_smoothing": "--steady"},
     )
-    declare_files(
-        parser,
-        FileRoles(
-            outputs={"output": PAINTED},
-            inputs={"model": "the style model", "input": "the input", "recipe": "the recipe"},
-        ),
-    )
+    declare_files(parser, model_input_roles(PAINTED, "the style model"))
     parser.set_defaults(run=run_apply)
     return parser
 
@@ -339,10 +334,8 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import load_style_model, paint_picture
     from studio.engines.fast_style.video import is_video, paint_frames
 
-    from_recipe = (
-        params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD) if args.recipe else None
-    )
-    params = dataclasses.replace(from_recipe or FastStyleApplyParams(), **flags_given(args, APPLY_FLAGS))
+    base = params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD)
+    params = dataclasses.replace(base, **flags_given(args, APPLY_FLAGS))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)

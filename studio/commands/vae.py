@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from typing import Any
 
 from studio.commands import (
     action_group,
-    dataset_argument,
     drive,
     flags_given,
     model_action,
     param_options,
+    picture_training_verb,
     report_saved,
-    training_arguments,
 )
-from studio.commands.paths import ANIMATION, MODEL, PICTURE, PICTURE_OR_ANIMATION
+from studio.commands.paths import ANIMATION, PICTURE, PICTURE_OR_ANIMATION
 from studio.core.model_files import VAE
 from studio.core.params import make_recipe
 from studio.core.params.vae import GRID_EXTENT, VaeParams
@@ -34,10 +34,8 @@ def register(subparsers) -> None:
         description="Train a VAE on pictures and draw from its latent space.",
     )
 
-    train = verbs.add_parser("train", help="train a VAE (or --resume one) and save it as .keras")
     defaults = VaeParams()
-    dataset_argument(train, defaults)
-    training_arguments(train, defaults, VAE, MODEL, kept="its architecture is kept", inputs={"dataset": "the dataset"})
+    train = picture_training_verb(verbs, defaults, VAE, kept="its architecture is kept")
     param_options(
         train,
         defaults,
@@ -74,8 +72,7 @@ def register(subparsers) -> None:
     interpolate.add_argument("end", help="last picture")
     interpolate.add_argument("--steps", type=int, default=24, help="frames from one picture to the other")
     interpolate.add_argument("--linear", action="store_true", help="straight line instead of spherical")
-    interpolate.add_argument("--fps", type=float, default=12.0, help="frames per second")
-    interpolate.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
+    frame_arguments(interpolate, fps=12.0)
 
     walk = model_action(
         verbs,
@@ -88,8 +85,7 @@ def register(subparsers) -> None:
     )
     walk.add_argument("--steps", type=int, default=96, help="frames in the loop")
     walk.add_argument("--extent", type=float, default=GRID_EXTENT, help="the loop's radius in the plane")
-    walk.add_argument("--fps", type=float, default=24.0, help="frames per second")
-    walk.add_argument("--scale", type=int, default=4, help="enlarge frames by this factor")
+    frame_arguments(walk, fps=24.0)
 
     concept = model_action(
         verbs,
@@ -110,10 +106,29 @@ def register(subparsers) -> None:
     concept.add_argument(
         "--steps", type=int, default=7, help="columns or frames from none to --strength (default %(default)s)"
     )
-    concept.add_argument(
-        "--fps", type=float, default=8.0, help="frames per second of an animation (default %(default)s)"
+    frame_arguments(
+        concept,
+        fps=8.0,
+        fps_help="frames per second of an animation (default %(default)s)",
+        scale_help="enlarge by this factor (default %(default)s)",
     )
-    concept.add_argument("--scale", type=int, default=4, help="enlarge by this factor (default %(default)s)")
+
+
+def frame_arguments(
+    parser: argparse.ArgumentParser,
+    fps: float,
+    fps_help: str = "frames per second",
+    scale_help: str = "enlarge frames by this factor",
+) -> None:
+    """--fps and --scale, the last options of the actions that save animations (`interpolate`,
+    `walk`, `concept`); the engine takes them as they are (`frame_options`)."""
+    parser.add_argument("--fps", type=float, default=fps, help=fps_help)
+    parser.add_argument("--scale", type=int, default=4, help=scale_help)
+
+
+def frame_options(args: argparse.Namespace) -> dict[str, Any]:
+    """What `frame_arguments` declared, as the engine's keyword arguments."""
+    return {"fps": args.fps, "scale": args.scale}
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
@@ -169,8 +184,7 @@ def run_interpolate(args: argparse.Namespace) -> int:
         end,
         steps=2 * args.steps - 2,
         spherical=not args.linear,
-        fps=args.fps,
-        scale=args.scale,
+        **frame_options(args),
     )
     return report_saved(drive(job))
 
@@ -184,8 +198,7 @@ def run_walk(args: argparse.Namespace) -> int:
         args.output,
         plane=explorer.plane(extent=args.extent),
         steps=args.steps,
-        fps=args.fps,
-        scale=args.scale,
+        **frame_options(args),
     )
     return report_saved(drive(job))
 
@@ -201,8 +214,7 @@ def run_concept(args: argparse.Namespace) -> int:
         args.output,
         strength=args.strength,
         steps=args.steps,
-        scale=args.scale,
-        fps=args.fps,
         model_path=args.model,
+        **frame_options(args),
     )
     return report_saved(drive(job))
