@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from tiny import with_config_edited
+from tiny import TINY_STYLE_LAYERS, with_config_edited
 
 from studio.core.image_ops import to_rgb, to_working
 from studio.core.params import params_from_dict, params_to_dict
@@ -18,9 +18,7 @@ from studio.core.progress import run_to_end as run
 from studio.core.style_presets import load_preset, paint_preset, preset_names
 
 TINY = FastStyleTrainParams(
-    content_layer="conv3",
-    style_layers={"conv1": 1.0, "conv2": 1.0},
-    content_weight=1.0,
+    **TINY_STYLE_LAYERS,
     style_weight=50.0,
     tv_weight=0.1,
     size=64,

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
+from tiny import TINY_STYLE_LAYERS
 
 from studio.core.images import load_image, read_recipe, save_image
 from studio.core.style_presets import DEFAULT_PRESET, load_preset
@@ -18,8 +19,7 @@ from studio.ui.settings import Settings
 from studio.ui.style_tab import StyleTab
 
 TINY_TRAINING = {
-    "content_layer": "conv3",
-    "style_layers": {"conv1": 1.0, "conv2": 1.0},
+    **TINY_STYLE_LAYERS,
     "style_weight": 1.0,
     "tv_weight": 0.1,
     "size": 64,

@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 import tensorflow as tf
+from tiny import TINY_STYLE_LAYERS
 
 from studio.core.image_ops import to_working
 from studio.core.images import load_image, read_recipe, save_image
@@ -18,16 +19,7 @@ from studio.engines.style import StyleObjective, gram_matrix, objective_for, sty
 from studio.engines.style.objective import CALL_COST, FORWARD_COST, GRADIENT_COST
 from studio.engines.tiling import aligned
 
-TINY = StyleParams(
-    content_layer="conv3",
-    style_layers={"conv1": 1.0, "conv2": 1.0},
-    content_weight=1.0,
-    style_weight=100.0,
-    tv_weight=0.1,
-    size=64,
-    iterations=6,
-    num_scales=1,
-)
+TINY = StyleParams(**TINY_STYLE_LAYERS, style_weight=100.0, tv_weight=0.1, size=64, iterations=6, num_scales=1)
 
 
 def run(job):

@@ -7,21 +7,14 @@ import dataclasses
 
 import numpy as np
 import pytest
+from tiny import TINY_STYLE_LAYERS
 
 from studio.core.params.style import StyleParams
 from studio.core.progress import JobError, run_to_end
 from studio.engines.style import stylize
 from studio.engines.style.regions import stylize_in_regions
 
-PARAMS = StyleParams(
-    content_layer="conv3",
-    style_layers={"conv1": 1.0, "conv2": 1.0},
-    size=64,
-    iterations=4,
-    num_scales=1,
-    style_weight=0.02,
-    seed=0,
-)
+PARAMS = StyleParams(**TINY_STYLE_LAYERS, size=64, iterations=4, num_scales=1, style_weight=0.02, seed=0)
 
 
 @pytest.fixture

@@ -40,6 +40,9 @@ def bar_pictures(folder: Path, count: int) -> Path:
     return folder
 
 
+# The tiny backbone's layers for style losses: the last for content, the first two for style.
+TINY_STYLE_LAYERS = {"content_layer": "conv3", "style_layers": {"conv1": 1.0, "conv2": 1.0}}
+
 TINY_CYCLEGAN = CycleGanParams(
     size=64,
     generator_filters=4,
