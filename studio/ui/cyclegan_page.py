@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from studio.core.params.cyclegan import (
     CYCLE_ERROR,
@@ -31,6 +31,7 @@ from studio.ui.settings import Settings
 from studio.ui.shortcuts import RUN, with_key
 from studio.ui.widgets.collection_chooser import CollectionChooser
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import column, fill, push_button
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
@@ -53,20 +54,15 @@ class CycleGanPage(LatentPage):
         self.choosers = {side: CollectionChooser(settings, f"cyclegan-{side}") for side in "ab"}
         self.form = ParamForm(CycleGanParams, {"collection_a": self.choosers["a"], "collection_b": self.choosers["b"]})
         self.translate_form = ParamForm(CycleGanTranslateParams)
-        self.translate_button = QPushButton("Translate")
-        self.translate_button.setObjectName("primary")
-        self.translate_button.setToolTip(with_key("Translate the Content picture with the model, at full size", RUN))
+        self.translate_button = push_button(
+            "Translate", tip=with_key("Translate the Content picture with the model, at full size", RUN), primary=True
+        )
         self.translate_form.add_row(TRANSLATE_GROUP, "", self.translate_button)
         # The collections and what to do with them first, the settings of the networks below.
-        buttons = QWidget()
-        buttons.setLayout(self.build_run_buttons())
-        buttons.layout().setContentsMargins(0, 0, 0, 0)
-        self.form.add_row("Collections", "", buttons)
+        self.form.add_row("Collections", "", fill(QWidget(), self.build_run_buttons()))
         self.translate_form.layout().setContentsMargins(0, 0, 0, 0)
         self.form.layout().insertWidget(1, self.translate_form)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.form)
+        fill(self, column(self.form))
         self.training_view = self._build_training_view()
         self.stills.attach(self.strip_view, self.current_stills)
         self.status.setText(
@@ -82,12 +78,7 @@ class CycleGanPage(LatentPage):
         caption.setObjectName("hint")
         self.loss_plot = LossPlot(placeholder="The four losses appear here while it trains")
         view = QWidget()
-        layout = QVBoxLayout(view)
-        layout.addWidget(self.job_panel)
-        layout.addWidget(self.status)
-        layout.addWidget(caption)
-        layout.addWidget(self.strip_view, 3)
-        layout.addWidget(self.loss_plot, 1)
+        view.setLayout(column(self.job_panel, self.status, caption, (self.strip_view, 3), (self.loss_plot, 1)))
         return view
 
     # -- the engine's side ----------------------------------------------------------------------

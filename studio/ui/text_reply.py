@@ -36,9 +36,8 @@ class ReplyPanel(WritingPanel):
             "Save text…", self._save, "Save the conversations (several side by side: one after another)"
         )
         self.replies = SampleColumns("What you say and what the model answers appear here.")
-        # Three buttons wide, as the writer: the settings share the width. The line takes the first two cells.
-        controls = grid(self.reply_button, self.stop_button, clear_button, save_button, columns=3, first_cell=2)
-        controls.addWidget(self.line, 0, 0, 1, 2)
+        # Three buttons wide, as the writer: the settings share the width.
+        controls = grid((self.line, 2), self.reply_button, self.stop_button, clear_button, save_button, columns=3)
         fill(self, column(controls, (self.replies, 1)))
 
     def reply(self) -> JobHandle | None:

@@ -127,12 +127,15 @@ def _lay_out(layout: Box, items: tuple[Item, ...]) -> Box:
     return layout
 
 
-def grid(*widgets: QWidget, columns: int, first_cell: int = 0) -> QGridLayout:
-    """`widgets` in reading order, `columns` to a line, from cell number `first_cell` on (the cells
-    before it are left for the caller to fill)."""
+def grid(*items: QWidget | tuple[QWidget, int], columns: int) -> QGridLayout:
+    """Widgets in reading order, `columns` cells to a line; a (widget, cells) pair spans that many
+    cells of its line."""
     layout = QGridLayout()
-    for index, widget in enumerate(widgets, start=first_cell):
-        layout.addWidget(widget, *divmod(index, columns))
+    cell = 0
+    for item in items:
+        widget, span = item if isinstance(item, tuple) else (item, 1)
+        layout.addWidget(widget, *divmod(cell, columns), 1, span)
+        cell += span
     return layout
 
 
