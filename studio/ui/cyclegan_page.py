@@ -46,11 +46,11 @@ class CycleGanPage(LatentPage):
     stem = "cyclegan"
     noun = "CycleGAN"
     params_class = CycleGanParams
+    loss_curves = LOSS_CURVES
     training_begun = Signal()  # the tab shows the training view
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
-        self._plot_offset = 0  # a resumed run counts its steps from 0 again; its curves go on from here
         self.choosers = {side: CollectionChooser(settings, f"cyclegan-{side}") for side in "ab"}
         self.form = ParamForm(CycleGanParams, {"collection_a": self.choosers["a"], "collection_b": self.choosers["b"]})
         self.translate_form = ParamForm(CycleGanTranslateParams)
@@ -86,12 +86,6 @@ class CycleGanPage(LatentPage):
         kwargs = {"params": params, "resume_from": path if resume else None, "checkpoint_path": path}
         return Job("cyclegan.train", kwargs, title="Training the CycleGAN")
 
-    def load_job(self, path: str) -> Job:
-        return Job("cyclegan.load", {"path": path}, title="Opening the CycleGAN")
-
-    def save_job(self, path: str) -> Job:
-        return Job("cyclegan.save", {"model": self.model, "path": path}, title="Saving the CycleGAN")
-
     def model_params(self, model: Any) -> CycleGanParams:
         return model.cyclegan_params
 
@@ -105,9 +99,6 @@ class CycleGanPage(LatentPage):
 
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
-        self._plot_offset = self.loss_plot.last_step() if resume else 0
-        if not resume:
-            self.loss_plot.clear()
         self.training_begun.emit()
 
     def training_progress(self, event: Progress) -> None:
@@ -115,9 +106,6 @@ class CycleGanPage(LatentPage):
             skipped = {side: names for side, names in event.data["skipped"].items() if names}
             notes = [f"{len(names)} files in {side.upper()} are not pictures" for side, names in skipped.items()]
             self.status.setText(event.stage + (f" ({'; '.join(notes)}: skipped)." if notes else "."))
-        for name, label in LOSS_CURVES.items():
-            if name in event.metrics:
-                self.loss_plot.add(label, self._plot_offset + event.step, event.metrics[name])
         if CYCLE_ERROR in event.metrics:
             self.status.setText(f"{event.stage} · round-trip error {event.metrics[CYCLE_ERROR]:.3f}")
 

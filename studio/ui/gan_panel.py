@@ -57,7 +57,6 @@ class GanPanel(LatentPage):
         self.latents: np.ndarray | None = None  # latent points of the grid shown, in reading order
         self.grid_sampling: GanSampleParams | None = None  # how the grid shown was drawn (None: the training monitor)
         self.picked: list[int] = []
-        self._plot_offset = 0  # a resumed run's steps continue the curves
         self.dataset_chooser = DatasetChooser(settings, "gan-data")
         self.dataset_chooser.changed.connect(self._dataset_changed)
         self.form = ParamForm(GanParams, {"dataset": self.dataset_chooser})
@@ -83,12 +82,14 @@ class GanPanel(LatentPage):
         self.strip_view = ImageView("Click two pictures of the grid to see the way between them")
         self.strip_view.setMinimumHeight(70)
         self.strip_view.setMaximumHeight(140)
-        self.plot = LossPlot()
-        self.plot.setMaximumHeight(140)
+        self.loss_plot = LossPlot()
+        self.loss_plot.setMaximumHeight(140)
         self.waiting_note = RequestNote(self.jobs)
         samples = QWidget()
         # The strip and the plot side by side below the grid, so the grid keeps its height in a small window.
-        samples.setLayout(column(self.waiting_note, (self.grid_view, 1), row((self.strip_view, 3), (self.plot, 2))))
+        samples.setLayout(
+            column(self.waiting_note, (self.grid_view, 1), row((self.strip_view, 3), (self.loss_plot, 2)))
+        )
         self.editor = GanEditView(self.jobs, self.settings, self.status.setText)
         self.editor.made.connect(self._made)
         self.views = QTabWidget()
@@ -147,12 +148,6 @@ class GanPanel(LatentPage):
             kwargs["resume_from"] = path
         return Job("gan.train", kwargs, title="Training the GAN")
 
-    def load_job(self, path: str) -> Job:
-        return Job("gan.load", {"path": path}, title="Opening the GAN")
-
-    def save_job(self, path: str) -> Job:
-        return Job("gan.save", {"model": self.model, "path": path}, title="Saving the GAN")
-
     def model_params(self, model) -> GanParams:
         return model.gan_params
 
@@ -161,9 +156,6 @@ class GanPanel(LatentPage):
 
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
-        self._plot_offset = self.plot.last_step() if resume else 0
-        if not resume:
-            self.plot.clear()
         self.warning_label.hide()
         self.editor.set_model(None)  # its directions would belong to the weights training changes
         self.views.setCurrentIndex(SAMPLES_VIEW)
@@ -174,8 +166,6 @@ class GanPanel(LatentPage):
             self.status.setText(
                 f"Epoch {event.data['epoch']} done and saved. The grid shows the same latent points after every epoch."
             )
-        for name, value in event.metrics.items():
-            self.plot.add(name, self._plot_offset + event.step, value)
         if "warning" in event.data:
             self.warning_label.setText(event.data["warning"] or "")
             self.warning_label.setVisible(bool(event.data["warning"]))

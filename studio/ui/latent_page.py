@@ -31,6 +31,7 @@ from studio.ui.widgets.forms import STRETCH, column, fill, grid, push_button, si
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.param_form import ParamForm
+from studio.ui.widgets.plot import LossPlot
 from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.stills import Still, StillSaver
 
@@ -38,14 +39,15 @@ MODEL_FILTER = "Keras models (*.keras)"
 
 
 class LatentPage(ShownHistory, QWidget):
-    """A page that trains one kind of model. Subclasses build `self.form` (of `params_class`) and
-    their views (with `history_strip` among them; a Latent Explorer page lays them out with
-    `lay_out_explorer`), and say which jobs train, open and save their model, what a model tells and
-    how a history entry is shown (the hooks below)."""
+    """A page that trains one kind of model. Subclasses build `self.form` (of `params_class`), the
+    training's `self.loss_plot` and their views (with `history_strip` among them; a Latent Explorer
+    page lays them out with `lay_out_explorer`), and say which jobs train, open and save their model,
+    what a model tells and how a history entry is shown (the hooks below)."""
 
     stem = "model"  # checkpoints/<stem>.keras, and the recipe's technique
     noun = "model"  # "VAE", "GAN" in messages
     params_class: type
+    loss_curves: dict[str, str] | None = None  # metric -> its curve's name; None: every metric, under its own
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +55,8 @@ class LatentPage(ShownHistory, QWidget):
         self.settings = settings
         self.jobs = TabJobs(runner, self)
         self.form: ParamForm
+        self.loss_plot: LossPlot
+        self._plot_offset = 0  # a resumed run counts its steps from 0 again; its curves go on from here
         self.model: Any = None
         self.model_path: Path | None = None
         self.training_into: Path | None = None  # where the running (or last) training writes its epochs
@@ -103,10 +107,12 @@ class LatentPage(ShownHistory, QWidget):
         raise NotImplementedError
 
     def load_job(self, path: str) -> Job:
-        raise NotImplementedError
+        """The engine's `<stem>.load` job, which reads the model in `path`."""
+        return Job(f"{self.stem}.load", {"path": path}, title=f"Opening the {self.noun}")
 
     def save_job(self, path: str) -> Job:
-        raise NotImplementedError
+        """The engine's `<stem>.save` job, which writes the model to `path`."""
+        return Job(f"{self.stem}.save", {"model": self.model, "path": path}, title=f"Saving the {self.noun}")
 
     def model_params(self, model: Any) -> Any:
         raise NotImplementedError
@@ -120,7 +126,8 @@ class LatentPage(ShownHistory, QWidget):
 
     def training_started(self, resume: bool) -> None: ...
 
-    def training_progress(self, event: Progress) -> None: ...
+    def training_progress(self, event: Progress) -> None:
+        """A training event, its losses already plotted on `loss_plot`."""
 
     def training_preview(self, frame: Any) -> None: ...
 
@@ -177,15 +184,25 @@ class LatentPage(ShownHistory, QWidget):
         handle = self.jobs.start(
             "train",
             self.training_job(params, resume, str(into)),
-            on_progress=self.training_progress,
+            on_progress=self._training_progress,
             on_preview=self.training_preview,
             on_done=self._trained,
             on_failed=self._training_failed,
             on_cancelled=self._stopped,
         )
+        self._plot_offset = self.loss_plot.last_step() if resume else 0
+        if not resume:
+            self.loss_plot.clear()
         self.training_started(resume)
         self.status.setText(f"Continuing {into.name}." if resume else f"Training a new {self.noun} into {into.name}.")
         return handle
+
+    def _training_progress(self, event: Progress) -> None:
+        curves = self.loss_curves or {name: name for name in event.metrics}
+        for name, curve in curves.items():
+            if name in event.metrics:
+                self.loss_plot.add(curve, self._plot_offset + event.step, event.metrics[name])
+        self.training_progress(event)
 
     def _trained(self, model: Any) -> None:
         self.model, self.model_path = model, self.training_into

@@ -35,7 +35,6 @@ class VaePage(LatentPage):
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
-        self._plot_offset = 0  # a resumed run counts its steps from 0 again; its curves go on from here
         self.dataset_chooser = DatasetChooser(settings, "latent")
         self.form = ParamForm(VaeParams, {"dataset": self.dataset_chooser})
         self.explorer_view = VaeExplorer(self.jobs, settings, self.status.setText)
@@ -75,9 +74,6 @@ class VaePage(LatentPage):
         kwargs = {"params": params, "checkpoint": path, "resume_from": path if resume else None}
         return Job("vae.train", kwargs, title="Training the VAE")
 
-    def load_job(self, path: str) -> Job:
-        return Job("vae.load", {"path": path}, title="Opening the VAE")
-
     def save_job(self, path: str) -> Job:
         return Job("vae.save", {"explorer": self.model, "path": path}, title="Saving the VAE")
 
@@ -92,17 +88,12 @@ class VaePage(LatentPage):
 
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
-        self._plot_offset = self.loss_plot.last_step() if resume else 0
-        if not resume:
-            self.loss_plot.clear()
         self.views.setCurrentIndex(TRAINING_VIEW)
 
     def training_progress(self, event: Progress) -> None:
         if "pictures" in event.data:
             self.dataset_view.set_image(event.data["pictures"])
             self.status.setText(event.stage[:1].upper() + event.stage[1:] + ".")
-        for name, value in event.metrics.items():
-            self.loss_plot.add(name, self._plot_offset + event.step, value)
 
     def training_preview(self, frame: np.ndarray) -> None:
         self.samples_view.set_image(frame)
