@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
@@ -88,10 +88,10 @@ class WheelGuard(QObject):
 
 
 def push_button(
-    text: str, clicked: Callable[..., object] | None = None, tip: str = "", primary: bool = False
+    text: str, clicked: Callable[..., object] | SignalInstance | None = None, tip: str = "", primary: bool = False
 ) -> QPushButton:
-    """A button saying `text`, with the tooltip `tip`, that calls `clicked` when clicked; `primary`:
-    the tab's main action, which the stylesheet makes stand out."""
+    """A button saying `text`, with the tooltip `tip`, that calls `clicked` (or emits it, a signal) when
+    clicked; `primary`: the tab's main action, which the stylesheet makes stand out."""
     made = QPushButton(text)
     if primary:
         made.setObjectName("primary")
