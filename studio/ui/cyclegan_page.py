@@ -86,6 +86,12 @@ class CycleGanPage(LatentPage):
         kwargs = {"params": params, "resume_from": path if resume else None, "checkpoint_path": path}
         return Job("cyclegan.train", kwargs, title="Training the CycleGAN")
 
+    def load_job(self, path: str) -> Job:
+        return Job("cyclegan.load", {"path": path}, title="Opening the CycleGAN")
+
+    def save_job(self, path: str) -> Job:
+        return Job("cyclegan.save", {"model": self.model, "path": path}, title="Saving the CycleGAN")
+
     def model_params(self, model: Any) -> CycleGanParams:
         return model.cyclegan_params
 

@@ -148,6 +148,12 @@ class GanPanel(LatentPage):
             kwargs["resume_from"] = path
         return Job("gan.train", kwargs, title="Training the GAN")
 
+    def load_job(self, path: str) -> Job:
+        return Job("gan.load", {"path": path}, title="Opening the GAN")
+
+    def save_job(self, path: str) -> Job:
+        return Job("gan.save", {"model": self.model, "path": path}, title="Saving the GAN")
+
     def model_params(self, model) -> GanParams:
         return model.gan_params
 

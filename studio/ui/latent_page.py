@@ -107,12 +107,10 @@ class LatentPage(ShownHistory, QWidget):
         raise NotImplementedError
 
     def load_job(self, path: str) -> Job:
-        """The engine's `<stem>.load` job, which reads the model in `path`."""
-        return Job(f"{self.stem}.load", {"path": path}, title=f"Opening the {self.noun}")
+        raise NotImplementedError
 
     def save_job(self, path: str) -> Job:
-        """The engine's `<stem>.save` job, which writes the model to `path`."""
-        return Job(f"{self.stem}.save", {"model": self.model, "path": path}, title=f"Saving the {self.noun}")
+        raise NotImplementedError
 
     def model_params(self, model: Any) -> Any:
         raise NotImplementedError

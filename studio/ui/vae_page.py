@@ -74,6 +74,9 @@ class VaePage(LatentPage):
         kwargs = {"params": params, "checkpoint": path, "resume_from": path if resume else None}
         return Job("vae.train", kwargs, title="Training the VAE")
 
+    def load_job(self, path: str) -> Job:
+        return Job("vae.load", {"path": path}, title="Opening the VAE")
+
     def save_job(self, path: str) -> Job:
         return Job("vae.save", {"explorer": self.model, "path": path}, title="Saving the VAE")
 
