@@ -56,7 +56,7 @@ def test_train_a_tiny_epoch_then_sample_pick_interpolate_and_reload(qtbot, panel
     wait_for(qtbot, panel.jobs.handle("train").finished)
     grid = panel.grid_view.image
     assert grid is not None and grid.shape[2] == 3 and grid.shape[0] >= 6 * 28  # the 6 x 6 monitor grid
-    assert set(panel.plot.series) == {"d_loss", "g_loss"}
+    assert set(panel.loss_plot.series) == {"d_loss", "g_loss"}
     assert panel.model is not None and panel.model.epochs_done == 1
     assert panel.model_path == panel.checkpoints / "gan.keras" and panel.model_path.is_file()
     assert panel.resume_button.isEnabled() and "Trained gan.keras (1 epochs)" in panel.status.text()
@@ -90,11 +90,11 @@ def test_resume_continues_the_curves_and_stop_keeps_the_model(qtbot, panel, pict
     panel.form.set_params(dataclasses.replace(TINY, dataset=str(picture_folder)))
     panel.train()
     wait_for(qtbot, panel.jobs.handle("train").finished)
-    steps_first_run = panel.plot.series["d_loss"][-1][0]
+    steps_first_run = panel.loss_plot.series["d_loss"][-1][0]
     panel.form.update(epochs=30)
     panel.resume()
     handle = panel.jobs.handle("train")
-    qtbot.waitUntil(lambda: panel.plot.series["d_loss"][-1][0] > steps_first_run, timeout=30_000)
+    qtbot.waitUntil(lambda: panel.loss_plot.series["d_loss"][-1][0] > steps_first_run, timeout=30_000)
     panel.stop()
     wait_for(qtbot, handle.cancelled)
     assert not panel.jobs.is_busy("train") and panel.train_button.isEnabled() and panel.resume_button.isEnabled()

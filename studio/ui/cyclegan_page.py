@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from studio.core.params.cyclegan import (
     CYCLE_ERROR,
@@ -31,6 +31,7 @@ from studio.ui.settings import Settings
 from studio.ui.shortcuts import RUN, with_key
 from studio.ui.widgets.collection_chooser import CollectionChooser
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import column, fill, push_button
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
@@ -45,28 +46,23 @@ class CycleGanPage(LatentPage):
     stem = "cyclegan"
     noun = "CycleGAN"
     params_class = CycleGanParams
+    loss_curves = LOSS_CURVES
     training_begun = Signal()  # the tab shows the training view
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
-        self._plot_offset = 0  # a resumed run counts its steps from 0 again; its curves go on from here
         self.choosers = {side: CollectionChooser(settings, f"cyclegan-{side}") for side in "ab"}
         self.form = ParamForm(CycleGanParams, {"collection_a": self.choosers["a"], "collection_b": self.choosers["b"]})
         self.translate_form = ParamForm(CycleGanTranslateParams)
-        self.translate_button = QPushButton("Translate")
-        self.translate_button.setObjectName("primary")
-        self.translate_button.setToolTip(with_key("Translate the Content picture with the model, at full size", RUN))
+        self.translate_button = push_button(
+            "Translate", tip=with_key("Translate the Content picture with the model, at full size", RUN), primary=True
+        )
         self.translate_form.add_row(TRANSLATE_GROUP, "", self.translate_button)
         # The collections and what to do with them first, the settings of the networks below.
-        buttons = QWidget()
-        buttons.setLayout(self.build_run_buttons())
-        buttons.layout().setContentsMargins(0, 0, 0, 0)
-        self.form.add_row("Collections", "", buttons)
+        self.form.add_row("Collections", "", fill(QWidget(), self.build_run_buttons()))
         self.translate_form.layout().setContentsMargins(0, 0, 0, 0)
         self.form.layout().insertWidget(1, self.translate_form)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.form)
+        fill(self, column(self.form))
         self.training_view = self._build_training_view()
         self.stills.attach(self.strip_view, self.current_stills)
         self.status.setText(
@@ -82,12 +78,7 @@ class CycleGanPage(LatentPage):
         caption.setObjectName("hint")
         self.loss_plot = LossPlot(placeholder="The four losses appear here while it trains")
         view = QWidget()
-        layout = QVBoxLayout(view)
-        layout.addWidget(self.job_panel)
-        layout.addWidget(self.status)
-        layout.addWidget(caption)
-        layout.addWidget(self.strip_view, 3)
-        layout.addWidget(self.loss_plot, 1)
+        view.setLayout(column(self.job_panel, self.status, caption, (self.strip_view, 3), (self.loss_plot, 1)))
         return view
 
     # -- the engine's side ----------------------------------------------------------------------
@@ -114,9 +105,6 @@ class CycleGanPage(LatentPage):
 
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
-        self._plot_offset = self.loss_plot.last_step() if resume else 0
-        if not resume:
-            self.loss_plot.clear()
         self.training_begun.emit()
 
     def training_progress(self, event: Progress) -> None:
@@ -124,9 +112,6 @@ class CycleGanPage(LatentPage):
             skipped = {side: names for side, names in event.data["skipped"].items() if names}
             notes = [f"{len(names)} files in {side.upper()} are not pictures" for side, names in skipped.items()]
             self.status.setText(event.stage + (f" ({'; '.join(notes)}: skipped)." if notes else "."))
-        for name, label in LOSS_CURVES.items():
-            if name in event.metrics:
-                self.loss_plot.add(label, self._plot_offset + event.step, event.metrics[name])
         if CYCLE_ERROR in event.metrics:
             self.status.setText(f"{event.stage} · round-trip error {event.metrics[CYCLE_ERROR]:.3f}")
 

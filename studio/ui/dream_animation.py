@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QSlider, QWidget
 
 from studio.core.params import params_to_dict
 from studio.core.params.dream_animation import DreamAnimationParams
 from studio.core.progress import Progress
 from studio.ui.runner import Job
+from studio.ui.widgets.forms import fill, push_button, row
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.saving import file_stem, unique_path
 
@@ -37,32 +38,28 @@ class DreamAnimation(QObject):
         self.frames: list[np.ndarray] = []
         self._run: PictureRun | None = None
         self._params = DreamAnimationParams()
-        self.button = QPushButton("Animate")
-        self.button.setToolTip(
+        self.button = push_button(
+            "Animate",
+            self.start,
             "Fly into the dream: dream, zoom in a little, dream again (set it up under Animation); "
-            "save it as GIF or MP4"
+            "save it as GIF or MP4",
         )
-        self.button.clicked.connect(self.start)
         self.bar = self._build_bar()
 
     def _build_bar(self) -> QWidget:
-        bar = QWidget()
         self.label = QLabel()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Look through the frames in the After view")
         self.slider.valueChanged.connect(self._show_frame)
-        self.keep_button = QPushButton("Keep this frame")
-        self.keep_button.setToolTip("Keep the frame shown as a picture: it joins the history, to save or dream on")
-        self.keep_button.clicked.connect(self.keep_frame)
-        self.save_button = QPushButton("Save animation…")
-        self.save_button.setToolTip("Save the frames as a looping GIF or an MP4 video")
-        self.save_button.clicked.connect(self.save_dialog)
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.keep_button)
-        row.addWidget(self.save_button)
+        self.keep_button = push_button(
+            "Keep this frame",
+            self.keep_frame,
+            "Keep the frame shown as a picture: it joins the history, to save or dream on",
+        )
+        self.save_button = push_button(
+            "Save animation…", self.save_dialog, "Save the frames as a looping GIF or an MP4 video"
+        )
+        bar = fill(QWidget(), row(self.label, (self.slider, 1), self.keep_button, self.save_button))
         bar.hide()
         return bar
 

@@ -18,7 +18,7 @@ from studio.ui.runner import Job
 from studio.ui.shortcuts import RUN, with_key
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.file_field import FileField
-from studio.ui.widgets.forms import side_panel, work_and_controls
+from studio.ui.widgets.forms import column, fill, push_button, side_panel, work_and_controls
 from studio.ui.widgets.layer_weights import LayerWeights
 from studio.ui.widgets.mask_editor import MaskEditor
 from studio.ui.widgets.param_form import ParamForm
@@ -50,11 +50,7 @@ class DreamTab(PictureTab):
     def _build(self) -> None:
         self.form = self._build_form()
         self.animation = DreamAnimation(self)
-        controls = QWidget()
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(0, 0, 0, 0)
-        for form in (self.form, self.variations.form, self.animation.form):
-            column.addWidget(form)
+        controls = fill(QWidget(), column(self.form, self.variations.form, self.animation.form))
         work = self.work_area(self._build_buttons(), self.animation.bar)
         QVBoxLayout(self).addWidget(work_and_controls(work, side_panel(controls)))
         self.jobs.attach_panel("animation", self.job_panel)
@@ -62,16 +58,15 @@ class DreamTab(PictureTab):
         self.variations.suggest_range()
 
     def _build_buttons(self) -> list[QPushButton]:
-        self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Open a picture to dream on (or drop one on Before, or paste it)")
-        self.open_button.clicked.connect(self.open_dialog)
-        self.dream_button = self.main_button = QPushButton("Dream")
-        self.dream_button.setObjectName("primary")
-        self.dream_button.setToolTip(with_key("Dream on the Before picture with these settings", RUN))
-        self.dream_button.clicked.connect(self.start_dream)
-        self.again_button = QPushButton("Dream on result")
-        self.again_button.setToolTip("Use the After picture as the new Before picture")
-        self.again_button.clicked.connect(self.use_result_as_source)
+        self.open_button = push_button(
+            "Open…", self.open_dialog, "Open a picture to dream on (or drop one on Before, or paste it)"
+        )
+        self.dream_button = self.main_button = push_button(
+            "Dream", self.start_dream, with_key("Dream on the Before picture with these settings", RUN), primary=True
+        )
+        self.again_button = push_button(
+            "Dream on result", self.use_result_as_source, "Use the After picture as the new Before picture"
+        )
         return [
             self.open_button,
             self.dream_button,

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
     QLabel,
-    QPushButton,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +27,7 @@ from studio.ui.fast_style_training import FastStyleTraining
 from studio.ui.picture_tab import PictureRun
 from studio.ui.runner import Job, JobHandle
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import row
+from studio.ui.widgets.forms import STRETCH, column, fill, push_button, row
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
@@ -70,9 +68,7 @@ class FastStylePage(QWidget):
         self.sections = QTabWidget()
         self.sections.addTab(self._build_gallery_section(), "Paint")
         self.sections.addTab(self.training, "Train")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.sections)
+        fill(self, column(self.sections))
         self.gallery.refresh()
 
     def showEvent(self, event) -> None:
@@ -81,31 +77,26 @@ class FastStylePage(QWidget):
 
     def _build_gallery_section(self) -> QWidget:
         box = QGroupBox("Style models")
-        refresh = QPushButton("Refresh")
-        refresh.setToolTip(f"Look again for models in {self.folder}")
-        refresh.clicked.connect(self.refresh_gallery)
-        models = QVBoxLayout(box)
-        models.addLayout(row((QLabel("Click one to paint the Content picture"), 1), refresh))
-        models.addWidget(self.gallery)
-        models.addWidget(self.note)
-        self.folder_button = QPushButton("Paint a folder…")
-        self.folder_button.setToolTip("Paint every picture of a folder with the chosen model, into a new folder")
-        self.folder_button.clicked.connect(self.paint_folder_dialog)
-        self.video_button = QPushButton("Paint a video…")
-        self.video_button.setToolTip("Paint every frame of a video with the chosen model (its sound is kept)")
-        self.video_button.clicked.connect(self.paint_video_dialog)
+        refresh = push_button("Refresh", self.refresh_gallery, f"Look again for models in {self.folder}")
+        box.setLayout(
+            column(row((QLabel("Click one to paint the Content picture"), 1), refresh), self.gallery, self.note)
+        )
+        self.folder_button = push_button(
+            "Paint a folder…",
+            self.paint_folder_dialog,
+            "Paint every picture of a folder with the chosen model, into a new folder",
+        )
+        self.video_button = push_button(
+            "Paint a video…",
+            self.paint_video_dialog,
+            "Paint every frame of a video with the chosen model (its sound is kept)",
+        )
         moving = QGroupBox("Folders and videos")
-        frames = QVBoxLayout(moving)
-        frames.addLayout(row(self.folder_button, self.video_button))
-        frames.addWidget(self.frames_panel)
-        frames.addWidget(self.frames_note)
-        frames.addWidget(self.frames_preview)
+        moving.setLayout(
+            column(row(self.folder_button, self.video_button), self.frames_panel, self.frames_note, self.frames_preview)
+        )
         section = QWidget()
-        layout = QVBoxLayout(section)
-        layout.addWidget(box)
-        layout.addWidget(self.form)
-        layout.addWidget(moving)
-        layout.addStretch(1)
+        section.setLayout(column(box, self.form, moving, STRETCH))
         return section
 
     # -- the gallery ---------------------------------------------------------------------------------

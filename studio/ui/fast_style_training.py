@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +28,7 @@ from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
 from studio.ui.widgets.file_field import FileField
-from studio.ui.widgets.forms import row
+from studio.ui.widgets.forms import column, push_button, row
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
@@ -92,30 +91,19 @@ class FastStyleTraining(QWidget):
 
     def _build(self) -> None:
         box = QGroupBox("Style pictures")
-        styles = QVBoxLayout(box)
-        styles.addWidget(self.presets)
-        styles.addWidget(self.styles)
-        self.train_button = QPushButton("Train")
-        self.train_button.setObjectName("primary")
-        self.train_button.setToolTip("Train a new style model (asks first when the name is taken)")
-        self.train_button.clicked.connect(self.train)
-        self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip("Go on training the last model up to the steps set, from its last save")
-        self.resume_button.clicked.connect(self.resume)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after this step; the model is saved as it is, to use or resume")
-        self.stop_button.clicked.connect(self.stop)
+        box.setLayout(column(self.presets, self.styles))
+        self.train_button = push_button(
+            "Train", self.train, "Train a new style model (asks first when the name is taken)", primary=True
+        )
+        self.resume_button = push_button(
+            "Resume", self.resume, "Go on training the last model up to the steps set, from its last save"
+        )
+        self.stop_button = push_button(
+            "Stop", self.stop, "Stop after this step; the model is saved as it is, to use or resume"
+        )
         buttons = row(self.train_button, self.resume_button, self.stop_button)
         name_row = row(QLabel("Name:"), (self.name, 1))
-        layout = QVBoxLayout(self)
-        layout.addWidget(box)
-        layout.addLayout(name_row)
-        layout.addLayout(buttons)
-        layout.addWidget(self.job_panel)
-        layout.addWidget(self.preview)
-        layout.addWidget(self.plot)
-        layout.addWidget(self.status)
-        layout.addWidget(self.form)
+        self.setLayout(column(box, name_row, buttons, self.job_panel, self.preview, self.plot, self.status, self.form))
 
     # -- style pictures ----------------------------------------------------------------------------
     def model_name(self) -> str:

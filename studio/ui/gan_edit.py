@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from studio.core.params import params_to_dict
 from studio.core.params.gan_projection import GanProjectionParams
@@ -25,7 +25,7 @@ from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import picture_or_error
-from studio.ui.widgets.forms import row, side_panel
+from studio.ui.widgets.forms import STRETCH, column, fill, push_button, row, side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.latent_sliders import LatentSliderBox
@@ -67,28 +67,25 @@ class GanEditView(QWidget):
         self.project_panel = JobPanel()
         self.project_panel.label.setWordWrap(True)
         jobs.attach_panel("project", self.project_panel)
-        column = QVBoxLayout()
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.waiting_note)
-        column.addWidget(self.picture_view, 1)
-        column.addWidget(self.project_panel)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(column, 3)
-        layout.addWidget(side_panel(self._build_side()), 2)
+        picture = column(self.waiting_note, (self.picture_view, 1), self.project_panel)
+        fill(self, row((picture, 3), (side_panel(self._build_side()), 2)))
         self.set_model(None)
 
     def _build_side(self) -> QWidget:
-        self.open_button = QPushButton("Open photo…")
-        self.open_button.setToolTip("Find the GAN's closest picture to a photo (or drop one on the picture)")
-        self.open_button.clicked.connect(self.open_dialog)
+        self.open_button = push_button(
+            "Open photo…", self.open_dialog, "Find the GAN's closest picture to a photo (or drop one on the picture)"
+        )
         self.projection_form = ParamForm(GanProjectionParams)
-        self.random_button = QPushButton("Random point")
-        self.random_button.setToolTip("Jump to a random point: a picture the GAN could make")
-        self.random_button.clicked.connect(lambda: self.set_code(self.explorer.random_code()))
-        self.centre_button = QPushButton("Centre")
-        self.centre_button.setToolTip("The centre of the latent space: the GAN's most typical picture")
-        self.centre_button.clicked.connect(lambda: self.set_code(self.explorer.center))
+        self.random_button = push_button(
+            "Random point",
+            lambda: self.set_code(self.explorer.random_code()),
+            "Jump to a random point: a picture the GAN could make",
+        )
+        self.centre_button = push_button(
+            "Centre",
+            lambda: self.set_code(self.explorer.center),
+            "The centre of the latent space: the GAN's most typical picture",
+        )
         self.photo_view = LatentPictureView()
         self.photo_view.setToolTip("The photo last looked for, to compare with what the GAN found")
         self.photo_view.setMaximumHeight(120)
@@ -98,13 +95,16 @@ class GanEditView(QWidget):
         self.slider_box.moved.connect(self._slider_moved)
         self.slider_box.released.connect(self._slider_released)
         side = QWidget()
-        layout = QVBoxLayout(side)
-        layout.addLayout(row(self.open_button, self.random_button, self.centre_button))
         # The sliders first: in a small window they matter more than the projection's settings.
-        layout.addWidget(self.slider_box)
-        layout.addWidget(self.projection_form)
-        layout.addWidget(self.photo_view)
-        layout.addStretch(1)
+        side.setLayout(
+            column(
+                row(self.open_button, self.random_button, self.centre_button),
+                self.slider_box,
+                self.projection_form,
+                self.photo_view,
+                STRETCH,
+            )
+        )
         return side
 
     # -- the model and its directions -------------------------------------------------------------

@@ -17,11 +17,8 @@ import numpy as np
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -35,7 +32,7 @@ from studio.ui.latent_page import LatentPage
 from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.widgets.dataset_chooser import DatasetChooser
-from studio.ui.widgets.forms import side_panel, spin, work_and_controls
+from studio.ui.widgets.forms import column, push_button, row, spin
 from studio.ui.widgets.images import ImageView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
@@ -60,26 +57,18 @@ class GanPanel(LatentPage):
         self.latents: np.ndarray | None = None  # latent points of the grid shown, in reading order
         self.grid_sampling: GanSampleParams | None = None  # how the grid shown was drawn (None: the training monitor)
         self.picked: list[int] = []
-        self._plot_offset = 0  # a resumed run's steps continue the curves
         self.dataset_chooser = DatasetChooser(settings, "gan-data")
         self.dataset_chooser.changed.connect(self._dataset_changed)
         self.form = ParamForm(GanParams, {"dataset": self.dataset_chooser})
         self.sample_form = self._build_sample_form()
-        controls = QWidget()
-        column = QVBoxLayout(controls)
-        column.addWidget(self.form)
-        column.addLayout(self.build_run_buttons())
-        column.addWidget(self.sample_form)
-        column.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(work_and_controls(self._build_views(), side_panel(controls), controls_first=True))
+        self._build_views()
+        self.lay_out_explorer(more_controls=(self.sample_form,), above_views=(self.warning_label,))
         self.stills.attach(self.grid_view, self.current_stills)
         self.stills.attach(self.editor.picture_view, self.current_stills)
         self.greet("Choose pictures (or drop a folder on the grid), then press Train.")
         self.refresh()
 
-    def _build_views(self) -> QWidget:
+    def _build_views(self) -> None:
         self.grid_view = SampleGridView("Drop a folder of pictures here, or choose a dataset and press Train")
         self.grid_view.files_dropped.connect(self.open_paths)
         self.grid_view.cell_clicked.connect(self.pick)
@@ -93,43 +82,30 @@ class GanPanel(LatentPage):
         self.strip_view = ImageView("Click two pictures of the grid to see the way between them")
         self.strip_view.setMinimumHeight(70)
         self.strip_view.setMaximumHeight(140)
-        self.plot = LossPlot()
-        self.plot.setMaximumHeight(140)
+        self.loss_plot = LossPlot()
+        self.loss_plot.setMaximumHeight(140)
         self.waiting_note = RequestNote(self.jobs)
-        below = QHBoxLayout()  # side by side, so the grid keeps its height in a small window
-        below.addWidget(self.strip_view, 3)
-        below.addWidget(self.plot, 2)
         samples = QWidget()
-        layout = QVBoxLayout(samples)
-        layout.addWidget(self.waiting_note)
-        layout.addWidget(self.grid_view, 1)
-        layout.addLayout(below)
+        # The strip and the plot side by side below the grid, so the grid keeps its height in a small window.
+        samples.setLayout(
+            column(self.waiting_note, (self.grid_view, 1), row((self.strip_view, 3), (self.loss_plot, 2)))
+        )
         self.editor = GanEditView(self.jobs, self.settings, self.status.setText)
         self.editor.made.connect(self._made)
         self.views = QTabWidget()
         self.views.addTab(samples, "Samples")
         self.views.addTab(self.editor, "Edit: directions and photos")
-        self.history_strip.continue_button.hide()  # showing an entry already lets the sliders go on from it
-        views = QWidget()
-        layout = QVBoxLayout(views)
-        layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.warning_label, self.views, self.history_strip, self.job_panel, self.status):
-            layout.addWidget(widget, 1 if widget is self.views else 0)
-        return views
 
     def _build_sample_form(self) -> ParamForm:
         form = ParamForm(GanSampleParams)
         form.update(count=GRID_COUNT, columns=GRID_COLUMNS)
         form.changed.connect(self.sample)
-        self.new_grid_button = QPushButton("New grid")
-        self.new_grid_button.setToolTip("Draw a grid from a new random seed")
-        self.new_grid_button.clicked.connect(self.new_grid)
+        self.new_grid_button = push_button("New grid", self.new_grid, "Draw a grid from a new random seed")
         self.steps = spin(3, 64)
         self.steps.setValue(8)
         self.spherical = QCheckBox("Spherical (slerp)")
         self.spherical.setChecked(True)
-        self.export_button = QPushButton("Export walk…")
-        self.export_button.clicked.connect(self.export_dialog)
+        self.export_button = push_button("Export walk…", self.export_dialog)
         form.add_row(SAMPLING, "", self.new_grid_button)
         form.add_row(SAMPLING, "Interpolation steps", self.steps, "Pictures in the strip between two picked ones")
         form.add_row(
@@ -186,9 +162,6 @@ class GanPanel(LatentPage):
 
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
-        self._plot_offset = self.plot.last_step() if resume else 0
-        if not resume:
-            self.plot.clear()
         self.warning_label.hide()
         self.editor.set_model(None)  # its directions would belong to the weights training changes
         self.views.setCurrentIndex(SAMPLES_VIEW)
@@ -199,8 +172,6 @@ class GanPanel(LatentPage):
             self.status.setText(
                 f"Epoch {event.data['epoch']} done and saved. The grid shows the same latent points after every epoch."
             )
-        for name, value in event.metrics.items():
-            self.plot.add(name, self._plot_offset + event.step, value)
         if "warning" in event.data:
             self.warning_label.setText(event.data["warning"] or "")
             self.warning_label.setVisible(bool(event.data["warning"]))

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QMessageBox, QWidget
 
 from studio.core.catalog import SHIPPED_DATASETS
 from studio.core.history import HistoryEntry
@@ -27,9 +27,11 @@ from studio.ui.runner import Job, JobHandle, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.shown_history import ShownHistory
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import STRETCH, column, fill, grid, push_button, side_panel, work_and_controls
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.param_form import ParamForm
+from studio.ui.widgets.plot import LossPlot
 from studio.ui.widgets.saving import PictureSaver
 from studio.ui.widgets.stills import Still, StillSaver
 
@@ -37,13 +39,15 @@ MODEL_FILTER = "Keras models (*.keras)"
 
 
 class LatentPage(ShownHistory, QWidget):
-    """A page that trains one kind of model. Subclasses build `self.form` (of `params_class`) and
-    their views (with `history_strip` among them), and say which jobs train, open and save their
-    model, what a model tells and how a history entry is shown (the hooks below)."""
+    """A page that trains one kind of model. Subclasses build `self.form` (of `params_class`), the
+    training's `self.loss_plot` and their views (with `history_strip` among them; a Latent Explorer
+    page lays them out with `lay_out_explorer`), and say which jobs train, open and save their model,
+    what a model tells and how a history entry is shown (the hooks below)."""
 
     stem = "model"  # checkpoints/<stem>.keras, and the recipe's technique
     noun = "model"  # "VAE", "GAN" in messages
     params_class: type
+    loss_curves: dict[str, str] | None = None  # metric -> its curve's name; None: every metric, under its own
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -51,6 +55,8 @@ class LatentPage(ShownHistory, QWidget):
         self.settings = settings
         self.jobs = TabJobs(runner, self)
         self.form: ParamForm
+        self.loss_plot: LossPlot
+        self._plot_offset = 0  # a resumed run counts its steps from 0 again; its curves go on from here
         self.model: Any = None
         self.model_path: Path | None = None
         self.training_into: Path | None = None  # where the running (or last) training writes its epochs
@@ -67,26 +73,34 @@ class LatentPage(ShownHistory, QWidget):
         self.build_history(self.stem, params_to_dict(self.params_class()))
 
     def build_run_buttons(self) -> QGridLayout:
-        self.train_button = QPushButton("Train")
-        self.train_button.setObjectName("primary")
-        self.train_button.setToolTip(f"Train a new {self.noun} (asks first when one is open)")
-        self.train_button.clicked.connect(self.train)
-        self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip(f"Go on training the open {self.noun} up to the epochs set, in its own file")
-        self.resume_button.clicked.connect(self.resume)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after this step; every finished epoch is kept")
-        self.stop_button.clicked.connect(self.stop)
-        self.open_button = QPushButton("Open…")
-        self.open_button.clicked.connect(self.open_dialog)
-        self.save_button = QPushButton("Save…")
-        self.save_button.setToolTip(f"Save a copy of the {self.noun} as a .keras file")
-        self.save_button.clicked.connect(self.save_dialog)
-        buttons = QGridLayout()
-        row = (self.train_button, self.resume_button, self.stop_button, self.open_button, self.save_button)
-        for index, button in enumerate((*row, self.stills.button)):
-            buttons.addWidget(button, index // 3, index % 3)
-        return buttons
+        self.train_button = push_button(
+            "Train", self.train, f"Train a new {self.noun} (asks first when one is open)", primary=True
+        )
+        self.resume_button = push_button(
+            "Resume", self.resume, f"Go on training the open {self.noun} up to the epochs set, in its own file"
+        )
+        self.stop_button = push_button("Stop", self.stop, "Stop after this step; every finished epoch is kept")
+        self.open_button = push_button("Open…", self.open_dialog)
+        self.save_button = push_button("Save…", self.save_dialog, f"Save a copy of the {self.noun} as a .keras file")
+        return grid(
+            self.train_button,
+            self.resume_button,
+            self.stop_button,
+            self.open_button,
+            self.save_button,
+            self.stills.button,
+            columns=3,
+        )
+
+    def lay_out_explorer(self, more_controls: tuple[QWidget, ...] = (), above_views: tuple[QWidget, ...] = ()) -> None:
+        """A Latent Explorer page: the form, the run buttons and `more_controls` in a scrolled panel on
+        the left; on the right `above_views`, the tabs of the page's views (`self.views`, which take the
+        spare height), the history strip, the job line and the status line."""
+        self.history_strip.continue_button.hide()  # showing an entry already lets the sliders go on from it
+        controls = QWidget()
+        controls.setLayout(column(self.form, self.build_run_buttons(), *more_controls, STRETCH))
+        work = fill(QWidget(), column(*above_views, (self.views, 1), self.history_strip, self.job_panel, self.status))
+        fill(self, column(work_and_controls(work, side_panel(controls), controls_first=True)))
 
     # -- hooks ----------------------------------------------------------------------------------
     def training_job(self, params: Any, resume: bool, path: str) -> Job:
@@ -110,7 +124,8 @@ class LatentPage(ShownHistory, QWidget):
 
     def training_started(self, resume: bool) -> None: ...
 
-    def training_progress(self, event: Progress) -> None: ...
+    def training_progress(self, event: Progress) -> None:
+        """A training event, its losses already plotted on `loss_plot`."""
 
     def training_preview(self, frame: Any) -> None: ...
 
@@ -167,15 +182,25 @@ class LatentPage(ShownHistory, QWidget):
         handle = self.jobs.start(
             "train",
             self.training_job(params, resume, str(into)),
-            on_progress=self.training_progress,
+            on_progress=self._training_progress,
             on_preview=self.training_preview,
             on_done=self._trained,
             on_failed=self._training_failed,
             on_cancelled=self._stopped,
         )
+        self._plot_offset = self.loss_plot.last_step() if resume else 0
+        if not resume:
+            self.loss_plot.clear()
         self.training_started(resume)
         self.status.setText(f"Continuing {into.name}." if resume else f"Training a new {self.noun} into {into.name}.")
         return handle
+
+    def _training_progress(self, event: Progress) -> None:
+        curves = self.loss_curves or {name: name for name in event.metrics}
+        for name, curve in curves.items():
+            if name in event.metrics:
+                self.loss_plot.add(curve, self._plot_offset + event.step, event.metrics[name])
+        self.training_progress(event)
 
     def _trained(self, model: Any) -> None:
         self.model, self.model_path = model, self.training_into

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QGroupBox
 
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import labeled_slider, row
+from studio.ui.widgets.forms import column, labeled_slider, push_button, row
 from studio.ui.widgets.latent_grid import LatentPictureView
 
 if TYPE_CHECKING:
@@ -30,14 +30,17 @@ class ConceptBox(QGroupBox):
         self.view, self.settings = view, settings
         self.vector: np.ndarray | None = None
         self.groups: dict[str, str] = {}
-        self.with_button = QPushButton("With it…")
-        self.with_button.setToolTip("A folder of pictures that show the quality (smiling faces, say)")
-        self.with_button.clicked.connect(lambda: self._choose_group("with"))
-        self.without_button = QPushButton("Without it…")
-        self.without_button.setToolTip("A folder of pictures that lack it (faces not smiling)")
-        self.without_button.clicked.connect(lambda: self._choose_group("without"))
-        self.find_button = QPushButton("Find the concept")
-        self.find_button.clicked.connect(self.find)
+        self.with_button = push_button(
+            "With it…",
+            lambda: self._choose_group("with"),
+            "A folder of pictures that show the quality (smiling faces, say)",
+        )
+        self.without_button = push_button(
+            "Without it…",
+            lambda: self._choose_group("without"),
+            "A folder of pictures that lack it (faces not smiling)",
+        )
+        self.find_button = push_button("Find the concept", self.find)
         self.amount = labeled_slider(-3.0, 3.0)
         self.amount.setToolTip("How much of the concept the picture gets (negative takes it away)")
         self.amount.setEnabled(False)
@@ -101,12 +104,12 @@ class PathBox(QGroupBox):
         super().__init__("Interpolation and animation")
         self.view, self.settings = view, settings
         self.ends: dict[str, np.ndarray] = {}
-        self.start_button = QPushButton("Set A")
-        self.start_button.setToolTip("Remember the current picture as the start of the path")
-        self.start_button.clicked.connect(lambda: self.set_end("A"))
-        self.end_button = QPushButton("Set B")
-        self.end_button.setToolTip("Remember the current picture as the end of the path")
-        self.end_button.clicked.connect(lambda: self.set_end("B"))
+        self.start_button = push_button(
+            "Set A", lambda: self.set_end("A"), "Remember the current picture as the start of the path"
+        )
+        self.end_button = push_button(
+            "Set B", lambda: self.set_end("B"), "Remember the current picture as the end of the path"
+        )
         self.spherical = QCheckBox("Spherical")
         self.spherical.setChecked(True)
         self.spherical.setToolTip("Follow the great circle (keeps codes at a typical distance from the centre)")
@@ -114,21 +117,18 @@ class PathBox(QGroupBox):
         self.strip_view = LatentPictureView("Set A and B to see the path between them")
         self.strip_view.setMinimumHeight(60)
         self.strip_view.setMaximumHeight(110)
-        self.loop_button = QPushButton("Export A↔B loop…")
-        self.loop_button.setToolTip("A GIF or MP4 that goes from A to B and back")
-        self.loop_button.clicked.connect(lambda: self._export_dialog(walk=False))
-        self.walk_button = QPushButton("Export walk…")
-        self.walk_button.setToolTip("A looping figure-of-eight through the plane shown in the grid")
-        self.walk_button.clicked.connect(lambda: self._export_dialog(walk=True))
-        ends, exports = QHBoxLayout(), QHBoxLayout()
-        for widget in (self.start_button, self.end_button, self.spherical):
-            ends.addWidget(widget)
-        exports.addWidget(self.loop_button)
-        exports.addWidget(self.walk_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(ends)
-        layout.addWidget(self.strip_view)
-        layout.addLayout(exports)
+        self.loop_button = push_button(
+            "Export A↔B loop…",
+            lambda: self._export_dialog(walk=False),
+            "A GIF or MP4 that goes from A to B and back",
+        )
+        self.walk_button = push_button(
+            "Export walk…",
+            lambda: self._export_dialog(walk=True),
+            "A looping figure-of-eight through the plane shown in the grid",
+        )
+        ends = row(self.start_button, self.end_button, self.spherical)
+        self.setLayout(column(ends, self.strip_view, row(self.loop_button, self.walk_button)))
 
     def clear(self) -> None:
         self.ends.clear()

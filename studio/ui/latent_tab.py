@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QStackedWidget, QWidget
 
 from studio.ui.gan_panel import GanPanel
 from studio.ui.runner import JobRunner
 from studio.ui.settings import Settings
 from studio.ui.tab import StudioTab
 from studio.ui.vae_page import VaePage
+from studio.ui.widgets.forms import STRETCH, column, row
 
 
 class LatentTab(StudioTab):
@@ -37,14 +38,8 @@ class LatentTab(StudioTab):
         self.mode_group.addButton(self.gan_radio, 1)
         self.mode_group.idToggled.connect(lambda index, on: on and self.pages.setCurrentIndex(index))
         self.vae_radio.setChecked(True)
-        switch = QHBoxLayout()
-        switch.addWidget(QLabel("Model:"))
-        switch.addWidget(self.vae_radio)
-        switch.addWidget(self.gan_radio)
-        switch.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(switch)
-        layout.addWidget(self.pages, 1)
+        switch = row(QLabel("Model:"), self.vae_radio, self.gan_radio, STRETCH)
+        self.setLayout(column(switch, (self.pages, 1)))
 
     @property
     def mode(self) -> str:

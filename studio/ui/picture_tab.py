@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QTabWidget, QWidget
 
 from studio.core.history import HistoryEntry
 from studio.core.images import load_image
@@ -26,7 +26,7 @@ from studio.ui.tab import StudioTab
 from studio.ui.variations import VariationBatch
 from studio.ui.widgets.compare import BeforeAfterView
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import row
+from studio.ui.widgets.forms import column, fill, push_button, row
 from studio.ui.widgets.images import from_qimage
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.partial_bar import PartialBar
@@ -82,11 +82,11 @@ class PictureTab(PictureSaving, ShownHistory, StudioTab):
         self.status = StatusLine()
         self.job_panel = JobPanel()
         self.job_panel.cancel_button.setToolTip(with_key("Stop; the picture so far is offered to keep", CANCEL))
-        self.save_button = QPushButton("Save…")
-        self.save_button.clicked.connect(self.save_dialog)
-        self.save_button.setToolTip(
+        self.save_button = push_button(
+            "Save…",
+            self.save_dialog,
             f"{with_key('Save the picture shown, with its recipe, asking where', SAVE_AS)}; "
-            f"{with_key('save again beside the last without asking', SAVE)}"
+            f"{with_key('save again beside the last without asking', SAVE)}",
         )
         self.size_note = ResultSizeNote()
         self.size_note.full_size_requested.connect(self.use_full_size)
@@ -109,17 +109,20 @@ class PictureTab(PictureSaving, ShownHistory, StudioTab):
         self.pages.addTab(self.view, "Pictures")
         self.pages.addTab(self.variations.sheet, "Variations")
         self.pages.tabBar().hide()  # until there are variations to switch to
-        area = QWidget()
-        layout = QVBoxLayout(area)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages, 1)
         beside = [(beside_history, 1)] if beside_history is not None else []
-        layout.addLayout(row((self.history_strip, 3), *beside))
-        for bar in (self.recipe_bar, self.partial_bar, *bars):
-            layout.addWidget(bar)
-        layout.addLayout(row(*buttons))
-        layout.addWidget(self.job_panel)
-        layout.addWidget(self.status)
+        area = fill(
+            QWidget(),
+            column(
+                (self.pages, 1),
+                row((self.history_strip, 3), *beside),
+                self.recipe_bar,
+                self.partial_bar,
+                *bars,
+                row(*buttons),
+                self.job_panel,
+                self.status,
+            ),
+        )
         self.jobs.attach_panel(self.main_channel, self.job_panel)
         return area
 

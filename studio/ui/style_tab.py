@@ -29,7 +29,7 @@ from studio.ui.shortcuts import RUN, with_key
 from studio.ui.style_cyclegan import CYCLEGAN_MODE, CycleGanMode
 from studio.ui.widgets.choice_field import ChoiceField
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import side_panel, work_and_controls
+from studio.ui.widgets.forms import column, fill, push_button, side_panel, work_and_controls
 from studio.ui.widgets.mask_editor import MaskEditor
 from studio.ui.widgets.mode_switch import ModeSwitch
 from studio.ui.widgets.param_form import ParamForm
@@ -76,12 +76,7 @@ class StyleTab(PictureTab):
             self.fast_style,
         )
         self.modes.changed.connect(self._mode_changed)
-        controls = QWidget()
-        column = QVBoxLayout(controls)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.modes)
-        column.addWidget(self.modes.pages)
-        column.addWidget(self.variations.form)
+        controls = fill(QWidget(), column(self.modes, self.modes.pages, self.variations.form))
         self.loss_plot = LossPlot(log_scale=True, placeholder="Loss curve")
         self.loss_plot.setMinimumHeight(0)
         self.loss_plot.setFixedHeight(self.history_strip.list.height())
@@ -99,15 +94,8 @@ class StyleTab(PictureTab):
         self.presets.chosen.connect(self.styles.add)
         self.form = self._build_form()
         box = QGroupBox("Style pictures")
-        styles = QVBoxLayout(box)
-        styles.addWidget(self.presets)
-        styles.addWidget(self.styles)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(box)
-        layout.addWidget(self.form)
-        return page
+        box.setLayout(column(self.presets, self.styles))
+        return fill(QWidget(), column(box, self.form))
 
     def _build_form(self) -> ParamForm:
         self.content_layer = ChoiceField()
@@ -132,16 +120,20 @@ class StyleTab(PictureTab):
         return form
 
     def _build_buttons(self) -> list[QPushButton]:
-        self.open_button = QPushButton("Open content…")
-        self.open_button.setToolTip("Open the picture to repaint (or drop one on Content, or paste it)")
-        self.open_button.clicked.connect(self.open_dialog)
-        self.stylize_button = self.main_button = QPushButton("Stylize")
-        self.stylize_button.setObjectName("primary")
-        self.stylize_button.setToolTip(with_key("Paint the content in the style pictures' style", RUN))
-        self.stylize_button.clicked.connect(lambda: self.start_stylize())
-        self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip("Go on painting from the Result picture (after a stop, or to refine a result)")
-        self.resume_button.clicked.connect(lambda: self.start_stylize(resume=True))
+        self.open_button = push_button(
+            "Open content…", self.open_dialog, "Open the picture to repaint (or drop one on Content, or paste it)"
+        )
+        self.stylize_button = self.main_button = push_button(
+            "Stylize",
+            lambda: self.start_stylize(),
+            with_key("Paint the content in the style pictures' style", RUN),
+            primary=True,
+        )
+        self.resume_button = push_button(
+            "Resume",
+            lambda: self.start_stylize(resume=True),
+            "Go on painting from the Result picture (after a stop, or to refine a result)",
+        )
         return [self.open_button, self.stylize_button, self.resume_button, self.variations.button, self.save_button]
 
     # -- parameters -----------------------------------------------------------------------

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QFrame, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QGroupBox, QLabel, QWidget
 
 from studio.core.corpus import BUILTIN_CORPUS, BUILTIN_DESCRIPTION
 from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job
 from studio.ui.settings import Settings
-from studio.ui.widgets.forms import row
+from studio.ui.widgets.forms import column, push_button, row
 from studio.ui.widgets.images import AcceptsFileDrops
 
 TEXT_SUFFIXES = (".txt", ".md", ".rst", ".text", ".tsv")
@@ -35,9 +35,7 @@ class CorpusDropZone(AcceptsFileDrops, QFrame):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.summary, 1)
+        self.setLayout(column(self.title, (self.summary, 1)))
 
 
 class CorpusBox(QGroupBox):
@@ -53,17 +51,10 @@ class CorpusBox(QGroupBox):
         self.paths: list[str] = [BUILTIN_CORPUS]
         self.drop_zone = CorpusDropZone()
         self.drop_zone.files_dropped.connect(self.set_paths)
-        files_button = QPushButton("Files…")
-        files_button.clicked.connect(self._choose_files)
-        folder_button = QPushButton("Folder…")
-        folder_button.clicked.connect(self._choose_folder)
-        sample_button = QPushButton("Sample corpus")
-        sample_button.setToolTip(BUILTIN_DESCRIPTION)
-        sample_button.clicked.connect(lambda: self.set_paths([BUILTIN_CORPUS]))
-        buttons = row(files_button, folder_button, sample_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.drop_zone)
-        layout.addLayout(buttons)
+        files_button = push_button("Files…", self._choose_files)
+        folder_button = push_button("Folder…", self._choose_folder)
+        sample_button = push_button("Sample corpus", lambda: self.set_paths([BUILTIN_CORPUS]), BUILTIN_DESCRIPTION)
+        self.setLayout(column(self.drop_zone, row(files_button, folder_button, sample_button)))
 
     def set_paths(self, paths: list[str]) -> None:
         self.paths = list(paths)

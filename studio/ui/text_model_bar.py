@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from studio.core.files import atomic_path
 from studio.core.params.text import MODEL_SUFFIX
@@ -17,6 +17,7 @@ from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import fill, push_button, row
 
 ARCHITECTURE_NAMES = {"lstm": "LSTM", "gru": "GRU", "transformer": "Transformer", "seq2seq": "Reply"}
 LEVEL_NAMES = {"char": "characters", "word": "words"}
@@ -38,17 +39,13 @@ class ModelBar(QWidget):
         self.about: dict[str, Any] | None = None
         self.label = QLabel(NO_MODEL)
         self.label.setWordWrap(True)
-        self.load_button = QPushButton("Load model…")
-        self.load_button.setToolTip("Write with a model saved before (and continue training it)")
-        self.load_button.clicked.connect(self._choose)
-        self.save_button = QPushButton("Save model as…")
-        self.save_button.setToolTip("Keep a copy of the model under a name of your own")
-        self.save_button.clicked.connect(self._save_as)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.load_button)
-        layout.addWidget(self.save_button)
+        self.load_button = push_button(
+            "Load model…", self._choose, "Write with a model saved before (and continue training it)"
+        )
+        self.save_button = push_button(
+            "Save model as…", self._save_as, "Keep a copy of the model under a name of your own"
+        )
+        fill(self, row((self.label, 1), self.load_button, self.save_button))
 
     def exists(self) -> bool:
         return self.path is not None and self.path.exists()

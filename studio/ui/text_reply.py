@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QLineEdit
 
 from studio.ui.runner import JobHandle
 from studio.ui.shortcuts import RUN, with_key
 from studio.ui.text_writing import WritingPanel
+from studio.ui.widgets.forms import column, fill, grid, push_button
 from studio.ui.widgets.sample_columns import SampleColumns
 
 SAID = "› "  # marks the user's lines in the conversation
@@ -23,27 +24,21 @@ class ReplyPanel(WritingPanel):
         self.line = QLineEdit()
         self.line.setPlaceholderText("Type a line for the model to answer, then press Return")
         self.line.returnPressed.connect(self.reply)
-        self.reply_button = QPushButton("Reply")
-        self.reply_button.setObjectName("primary")
-        self.reply_button.setToolTip(with_key("The model answers the line (Samples: several answers)", RUN))
-        self.reply_button.clicked.connect(self.reply)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.clicked.connect(lambda: self.jobs.cancel("write"))
-        clear_button = QPushButton("Clear")
-        clear_button.setToolTip("Start a new conversation")
-        clear_button.clicked.connect(lambda: self.replies.set_texts([""]))
-        save_button = QPushButton("Save text…")
-        save_button.setToolTip("Save the conversations (several side by side: one after another)")
-        save_button.clicked.connect(self._save)
+        self.reply_button = push_button(
+            "Reply",
+            self.reply,
+            with_key("The model answers the line (Samples: several answers)", RUN),
+            primary=True,
+        )
+        self.stop_button = push_button("Stop", lambda: self.jobs.cancel("write"))
+        clear_button = push_button("Clear", lambda: self.replies.set_texts([""]), "Start a new conversation")
+        save_button = push_button(
+            "Save text…", self._save, "Save the conversations (several side by side: one after another)"
+        )
         self.replies = SampleColumns("What you say and what the model answers appear here.")
-        controls = QGridLayout()  # three buttons wide, as the writer: the settings share the width
-        controls.addWidget(self.line, 0, 0, 1, 2)
-        for index, button in enumerate((self.reply_button, self.stop_button, clear_button, save_button), start=2):
-            controls.addWidget(button, index // 3, index % 3)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(controls)
-        layout.addWidget(self.replies, 1)
+        # Three buttons wide, as the writer: the settings share the width.
+        controls = grid((self.line, 2), self.reply_button, self.stop_button, clear_button, save_button, columns=3)
+        fill(self, column(controls, (self.replies, 1)))
 
     def reply(self) -> JobHandle | None:
         """Stream `samples` replies to the line typed, one per column, under it."""

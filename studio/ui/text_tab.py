@@ -25,7 +25,7 @@ from studio.ui.text_model_bar import ModelBar
 from studio.ui.text_reply import ReplyPanel
 from studio.ui.text_training import FIELD_WIDTH, TrainingControls, TrainingView
 from studio.ui.text_writer import Writer
-from studio.ui.widgets.forms import row, side_panel
+from studio.ui.widgets.forms import column, row, side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.param_form import ParamForm
 
@@ -66,10 +66,7 @@ class TextTab(StudioTab):
         self.jobs.attach_panel("write", write_job)
         texts_and_settings = row((self.pages, 1), side_panel(self.sampling_form))
         write_view = QWidget()
-        write_layout = QVBoxLayout(write_view)
-        write_layout.addWidget(self.model)
-        write_layout.addLayout(texts_and_settings, 1)
-        write_layout.addWidget(write_job)
+        write_view.setLayout(column(self.model, (texts_and_settings, 1), write_job))
         # Training and writing each get the whole height: they never run at once (one compute thread).
         self.views = QTabWidget()
         self.views.insertTab(TRAINING_VIEW, self.training_view, "Training")

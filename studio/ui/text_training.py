@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from studio.core.params.text import MODEL_SUFFIX, TextTrainParams
 from studio.core.progress import Progress
@@ -19,7 +19,7 @@ from studio.ui.jobs import TabJobs
 from studio.ui.runner import Job, JobHandle
 from studio.ui.text_corpus import CorpusBox
 from studio.ui.text_model_bar import ModelBar
-from studio.ui.widgets.forms import row, side_panel
+from studio.ui.widgets.forms import column, fill, push_button, row, side_panel
 from studio.ui.widgets.job_panel import JobPanel
 from studio.ui.widgets.model_training import ask_how_to_train, free_model_path, training_ended_early
 from studio.ui.widgets.number_list import NumberListField
@@ -43,11 +43,8 @@ class TrainingView(QWidget):
         self.title = QLabel(SAMPLES_HINT)
         self.title.setWordWrap(True)
         self.samples = SampleColumns()
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(self.loss_plot, 2)
-        self._layout.addWidget(self.title)
-        self._layout.addWidget(self.samples, 3)
+        self._layout = column((self.loss_plot, 2), self.title, (self.samples, 3))
+        fill(self, self._layout)
 
     def add_job_line(self, job_panel: JobPanel, status: QLabel) -> None:
         """The training job's progress and the status line, under what it shows."""
@@ -97,16 +94,15 @@ class TrainingControls(QWidget):
         self.form.set_field_width(FIELD_WIDTH)
         self.form.editor("level").activated.connect(self._level_chosen)
         self.form.changed.connect(self._settings_changed)
-        self.train_button = QPushButton("Train")
-        self.train_button.setObjectName("primary")
-        self.train_button.setToolTip("Train a new model on the corpus (asks first when a trained one is open)")
-        self.train_button.clicked.connect(self.train)
-        self.resume_button = QPushButton("Resume")
-        self.resume_button.setToolTip("Go on training the open model up to the epochs set, in its own file")
-        self.resume_button.clicked.connect(lambda: self.start(resume=True))
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop after this batch; every finished epoch is kept")
-        self.stop_button.clicked.connect(self.stop)
+        self.train_button = push_button(
+            "Train", self.train, "Train a new model on the corpus (asks first when a trained one is open)", primary=True
+        )
+        self.resume_button = push_button(
+            "Resume",
+            lambda: self.start(resume=True),
+            "Go on training the open model up to the epochs set, in its own file",
+        )
+        self.stop_button = push_button("Stop", self.stop, "Stop after this batch; every finished epoch is kept")
         self.job_panel = JobPanel()
         self.job_panel.cancel_button.hide()  # Stop does it
         self.job_panel.label.setWordWrap(True)
@@ -114,15 +110,9 @@ class TrainingControls(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         buttons = row(self.train_button, self.resume_button, self.stop_button)
-        settings = QWidget()
-        column = QVBoxLayout(settings)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(corpus)
-        column.addWidget(self.form)
-        layout = QVBoxLayout(self)  # the buttons stay in sight below the scrolled settings
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(side_panel(settings), 1)
-        layout.addLayout(buttons)
+        settings = fill(QWidget(), column(corpus, self.form))
+        # The buttons stay in sight below the scrolled settings.
+        fill(self, column((side_panel(settings), 1), buttons))
         view.add_job_line(self.job_panel, self.status)
         self._settings_changed()
 

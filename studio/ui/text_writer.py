@@ -9,17 +9,14 @@ import dataclasses
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QGridLayout,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
-    QVBoxLayout,
 )
 
 from studio.ui.runner import Job, JobHandle
 from studio.ui.shortcuts import RUN, with_key
 from studio.ui.text_writing import WritingPanel
-from studio.ui.widgets.forms import row
+from studio.ui.widgets.forms import column, fill, grid, push_button, row
 from studio.ui.widgets.sample_columns import SampleColumns
 
 SUGGESTIONS = 10
@@ -43,33 +40,34 @@ class Writer(WritingPanel):
         self.suggestions.setToolTip("Double-click to add a token, then pick again")
         self.suggestions.itemActivated.connect(self.take_suggestion)
         self.suggestions.hide()  # until Suggest next
-        self.generate_button = QPushButton("Generate")
-        self.generate_button.setObjectName("primary")
-        self.generate_button.setToolTip(with_key("Write continuations of the prompt, side by side", RUN))
-        self.generate_button.clicked.connect(lambda: self.write(go_on=False))
-        self.continue_button = QPushButton("Continue")
-        self.continue_button.setToolTip("Write more after the first text below")
-        self.continue_button.clicked.connect(lambda: self.write(go_on=True))
-        self.suggest_button = QPushButton("Suggest next")
-        self.suggest_button.setToolTip("Show the likeliest next tokens; double-click one to add it")
-        self.suggest_button.clicked.connect(self.suggest_next)
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.clicked.connect(lambda: self.jobs.cancel("write"))
-        copy_button = QPushButton("Copy")
-        copy_button.setToolTip("Copy the first text")
-        copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.output.texts()[0]))
-        save_button = QPushButton("Save text…")
-        save_button.setToolTip("Save the texts (several samples one after another)")
-        save_button.clicked.connect(self._save)
-        buttons = QGridLayout()  # two rows of three: the writer shares its width with the settings
-        every = (self.generate_button, self.continue_button, self.suggest_button, self.stop_button, copy_button)
-        for index, button in enumerate((*every, save_button)):
-            buttons.addWidget(button, index // 3, index % 3)
-        texts = row((self.output, 1), self.suggestions)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
-        layout.addLayout(texts, 1)
+        self.generate_button = push_button(
+            "Generate",
+            lambda: self.write(go_on=False),
+            with_key("Write continuations of the prompt, side by side", RUN),
+            primary=True,
+        )
+        self.continue_button = push_button(
+            "Continue", lambda: self.write(go_on=True), "Write more after the first text below"
+        )
+        self.suggest_button = push_button(
+            "Suggest next", self.suggest_next, "Show the likeliest next tokens; double-click one to add it"
+        )
+        self.stop_button = push_button("Stop", lambda: self.jobs.cancel("write"))
+        copy_button = push_button(
+            "Copy", lambda: QGuiApplication.clipboard().setText(self.output.texts()[0]), "Copy the first text"
+        )
+        save_button = push_button("Save text…", self._save, "Save the texts (several samples one after another)")
+        # Two rows of three: the writer shares its width with the settings.
+        buttons = grid(
+            self.generate_button,
+            self.continue_button,
+            self.suggest_button,
+            self.stop_button,
+            copy_button,
+            save_button,
+            columns=3,
+        )
+        fill(self, column(buttons, (row((self.output, 1), self.suggestions), 1)))
 
     def write(self, go_on: bool = False) -> JobHandle:
         """Stream `samples` continuations of the prompt (`go_on`: of the first text shown) side by side."""

@@ -20,9 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +31,7 @@ from studio.ui.latent_paths import ConceptBox, PathBox
 from studio.ui.runner import Job, JobHandle
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import picture_or_error
-from studio.ui.widgets.forms import labeled_slider, side_panel, spin
+from studio.ui.widgets.forms import column, labeled_slider, push_button, row, side_panel, spin
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.latent_sliders import LatentSliderBox
 from studio.ui.widgets.requests import RequestNote
@@ -68,9 +66,7 @@ class VaeExplorer(QWidget):
         self.path_box = PathBox(self, settings)
         self.waiting_note = RequestNote(jobs)
         self.request = self.waiting_note.request
-        layout = QHBoxLayout(self)
-        layout.addLayout(self._build_grid_column(), 3)
-        layout.addWidget(side_panel(self._build_side()), 2)
+        self.setLayout(row((self._build_grid_column(), 3), (side_panel(self._build_side()), 2)))
         self.set_enabled(False)
 
     def _build_grid_column(self) -> QVBoxLayout:
@@ -102,26 +98,24 @@ class VaeExplorer(QWidget):
             self.y_axis_combo.currentIndexChanged,
         ):
             signal.connect(self.draw_grid)
-        column = QVBoxLayout()
-        column.addWidget(self.waiting_note)
-        column.addWidget(self.grid_view, 1)
-        column.addLayout(controls)
-        return column
+        return column(self.waiting_note, (self.grid_view, 1), controls)
 
     def _build_side(self) -> QWidget:
         self.picture_view = LatentPictureView("Drop a picture here to find its place in the latent space")
         self.picture_view.setMinimumSize(140, 140)
         self.picture_view.files_dropped.connect(lambda paths: self.find_picture(paths[0]))
-        self.random_button = QPushButton("Random point")
-        self.random_button.setToolTip("Jump to a random point: a picture the model could make")
-        self.random_button.clicked.connect(lambda: self.set_code(self.explorer.random_code()))
+        self.random_button = push_button(
+            "Random point",
+            lambda: self.set_code(self.explorer.random_code()),
+            "Jump to a random point: a picture the model could make",
+        )
         self.sliders_box = LatentSliderBox("Latent sliders")
         self.sliders_box.moved.connect(self._slider_moved)
         self.sliders_box.released.connect(self._keep_when_drawn)
         side = QWidget()
-        layout = QVBoxLayout(side)
-        for widget in (self.picture_view, self.random_button, self.sliders_box, self.concept_box, self.path_box):
-            layout.addWidget(widget, 2 if widget is self.picture_view else 0)
+        side.setLayout(
+            column((self.picture_view, 2), self.random_button, self.sliders_box, self.concept_box, self.path_box)
+        )
         return side
 
     # -- the model ----------------------------------------------------------------------------

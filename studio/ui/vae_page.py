@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from studio.core.history import HistoryEntry
 from studio.core.params.vae import VaeParams
@@ -17,7 +17,7 @@ from studio.ui.runner import Job, JobRunner
 from studio.ui.settings import Settings
 from studio.ui.vae_explorer import VaeExplorer
 from studio.ui.widgets.dataset_chooser import DatasetChooser
-from studio.ui.widgets.forms import row, side_panel, work_and_controls
+from studio.ui.widgets.forms import column, row
 from studio.ui.widgets.latent_grid import LatentPictureView
 from studio.ui.widgets.param_form import ParamForm
 from studio.ui.widgets.plot import LossPlot
@@ -35,28 +35,14 @@ class VaePage(LatentPage):
 
     def __init__(self, runner: JobRunner, settings: Settings, parent: QWidget | None = None):
         super().__init__(runner, settings, parent)
-        self._plot_offset = 0  # a resumed run counts its steps from 0 again; its curves go on from here
         self.dataset_chooser = DatasetChooser(settings, "latent")
         self.form = ParamForm(VaeParams, {"dataset": self.dataset_chooser})
         self.explorer_view = VaeExplorer(self.jobs, settings, self.status.setText)
         self.explorer_view.made.connect(lambda: self.keep_still(self.current_stills()[0]))
-        self.history_strip.continue_button.hide()  # showing an entry already lets the sliders go on from it
         self.views = QTabWidget()
         self.views.addTab(self._build_training_view(), "Training")
         self.views.addTab(self.explorer_view, "Explore")
-        controls = QWidget()
-        column = QVBoxLayout(controls)
-        column.addWidget(self.form)
-        column.addLayout(self.build_run_buttons())
-        column.addStretch(1)
-        work = QWidget()
-        work_layout = QVBoxLayout(work)
-        work_layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.views, self.history_strip, self.job_panel, self.status):
-            work_layout.addWidget(widget, 1 if widget is self.views else 0)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(work_and_controls(work, side_panel(controls), controls_first=True))
+        self.lay_out_explorer()
         self.stills.attach(self.explorer_view.picture_view, lambda: self.current_stills()[:1])
         self.stills.attach(self.explorer_view.grid_view, lambda: self.current_stills()[1:])
         self.greet("Choose pictures and press Train, or open a saved model.")
@@ -75,9 +61,7 @@ class VaePage(LatentPage):
         self.loss_plot = LossPlot(own_scales=True)
         pictures = row((self.dataset_view, 1), (self.samples_view, 2))
         view = QWidget()
-        layout = QVBoxLayout(view)
-        layout.addLayout(pictures, 3)
-        layout.addWidget(self.loss_plot, 1)
+        view.setLayout(column((pictures, 3), (self.loss_plot, 1)))
         return view
 
     def _dataset_dropped(self, paths: list[str]) -> None:
@@ -107,17 +91,12 @@ class VaePage(LatentPage):
 
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
-        self._plot_offset = self.loss_plot.last_step() if resume else 0
-        if not resume:
-            self.loss_plot.clear()
         self.views.setCurrentIndex(TRAINING_VIEW)
 
     def training_progress(self, event: Progress) -> None:
         if "pictures" in event.data:
             self.dataset_view.set_image(event.data["pictures"])
             self.status.setText(event.stage[:1].upper() + event.stage[1:] + ".")
-        for name, value in event.metrics.items():
-            self.loss_plot.add(name, self._plot_offset + event.step, value)
 
     def training_preview(self, frame: np.ndarray) -> None:
         self.samples_view.set_image(frame)

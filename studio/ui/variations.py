@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QPushButton
 
 from studio.core.progress import JobError, Progress
 from studio.core.variations import KIND_LABELS, VariationParams, plan_variations, sweepable_fields
 from studio.ui.widgets.choice_field import ChoiceField
 from studio.ui.widgets.contact_sheet import ContactSheet
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import push_button
 from studio.ui.widgets.param_form import ParamForm
 
 if TYPE_CHECKING:
@@ -38,9 +38,9 @@ class VariationBatch(QObject):
         self.form = ParamForm(VariationParams, {"kind": self.kind_field, "sweep_field": self.sweep_field})
         self.kind_field.changed.connect(self._kind_chosen)
         self.sweep_field.changed.connect(self.suggest_range)
-        self.button = QPushButton("Variations")
-        self.button.setToolTip("Make several variations of these settings at once, to pick from side by side")
-        self.button.clicked.connect(self.start)
+        self.button = push_button(
+            "Variations", self.start, "Make several variations of these settings at once, to pick from side by side"
+        )
         self.runs: list[tuple[str, PictureRun]] = []
         self.results: dict[int, np.ndarray] = {}
         self._batch = 0  # which batch the sheet shows: a cancelled batch's late news is for no cell

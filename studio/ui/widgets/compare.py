@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from studio.ui.widgets.drag_out import DragOutButton
+from studio.ui.widgets.forms import STRETCH, fill, row
 from studio.ui.widgets.images import ImageView
 
 DROP_HINT = "Drop a picture here, or paste one (Ctrl+V)"
@@ -72,14 +73,7 @@ class BeforeAfterView(QWidget):
         actual.setToolTip("One pixel of the picture to one pixel of the screen (the wheel zooms, a drag pans)")
         actual.clicked.connect(self.actual_size)
         self.drag_button = DragOutButton(lambda: None)
-        row = QHBoxLayout(self.bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.wipe_button)
-        row.addWidget(self.wipe_slider, 1)
-        row.addStretch(1)
-        for button in (fit, actual, self.drag_button):
-            row.addWidget(button)
-        return self.bar
+        return fill(self.bar, row(self.wipe_button, (self.wipe_slider, 1), STRETCH, fit, actual, self.drag_button))
 
     def set_drag_source(self, source: Callable[[], QMimeData | None]) -> None:
         """What dragging the After picture (or the Drag out button) carries out of the app."""

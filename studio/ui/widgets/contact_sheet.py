@@ -11,15 +11,13 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
-    QPushButton,
     QScrollArea,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from studio.core.images import fit_within
-from studio.ui.widgets.forms import row
+from studio.ui.widgets.forms import column, fill, push_button, row
 from studio.ui.widgets.images import to_qimage
 
 THUMB_SIDE = 360  # long side of the pictures kept for the cells; they are drawn at the cells' size
@@ -38,9 +36,11 @@ class ContactSheet(QWidget):
         self.cells: list[QToolButton] = []
         self.title = QLabel("Variations appear here: set them up under Variations and press Variations.")
         self.title.setObjectName("hint")
-        self.cancel_button = QPushButton("Cancel the rest")
-        self.cancel_button.setToolTip("Stop the variations still to come; the finished ones stay to pick from")
-        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.cancel_button = push_button(
+            "Cancel the rest",
+            self.cancel_requested,
+            "Stop the variations still to come; the finished ones stay to pick from",
+        )
         self.cancel_button.hide()
         header = row((self.title, 1), self.cancel_button)
         inner = QWidget()
@@ -49,10 +49,7 @@ class ContactSheet(QWidget):
         self._scroll = scroll = QScrollArea()
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(header)
-        layout.addWidget(scroll, 1)
+        fill(self, column(header, (scroll, 1)))
 
     def start(self, labels: list[str]) -> None:
         """A new batch: one waiting cell per label."""

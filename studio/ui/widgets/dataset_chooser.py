@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QWidget
 
 from studio.core.catalog import SHIPPED_DATASETS
 from studio.ui.settings import Settings
+from studio.ui.widgets.forms import column, fill
 
 FOLDER_CHOICE = "Folder…"
 
@@ -43,10 +44,7 @@ class DatasetChooser(QWidget):
         self.about = QLabel()
         self.about.setObjectName("hint")
         self.about.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.combo)
-        layout.addWidget(self.about)
+        fill(self, column(self.combo, self.about))
         self._shown_index = 0
         self.combo.currentIndexChanged.connect(self._index_changed)
         self.combo.activated.connect(self._activated)

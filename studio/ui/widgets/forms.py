@@ -1,24 +1,38 @@
-"""Small builders for parameter panels, so every tab's controls look and behave alike."""
+"""Small builders for parameter panels, buttons and layouts, so every tab's controls look and behave alike."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, SignalInstance
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
+    QBoxLayout,
     QComboBox,
     QDoubleSpinBox,
+    QGridLayout,
     QHBoxLayout,
     QLayout,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 from superqt import QLabeledDoubleSlider
 
 # Controls whose value the mouse wheel changes.
 WHEEL_CONTROLS = (QAbstractSpinBox, QAbstractSlider, QComboBox)
+
+# In a row or column: empty space that takes the spare room, pushing what follows to the far end.
+STRETCH = 1
+
+Box = TypeVar("Box", bound=QBoxLayout)
+Owner = TypeVar("Owner", bound=QWidget)
+Item = QWidget | QLayout | tuple[QWidget | QLayout, int] | int
 
 
 def spin(low: int, high: int, step: int = 1) -> QSpinBox:
@@ -73,17 +87,63 @@ class WheelGuard(QObject):
         return False
 
 
-def row(*items: QWidget | QLayout | tuple[QWidget | QLayout, int]) -> QHBoxLayout:
+def push_button(
+    text: str, clicked: Callable[..., object] | SignalInstance | None = None, tip: str = "", primary: bool = False
+) -> QPushButton:
+    """A button saying `text`, with the tooltip `tip`, that calls `clicked` (or emits it, a signal) when
+    clicked; `primary`: the tab's main action, which the stylesheet makes stand out."""
+    made = QPushButton(text)
+    if primary:
+        made.setObjectName("primary")
+    if tip:
+        made.setToolTip(tip)
+    if clicked is not None:
+        made.clicked.connect(clicked)
+    return made
+
+
+def row(*items: Item) -> QHBoxLayout:
     """Widgets or layouts side by side, left to right; an (item, stretch) pair shares out the spare
-    width by its stretch (items without one keep their natural width)."""
-    layout = QHBoxLayout()
+    width by its stretch (items without one keep their natural width), and a number alone (`STRETCH`)
+    is empty space taking that share."""
+    return _lay_out(QHBoxLayout(), items)
+
+
+def column(*items: Item) -> QVBoxLayout:
+    """Widgets or layouts one above the other, top to bottom; stretches as in `row`."""
+    return _lay_out(QVBoxLayout(), items)
+
+
+def _lay_out(layout: Box, items: tuple[Item, ...]) -> Box:
     for item in items:
+        if isinstance(item, int):
+            layout.addStretch(item)
+            continue
         part, stretch = item if isinstance(item, tuple) else (item, 0)
         if isinstance(part, QLayout):
             layout.addLayout(part, stretch)
         else:
             layout.addWidget(part, stretch)
     return layout
+
+
+def grid(*items: QWidget | tuple[QWidget, int], columns: int) -> QGridLayout:
+    """Widgets in reading order, `columns` cells to a line; a (widget, cells) pair spans that many
+    cells of its line."""
+    layout = QGridLayout()
+    cell = 0
+    for item in items:
+        widget, span = item if isinstance(item, tuple) else (item, 1)
+        layout.addWidget(widget, *divmod(cell, columns), 1, span)
+        cell += span
+    return layout
+
+
+def fill(widget: Owner, layout: QLayout) -> Owner:
+    """Lay `widget` out with `layout`, edge to edge: a part of a larger view, whose layout spaces it."""
+    layout.setContentsMargins(0, 0, 0, 0)
+    widget.setLayout(layout)
+    return widget
 
 
 def side_panel(panel: QWidget, min_width: int | None = None) -> QScrollArea:

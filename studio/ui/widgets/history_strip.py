@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QWidget,
 )
 
 from studio.core.history import HistoryEntry
+from studio.ui.widgets.forms import push_button
 from studio.ui.widgets.images import to_qimage
 
 ICON = QSize(72, 54)
@@ -59,16 +59,18 @@ class HistoryStrip(QWidget):
         self._build_side()
 
     def _build_side(self) -> None:
-        self.continue_button = QPushButton("Continue from this one")
-        self.continue_button.setToolTip("Take this picture's settings and go on from the picture itself")
-        self.continue_button.clicked.connect(self._continue)
+        self.continue_button = push_button(
+            "Continue from this one", self._continue, "Take this picture's settings and go on from the picture itself"
+        )
         self.path_label = QLabel()
         self.path_label.setObjectName("hint")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.path_label.setToolTip(f"Every finished picture is kept here: {self.folder}")
-        copy = QPushButton("Copy Path")
-        copy.setToolTip("Copy the history folder's path, to paste it in a file manager or an Open dialog")
-        copy.clicked.connect(self.copy_path)
+        copy = push_button(
+            "Copy Path",
+            self.copy_path,
+            "Copy the history folder's path, to paste it in a file manager or an Open dialog",
+        )
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list, 0, 0, 3, 1)

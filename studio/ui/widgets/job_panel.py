@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
 from studio.core.progress import Progress
 from studio.ui.runner import JobHandle, format_seconds
+from studio.ui.widgets.forms import fill, push_button, row
 
 ENDINGS = {"finished": "Done", "failed": "Failed", "cancelled": "Cancelled"}
 
@@ -24,15 +25,10 @@ class JobPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         self.label = QLabel("Ready")
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = push_button("Cancel", self.cancel)
         self.cancel_button.setEnabled(False)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.bar, 2)
-        layout.addWidget(self.label, 3)
-        layout.addWidget(self.cancel_button)
+        fill(self, row((self.bar, 2), (self.label, 3), self.cancel_button))
         self._handle: JobHandle | None = None
-        self.cancel_button.clicked.connect(self.cancel)
 
     def watch(self, handle: JobHandle) -> None:
         """Follow `handle` from now on; the job watched before no longer reaches this panel."""

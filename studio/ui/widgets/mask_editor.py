@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from superqt import QLabeledSlider
 
 from studio.core.images import load_mask
 from studio.core.progress import JobError
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import fill, push_button, row
 from studio.ui.widgets.images import ImageView
 
 NO_MASK = "No mask: the whole picture changes."
@@ -28,20 +29,16 @@ class MaskEditor(QWidget):
         self.view = view
         self.start_folder = start_folder
         self._path: str | None = None
-        self.paint_button = QPushButton("Paint")
+        self.paint_button = push_button(
+            "Paint", tip="Paint on the Before picture where the change should go (Shift+drag erases)"
+        )
         self.paint_button.setCheckable(True)
-        self.paint_button.setToolTip("Paint on the Before picture where the change should go (Shift+drag erases)")
         self.paint_button.toggled.connect(view.set_painting)
-        load_button = QPushButton("Load…")
-        load_button.setToolTip("A greyscale picture: white areas change, black areas stay as they are")
-        load_button.clicked.connect(self._choose)
-        clear_button = QPushButton("Clear")
-        clear_button.setToolTip("Remove the mask: the whole picture changes")
-        clear_button.clicked.connect(lambda: self.set_value(None))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        for button in (self.paint_button, load_button, clear_button):
-            row.addWidget(button)
+        load_button = push_button(
+            "Load…", self._choose, "A greyscale picture: white areas change, black areas stay as they are"
+        )
+        clear_button = push_button("Clear", lambda: self.set_value(None), "Remove the mask: the whole picture changes")
+        fill(self, row(self.paint_button, load_button, clear_button))
         self.brush = QLabeledSlider(Qt.Orientation.Horizontal)
         self.brush.setRange(2, 200)
         self.brush.setValue(view.brush_radius)

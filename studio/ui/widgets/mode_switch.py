@@ -4,7 +4,9 @@ styles): a row of radio buttons that picks which page of controls shows."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QVBoxLayout, QWidget
+
+from studio.ui.widgets.forms import STRETCH, fill, row
 
 
 class ShownPageStack(QWidget):
@@ -72,10 +74,8 @@ class ModeSwitch(QWidget):
         self._keys: list[str] = []
         self._group = QButtonGroup(self)
         self._group.idToggled.connect(self._toggled)
-        self._row = QHBoxLayout(self)
-        self._row.setContentsMargins(0, 0, 0, 0)
-        self._row.addWidget(QLabel(caption))
-        self._row.addStretch(1)
+        self._row = row(QLabel(caption), STRETCH)
+        fill(self, self._row)
         self.hide()
 
     def add_mode(self, key: str, title: str, tooltip: str, page: QWidget) -> None:

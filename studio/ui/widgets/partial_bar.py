@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
+
+from studio.ui.widgets.forms import STRETCH, fill, push_button, row
 
 
 class PartialBar(QWidget):
@@ -14,16 +16,11 @@ class PartialBar(QWidget):
 
     def __init__(self, view_name: str, noun: str, parent: QWidget | None = None):
         super().__init__(parent)
-        keep = QPushButton("Keep partial result")
-        keep.setToolTip(f"Make the unfinished {noun} a result, to save it or go on from it")
-        keep.clicked.connect(self.keep_requested)
-        drop = QPushButton("Discard")
-        drop.setToolTip("Show the last finished result again")
-        drop.clicked.connect(self.discard_requested)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel(f"The {view_name} view shows the stopped {noun}."))
-        row.addWidget(keep)
-        row.addWidget(drop)
-        row.addStretch(1)
+        keep = push_button(
+            "Keep partial result",
+            self.keep_requested,
+            f"Make the unfinished {noun} a result, to save it or go on from it",
+        )
+        drop = push_button("Discard", self.discard_requested, "Show the last finished result again")
+        fill(self, row(QLabel(f"The {view_name} view shows the stopped {noun}."), keep, drop, STRETCH))
         self.hide()

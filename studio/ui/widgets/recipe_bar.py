@@ -6,10 +6,11 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from studio.core.images import read_recipe
 from studio.ui.widgets.errors import show_error
+from studio.ui.widgets.forms import STRETCH, fill, push_button, row
 
 
 class RecipeBar(QWidget):
@@ -25,13 +26,8 @@ class RecipeBar(QWidget):
         self.title = title
         self._apply = apply
         self._params: dict[str, Any] | None = None
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel(f"This picture carries a {title} recipe."))
-        button = QPushButton("Use its settings")
-        button.clicked.connect(self.restore)
-        layout.addWidget(button)
-        layout.addStretch(1)
+        offer = QLabel(f"This picture carries a {title} recipe.")
+        fill(self, row(offer, push_button("Use its settings", self.restore), STRETCH))
         self.hide()
 
     def offer(self, path: str | os.PathLike) -> None:

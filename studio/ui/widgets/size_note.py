@@ -4,7 +4,9 @@ button to work at the picture's full size."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from studio.ui.widgets.forms import fill, push_button, row
 
 
 class ResultSizeNote(QWidget):
@@ -18,13 +20,10 @@ class ResultSizeNote(QWidget):
         self.label = QLabel()
         self.label.setObjectName("hint")
         self.label.setWordWrap(True)
-        self.full_button = QPushButton("Full size")
-        self.full_button.setToolTip("Work at the picture's own size (slower, more detail)")
-        self.full_button.clicked.connect(self.full_size_requested)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.full_button)
+        self.full_button = push_button(
+            "Full size", self.full_size_requested, "Work at the picture's own size (slower, more detail)"
+        )
+        fill(self, row((self.label, 1), self.full_button))
 
     def show_sizes(self, result: tuple[int, int], source: tuple[int, int], source_word: str = "picture") -> None:
         """`result` and `source` are (height, width)."""

@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from studio.core.images import factor_to_reach, render_still
 from studio.ui.settings import Settings
+from studio.ui.widgets.forms import push_button
 from studio.ui.widgets.saving import PictureSaver
 
 STILL_SIDE = 1024  # an enlarged still's long side reaches at least this
@@ -68,8 +69,7 @@ class StillSaver:
         self.saved = saved
         self.saver = PictureSaver(page, settings, "still")
         self.size_choice = 1  # enlarged with crisp pixels, until the user picks another size
-        self.button = QPushButton("Save still")
-        self.button.setToolTip(f"Save what the views show as a PNG with its recipe ({SHORTCUT})")
+        self.button = push_button("Save still", tip=f"Save what the views show as a PNG with its recipe ({SHORTCUT})")
         menu = QMenu(self.button)
         menu.aboutToShow.connect(lambda: self.fill(menu, self.stills()))
         self.button.setMenu(menu)

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from studio.core.params.style import REGIONS
 from studio.core.progress import JobError
 from studio.ui.settings import Settings
 from studio.ui.widgets.errors import show_error
-from studio.ui.widgets.forms import labeled_slider, row
+from studio.ui.widgets.forms import column, fill, labeled_slider, push_button, row
 from studio.ui.widgets.images import AcceptsFileDrops, to_qimage
 
 IMAGE_PATTERNS = "Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff *.gif)"
@@ -99,16 +98,14 @@ class StyleStrip(AcceptsFileDrops, QWidget):
         self.with_regions = with_regions
         self.setAcceptDrops(True)
         self.thumbs: list[StyleThumb] = []
-        self.add_button = QPushButton("Add style…")
-        self.add_button.setToolTip("Add style pictures (or drop them here); their looks are blended")
+        self.add_button = push_button(
+            "Add style…", tip="Add style pictures (or drop them here); their looks are blended"
+        )
         self.hint = QLabel("Drop style pictures here")
         self.hint.setObjectName("hint")
         self._grid = QGridLayout()
         self._grid.setContentsMargins(0, 0, 0, 0)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row((self.hint, 1), self.add_button))
-        layout.addLayout(self._grid)
+        fill(self, column(row((self.hint, 1), self.add_button), self._grid))
         self.blend_field = StripField(self.blend, self._set_blend, _numbers_checker(0.0, 1.0), self)
         self.regions_field = StripField(self.regions, self._set_regions, _regions_checker, self)
         self.changed.connect(self.blend_field.changed)
