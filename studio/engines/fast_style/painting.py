@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from studio.core.image_ops import resize, to_rgb, to_working
 from studio.core.params.fast_style import COLOR_MODES, FastStyleApplyParams
-from studio.core.progress import JobError, Progress
+from studio.core.progress import JobError, Progress, relayed
 from studio.engines.fast_style.network import DOWNSCALE, FastStyleModel
 from studio.engines.style.colour import match_colors, with_chroma
 from studio.engines.tiling import map_tiles, tile_starts
@@ -141,12 +141,7 @@ def paint_picture(model: FastStyleModel, content: np.ndarray, params: FastStyleA
     check_apply_params(params)
     total = tile_count(content.shape, params)
     tiles = painter_for(model).paint(content, params)
-    while True:
-        try:
-            done = next(tiles)
-        except StopIteration as stop:
-            return stop.value
-        yield Progress(done, total, f"Painting tile {done}/{total}")
+    return (yield from relayed(tiles, lambda done: Progress(done, total, f"Painting tile {done}/{total}")))
 
 
 def apply_style(model: FastStyleModel, content: np.ndarray, params: FastStyleApplyParams | None = None) -> np.ndarray:
