@@ -21,7 +21,6 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.corpus import CorpusFile, corpus_note, read_chunks, resolve_corpus
-from studio.core.params import params_to_dict
 from studio.core.params.text import ARCHITECTURES, LEVELS, PAIRINGS, RECURRENT_CELLS, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
 from studio.engines.text_files import TextModel, cached_text_model, load_text_model, save_text_model
@@ -324,10 +323,7 @@ def describe_model_job(model_path: str) -> Iterator[Progress]:
     yield Progress(step=0, total=1, stage="Reading the model")
     text_model = cached_text_model(model_path)
     return {
-        "params": params_to_dict(text_model.params),
-        "epochs_done": text_model.epochs_done,
-        "history": text_model.history,
-        "corpus": text_model.corpus,
+        **text_model.settings(),
         "vocabulary": text_model.tokenizer.size,
         "reply": text_model.is_reply,
     }
