@@ -13,7 +13,6 @@ as knobs.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +39,14 @@ from studio.engines.latent import (
     tile_images,
     walk,
 )
-from studio.engines.training import ChunkPacer, compile_chunk, model_to_train, random_batch, random_generator
+from studio.engines.training import (
+    ChunkPacer,
+    compile_chunk,
+    model_to_train,
+    random_batch,
+    random_generator,
+    with_fields_of,
+)
 
 MIN_PICTURES = 8
 MONITOR_SEED = 2014  # the monitor grid's latent points: the same in every run, so epochs compare
@@ -171,8 +177,7 @@ class GanModel(keras.Model):
     def configure_training(self, params: GanParams) -> None:
         """Take the training knobs of `params` (learning rates, label noise, dropout...), keeping this
         model's architecture: how a resumed run applies the advice to calm a winning discriminator."""
-        architecture = {name: getattr(self.gan_params, name) for name in ARCHITECTURE_FIELDS}
-        self.gan_params = dataclasses.replace(params, **architecture)
+        self.gan_params = with_fields_of(params, self.gan_params, ARCHITECTURE_FIELDS)
         self.d_optimizer.learning_rate.assign(self.gan_params.d_learning_rate)
         self.g_optimizer.learning_rate.assign(self.gan_params.g_learning_rate)
         self.discriminator.get_layer("dropout").rate = self.gan_params.dropout

@@ -14,7 +14,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -36,6 +36,7 @@ from studio.engines.text_tokens import (
     window_dataset,
 )
 from studio.engines.text_writing import generate, next_token_choices, sample_ladder
+from studio.engines.training import with_fields_of
 
 MAX_VALIDATION_BATCHES = 50  # enough for a steady estimate on any corpus size
 YIELD_SECONDS = 0.5  # training reports (and can be stopped) at least this often, batch time permitting
@@ -193,7 +194,7 @@ def train(
     text_model = None
     if resume_from:
         text_model = load_text_model(resume_from)
-        text_model.params = replace(text_model.params, **{name: getattr(params, name) for name in RESUMABLE_FIELDS})
+        text_model.params = with_fields_of(text_model.params, params, RESUMABLE_FIELDS)
         if text_model.epochs_done >= params.epochs:
             raise JobError(
                 f"This model has already trained {text_model.epochs_done} epochs. "

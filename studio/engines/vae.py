@@ -16,7 +16,6 @@ import os
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -44,7 +43,7 @@ from studio.engines.latent import (
     still_recipe,
     tile_images,
 )
-from studio.engines.training import ChunkPacer, compile_chunk, random_batch, random_generator
+from studio.engines.training import ChunkPacer, compile_chunk, random_batch, random_generator, with_fields_of
 
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
 MAX_SLIDERS = 8  # above this many latent dimensions, sliders follow the top principal directions
@@ -238,7 +237,7 @@ def train_vae(
             f"set more than {vae.epochs_done} epochs to train it further."
         )
     # The architecture is the model's own; how it trains follows the settings of this run.
-    vae.params = replace(vae.params, **{name: getattr(params, name) for name in TRAINING_FIELDS})
+    vae.params = with_fields_of(vae.params, params, TRAINING_FIELDS)
     vae.model.optimizer.learning_rate.assign(params.learning_rate)
     batches = batches_per_epoch(len(pictures), params.batch_size)
     trainer = VaeTrainer(vae, vae.params, pictures, warmup_steps=round(params.kl_warmup * params.epochs * batches))
@@ -396,7 +395,7 @@ def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str
     vae = None
     if resume_from:
         vae = Vae.load(resume_from)
-        params = replace(vae.params, **{name: getattr(params, name) for name in TRAINING_FIELDS})
+        params = with_fields_of(vae.params, params, TRAINING_FIELDS)
     pictures, note = read_training_pictures(params.dataset, params.image_size, params.channels, params.limit)
     yield Progress(0, 0, note, data={"note": note, "pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
     vae = yield from train_vae(pictures, params, vae, checkpoint)

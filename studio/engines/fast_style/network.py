@@ -24,6 +24,7 @@ from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.fast_style import ARCHITECTURE_FIELDS, FastStyleTrainParams
 from studio.core.progress import JobError
 from studio.engines.padding import ReflectionPadding2D
+from studio.engines.training import with_fields_of
 
 DOWNSCALE = 4  # two stride-2 convolutions: sides must be a multiple of this inside the network
 REGISTERED_NAME = "studio>FastStyleModel"
@@ -141,7 +142,7 @@ class FastStyleModel(keras.Model):
     def configure_training(self, params: FastStyleTrainParams) -> None:
         """Take the training knobs of `params` (steps, weights, learning rate...), keeping this model's
         network shape: how a resumed run changes course."""
-        self.train_params = params_from_dict(FastStyleTrainParams, {**params_to_dict(params), **self._architecture()})
+        self.train_params = with_fields_of(params, self.train_params, ARCHITECTURE_FIELDS)
         self.optimizer_state.learning_rate.assign(self.train_params.learning_rate)
 
 
