@@ -33,6 +33,7 @@ from studio.core.progress import JobError, Progress
 from studio.engines.augment import diff_augment, mirror
 from studio.engines.latent import (
     LatentSliders,
+    in_chunks,
     interpolate,
     principal_directions,
     save_animation,
@@ -59,7 +60,6 @@ ANIMATION_MIN_SIDE = 192  # animation frames are enlarged (nearest neighbour) to
 FEATURES_LAYER = "features"  # the generator's first layer's output: where principal directions are found
 DIRECTION_SAMPLES = 4096
 MAX_DIRECTIONS = 8  # sliders, as for a VAE
-DECODE_CHUNK = 1024  # latent points per generator call, so a huge grid cannot exhaust memory
 PROJECTION_CANDIDATES = 256  # random starting points tried before a projection is refined
 # Keeps a projected code where the generator was trained (|z|^2 / D near 1): without it the
 # optimiser can reach odd corners that copy the photo's pixels but fall apart under the sliders.
@@ -487,14 +487,7 @@ def principal_latents(
     """
     latents = sample_latents(samples, model.latent_dim, seed)
     first_layer = keras.Model(model.generator_ema.inputs[0], model.generator_ema.get_layer(FEATURES_LAYER).output)
-    features = np.concatenate(
-        [
-            np.asarray(first_layer(latents[i : i + DECODE_CHUNK], training=False)).reshape(
-                len(latents[i : i + DECODE_CHUNK]), -1
-            )
-            for i in range(0, samples, DECODE_CHUNK)
-        ]
-    )
+    features = in_chunks(lambda chunk: first_layer(chunk, training=False), latents).reshape(samples, -1)
     mean, components, component_spread = principal_directions(features, count)
     coefficients = (features - mean) @ components.T
     to_latent, *_ = np.linalg.lstsq(coefficients, latents, rcond=None)
@@ -525,18 +518,9 @@ class GanExplorer(LatentSliders):
         )
         self._generate(tf.zeros((1, model.latent_dim)))
 
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """One latent point (D,) to a uint8 RGB picture (H, W, 3), or points (N, D) to (N, H, W, 3)."""
-        codes = np.asarray(codes, np.float32)
-        batch = codes.reshape(-1, self.latent_dim)
-        pictures = to_uint8(
-            np.concatenate(
-                [self._generate(batch[i : i + DECODE_CHUNK]).numpy() for i in range(0, len(batch), DECODE_CHUNK)]
-            )
-        )
-        if pictures.shape[-1] == 1:
-            pictures = np.repeat(pictures, 3, axis=-1)
-        return pictures[0] if codes.ndim == 1 else pictures
+    def decode_batch(self, codes: np.ndarray) -> np.ndarray:
+        pictures = to_uint8(in_chunks(self._generate, codes))
+        return np.repeat(pictures, 3, axis=-1) if pictures.shape[-1] == 1 else pictures
 
 
 def explorer_job(model: GanModel) -> Iterator[Progress]:
