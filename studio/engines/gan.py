@@ -25,6 +25,7 @@ from keras import layers
 
 from studio.core.catalog import size_advice
 from studio.core.datasets import batches_per_epoch, fit_square
+from studio.core.image_ops import to_rgb, to_working
 from studio.core.images import enlarge, factor_to_reach
 from studio.core.model_files import GAN, load_keras_model, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
@@ -403,12 +404,7 @@ def sample_latents(count: int, latent_dim: int, seed: int | None = None, truncat
 
 def generate(model: GanModel, latents: np.ndarray) -> np.ndarray:
     """Pictures for latent points from the averaged generator, uint8 (N, size, size, channels)."""
-    return to_uint8(model.generator_ema(np.asarray(latents, np.float32), training=False))
-
-
-def to_uint8(images) -> np.ndarray:
-    """Generator output in [-1, 1] as uint8."""
-    return np.clip((np.asarray(images) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+    return to_rgb(model.generator_ema(np.asarray(latents, np.float32), training=False))
 
 
 def sample_grid(model: GanModel, params: GanSampleParams) -> tuple[np.ndarray, np.ndarray]:
@@ -519,7 +515,7 @@ class GanExplorer(LatentSliders):
         self._generate(tf.zeros((1, model.latent_dim)))
 
     def decode_batch(self, codes: np.ndarray) -> np.ndarray:
-        pictures = to_uint8(in_chunks(self._generate, codes))
+        pictures = to_rgb(in_chunks(self._generate, codes))
         return np.repeat(pictures, 3, axis=-1) if pictures.shape[-1] == 1 else pictures
 
 
@@ -565,7 +561,7 @@ def project_job(
         raise JobError("Project with at least 1 step.")
     params = model.gan_params
     target = fit_square(np.asarray(picture, np.uint8), params.image_size, params.channels)
-    target = (target.astype(np.float32) / 127.5 - 1.0)[None]
+    target = to_working(target)[None]
     yield Progress(0, steps, "Trying starting points")
     candidates = sample_latents(PROJECTION_CANDIDATES, model.latent_dim, seed)
     errors = np.concatenate(
