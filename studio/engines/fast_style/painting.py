@@ -11,10 +11,10 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.image_ops import resize, to_rgb, to_working
-from studio.core.params.fast_style import COLOR_MODES, FastStyleApplyParams
+from studio.core.params.fast_style import FastStyleApplyParams
 from studio.core.progress import JobError, Progress, relayed
 from studio.engines.fast_style.network import DOWNSCALE, FastStyleModel
-from studio.engines.style.colour import match_colors, with_chroma
+from studio.engines.style.colour import check_colour_mode, match_colors, with_chroma
 from studio.engines.tiling import map_tiles, tile_count
 
 # Tiles share this many pixels; a quarter of it is dropped at each tile's edge and the rest blended.
@@ -24,8 +24,7 @@ TILE_OVERLAP = 128
 def check_apply_params(params: FastStyleApplyParams) -> None:
     if not 0 <= params.strength <= 1:
         raise JobError("Choose a strength between 0 (the picture as it is) and 1 (fully painted).")
-    if params.preserve_colors not in COLOR_MODES:
-        raise JobError(f"Unknown colour mode '{params.preserve_colors}'. Choose one of: {', '.join(COLOR_MODES)}.")
+    check_colour_mode(params.preserve_colors)
     if params.tile_size < 2 * TILE_OVERLAP:
         raise JobError(f"Use tiles of at least {2 * TILE_OVERLAP} pixels.")
     if not 0 <= params.temporal_smoothing < 1:
