@@ -87,14 +87,15 @@ def test_discriminator_sees_augmented_real_and_generated_pictures_alike(monkeypa
 
 
 def test_pictures_come_from_the_moving_average_of_the_generator():
-    from studio.engines.gan import generate, monitor_latents, to_uint8, train_gan
+    from studio.core.image_ops import to_rgb
+    from studio.engines.gan import generate, monitor_latents, train_gan
 
     _, model = run(train_gan(stripes(16), TINY))
     raw, average = model.generator.get_weights(), model.generator_ema.get_weights()
     assert any(not np.allclose(a, b) for a, b in zip(raw, average))
     latents = monitor_latents(TINY.latent_dim)
-    np.testing.assert_array_equal(generate(model, latents), to_uint8(model.generator_ema(latents)))
-    assert not np.array_equal(generate(model, latents), to_uint8(model.generator(latents)))
+    np.testing.assert_array_equal(generate(model, latents), to_rgb(model.generator_ema(latents)))
+    assert not np.array_equal(generate(model, latents), to_rgb(model.generator(latents)))
 
 
 def test_training_streams_losses_and_a_grid_each_epoch_then_resumes(tmp_path):

@@ -13,7 +13,6 @@ as knobs.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from keras import layers
 
 from studio.core.catalog import size_advice
 from studio.core.datasets import batches_per_epoch, fit_square
+from studio.core.image_ops import to_rgb, to_working
 from studio.core.images import enlarge, factor_to_reach
 from studio.core.model_files import GAN, load_keras_model, save_keras_model
 from studio.core.params import params_from_dict, params_to_dict
@@ -34,13 +34,21 @@ from studio.core.progress import JobError, Progress
 from studio.engines.augment import diff_augment, mirror
 from studio.engines.latent import (
     LatentSliders,
+    in_chunks,
     interpolate,
     principal_directions,
     save_animation,
     tile_images,
     walk,
 )
-from studio.engines.training import ChunkPacer, compile_chunk, model_to_train, random_batch, random_generator
+from studio.engines.training import (
+    ChunkPacer,
+    compile_chunk,
+    model_to_train,
+    random_batch,
+    random_generator,
+    with_fields_of,
+)
 
 MIN_PICTURES = 8
 MONITOR_SEED = 2014  # the monitor grid's latent points: the same in every run, so epochs compare
@@ -53,7 +61,6 @@ ANIMATION_MIN_SIDE = 192  # animation frames are enlarged (nearest neighbour) to
 FEATURES_LAYER = "features"  # the generator's first layer's output: where principal directions are found
 DIRECTION_SAMPLES = 4096
 MAX_DIRECTIONS = 8  # sliders, as for a VAE
-DECODE_CHUNK = 1024  # latent points per generator call, so a huge grid cannot exhaust memory
 PROJECTION_CANDIDATES = 256  # random starting points tried before a projection is refined
 # Keeps a projected code where the generator was trained (|z|^2 / D near 1): without it the
 # optimiser can reach odd corners that copy the photo's pixels but fall apart under the sliders.
@@ -171,8 +178,7 @@ class GanModel(keras.Model):
     def configure_training(self, params: GanParams) -> None:
         """Take the training knobs of `params` (learning rates, label noise, dropout...), keeping this
         model's architecture: how a resumed run applies the advice to calm a winning discriminator."""
-        architecture = {name: getattr(self.gan_params, name) for name in ARCHITECTURE_FIELDS}
-        self.gan_params = dataclasses.replace(params, **architecture)
+        self.gan_params = with_fields_of(params, self.gan_params, ARCHITECTURE_FIELDS)
         self.d_optimizer.learning_rate.assign(self.gan_params.d_learning_rate)
         self.g_optimizer.learning_rate.assign(self.gan_params.g_learning_rate)
         self.discriminator.get_layer("dropout").rate = self.gan_params.dropout
@@ -398,12 +404,7 @@ def sample_latents(count: int, latent_dim: int, seed: int | None = None, truncat
 
 def generate(model: GanModel, latents: np.ndarray) -> np.ndarray:
     """Pictures for latent points from the averaged generator, uint8 (N, size, size, channels)."""
-    return to_uint8(model.generator_ema(np.asarray(latents, np.float32), training=False))
-
-
-def to_uint8(images) -> np.ndarray:
-    """Generator output in [-1, 1] as uint8."""
-    return np.clip((np.asarray(images) + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+    return to_rgb(model.generator_ema(np.asarray(latents, np.float32), training=False))
 
 
 def sample_grid(model: GanModel, params: GanSampleParams) -> tuple[np.ndarray, np.ndarray]:
@@ -482,14 +483,7 @@ def principal_latents(
     """
     latents = sample_latents(samples, model.latent_dim, seed)
     first_layer = keras.Model(model.generator_ema.inputs[0], model.generator_ema.get_layer(FEATURES_LAYER).output)
-    features = np.concatenate(
-        [
-            np.asarray(first_layer(latents[i : i + DECODE_CHUNK], training=False)).reshape(
-                len(latents[i : i + DECODE_CHUNK]), -1
-            )
-            for i in range(0, samples, DECODE_CHUNK)
-        ]
-    )
+    features = in_chunks(lambda chunk: first_layer(chunk, training=False), latents).reshape(samples, -1)
     mean, components, component_spread = principal_directions(features, count)
     coefficients = (features - mean) @ components.T
     to_latent, *_ = np.linalg.lstsq(coefficients, latents, rcond=None)
@@ -520,18 +514,9 @@ class GanExplorer(LatentSliders):
         )
         self._generate(tf.zeros((1, model.latent_dim)))
 
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """One latent point (D,) to a uint8 RGB picture (H, W, 3), or points (N, D) to (N, H, W, 3)."""
-        codes = np.asarray(codes, np.float32)
-        batch = codes.reshape(-1, self.latent_dim)
-        pictures = to_uint8(
-            np.concatenate(
-                [self._generate(batch[i : i + DECODE_CHUNK]).numpy() for i in range(0, len(batch), DECODE_CHUNK)]
-            )
-        )
-        if pictures.shape[-1] == 1:
-            pictures = np.repeat(pictures, 3, axis=-1)
-        return pictures[0] if codes.ndim == 1 else pictures
+    def decode_batch(self, codes: np.ndarray) -> np.ndarray:
+        pictures = to_rgb(in_chunks(self._generate, codes))
+        return np.repeat(pictures, 3, axis=-1) if pictures.shape[-1] == 1 else pictures
 
 
 def explorer_job(model: GanModel) -> Iterator[Progress]:
@@ -576,7 +561,7 @@ def project_job(
         raise JobError("Project with at least 1 step.")
     params = model.gan_params
     target = fit_square(np.asarray(picture, np.uint8), params.image_size, params.channels)
-    target = (target.astype(np.float32) / 127.5 - 1.0)[None]
+    target = to_working(target)[None]
     yield Progress(0, steps, "Trying starting points")
     candidates = sample_latents(PROJECTION_CANDIDATES, model.latent_dim, seed)
     errors = np.concatenate(

@@ -1,6 +1,6 @@
 """Latent-space maths shared by the VAE and GAN engines: interpolation, planes and grids of codes,
-principal directions, concept vectors, sliders over a latent space, pictures made of decoded codes
-(grids, animations) and stills saved with their recipe.
+principal directions, concept vectors, sliders over a latent space, a model's calls on many codes
+in chunks, pictures made of decoded codes (grids, animations) and stills saved with their recipe.
 
 Plain NumPy and Pillow: nothing here needs a model, so it is cheap to test and to call from anywhere.
 """
@@ -8,9 +8,10 @@ Plain NumPy and Pillow: nothing here needs a model, so it is cheap to test and t
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -20,6 +21,15 @@ from studio.core.images import render_still, save_image
 from studio.core.progress import JobError, Progress
 
 ANIMATION_FORMATS = (".gif", ".mp4")
+DECODE_CHUNK = 1024  # codes per model call, so a huge grid cannot exhaust memory
+
+
+def in_chunks(function: Callable[[np.ndarray], Any], rows: np.ndarray) -> np.ndarray:
+    """`function` of `rows`, called on DECODE_CHUNK rows at a time and the results joined: what one
+    call on all of them gives, in bounded memory."""
+    return np.concatenate(
+        [np.asarray(function(rows[start : start + DECODE_CHUNK])) for start in range(0, len(rows), DECODE_CHUNK)]
+    )
 
 
 def lerp(a: np.ndarray, b: np.ndarray, t: float | np.ndarray) -> np.ndarray:
@@ -157,7 +167,7 @@ class LatentSliders:
 
     Slider `index` moves a code along `axes[index]` (a unit direction) from `center`; `spread` is
     how far the model's codes typically sit along it (a slider's sensible reach is about 3 spreads).
-    Subclasses say how codes become pictures (`decode`). Everything here is NumPy in, NumPy out.
+    Subclasses say how codes become pictures (`decode_batch`). Everything here is NumPy in, NumPy out.
     """
 
     def __init__(self, latent_dim: int, center: np.ndarray, axes: np.ndarray, spread: np.ndarray, names: list[str]):
@@ -169,6 +179,12 @@ class LatentSliders:
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         """One code (D,) to a uint8 RGB picture (H, W, 3), or codes (N, D) to (N, H, W, 3)."""
+        codes = np.asarray(codes, np.float32)
+        pictures = self.decode_batch(codes.reshape(-1, self.latent_dim))
+        return pictures[0] if codes.ndim == 1 else pictures
+
+    def decode_batch(self, codes: np.ndarray) -> np.ndarray:
+        """Float32 codes (N, D) to uint8 RGB pictures (N, H, W, 3)."""
         raise NotImplementedError
 
     @property

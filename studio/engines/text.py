@@ -14,14 +14,13 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from studio.core.corpus import CorpusFile, corpus_note, read_chunks, resolve_corpus
-from studio.core.params import params_to_dict
 from studio.core.params.text import ARCHITECTURES, LEVELS, PAIRINGS, RECURRENT_CELLS, SamplingParams, TextTrainParams
 from studio.core.progress import JobError, Progress
 from studio.engines.text_files import TextModel, cached_text_model, load_text_model, save_text_model
@@ -37,6 +36,7 @@ from studio.engines.text_tokens import (
     window_dataset,
 )
 from studio.engines.text_writing import generate, next_token_choices, sample_ladder
+from studio.engines.training import with_fields_of
 
 MAX_VALIDATION_BATCHES = 50  # enough for a steady estimate on any corpus size
 YIELD_SECONDS = 0.5  # training reports (and can be stopped) at least this often, batch time permitting
@@ -194,7 +194,7 @@ def train(
     text_model = None
     if resume_from:
         text_model = load_text_model(resume_from)
-        text_model.params = replace(text_model.params, **{name: getattr(params, name) for name in RESUMABLE_FIELDS})
+        text_model.params = with_fields_of(text_model.params, params, RESUMABLE_FIELDS)
         if text_model.epochs_done >= params.epochs:
             raise JobError(
                 f"This model has already trained {text_model.epochs_done} epochs. "
@@ -324,10 +324,7 @@ def describe_model_job(model_path: str) -> Iterator[Progress]:
     yield Progress(step=0, total=1, stage="Reading the model")
     text_model = cached_text_model(model_path)
     return {
-        "params": params_to_dict(text_model.params),
-        "epochs_done": text_model.epochs_done,
-        "history": text_model.history,
-        "corpus": text_model.corpus,
+        **text_model.settings(),
         "vocabulary": text_model.tokenizer.size,
         "reply": text_model.is_reply,
     }

@@ -42,20 +42,23 @@ class TextModel:
         """True for a reply (encoder-decoder) model, which answers a line instead of continuing it."""
         return self.params.architecture == "seq2seq"
 
+    def settings(self) -> dict[str, Any]:
+        """How it was trained, as its file keeps it (and the tab shows it): parameters, epochs
+        trained, losses per epoch and the corpus it read."""
+        return {
+            "params": params_to_dict(self.params),
+            "epochs_done": self.epochs_done,
+            "history": self.history,
+            "corpus": self.corpus,
+        }
+
 
 def save_text_model(path: str | os.PathLike, text_model: TextModel) -> Path:
     """Write model (.keras, with optimizer state), tokenizer and settings into one zip, atomically.
 
     The inner .keras is written beside the target under a partial name too, so a full disk names
     the model's file and a killed save leaves nothing that the next save does not clean up."""
-    settings = {
-        "format": TEXT_FORMAT,
-        "version": 1,
-        "params": params_to_dict(text_model.params),
-        "epochs_done": text_model.epochs_done,
-        "history": text_model.history,
-        "corpus": text_model.corpus,
-    }
+    settings = {"format": TEXT_FORMAT, "version": 1, **text_model.settings()}
     with atomic_path(path) as partial:
         keras_file = partial.with_suffix(".keras")
         try:

@@ -40,18 +40,20 @@ def model_shape(params: TextTrainParams) -> tuple[int, int, int]:
 def build_model(params: TextTrainParams, vocabulary_size: int) -> keras.Model:
     """The model `params` describe (LSTM, GRU, Transformer or reply model), built."""
     first, units, num_layers = model_shape(params)
-    if params.architecture in ("lstm", "gru"):
-        model = RecurrentLanguageModel(vocabulary_size, params.architecture, first, units, num_layers, params.dropout)
-    elif params.architecture == "transformer":
+    if params.architecture == "transformer":
         if units % (2 * first):
             raise JobError(f"Give the Transformer a width that is a multiple of {2 * first} (its heads times 2).")
         model = TransformerLanguageModel(
             vocabulary_size, params.sequence_length, units, first, num_layers, params.dropout
         )
-    elif params.architecture == "seq2seq":
-        from studio.engines.text_reply import ReplyModel
+    elif params.architecture in ("lstm", "gru", "seq2seq"):
+        stack = {"embedding_dim": first, "units": units, "num_layers": num_layers, "dropout": params.dropout}
+        if params.architecture == "seq2seq":
+            from studio.engines.text_reply import ReplyModel
 
-        model = ReplyModel(vocabulary_size, params.cell, first, units, num_layers, params.bidirectional, params.dropout)
+            model = ReplyModel(vocabulary_size, params.bidirectional, cell=params.cell, **stack)
+        else:
+            model = RecurrentLanguageModel(vocabulary_size, cell=params.architecture, **stack)
     else:
         raise JobError(f"Unknown architecture '{params.architecture}': use {', '.join(ARCHITECTURES)}.")
     example = ops.zeros((1, 2), "int32")
@@ -59,23 +61,16 @@ def build_model(params: TextTrainParams, vocabulary_size: int) -> keras.Model:
     return model
 
 
-def step_recurrent_layers(recurrent_layers, x, state, states_per_layer: int):
-    """Run each stacked recurrent layer's cell once on x (batch, features): the output and new state."""
-    new_state = []
-    for index, recurrent in enumerate(recurrent_layers):
-        layer_state = list(state[index * states_per_layer : (index + 1) * states_per_layer])
-        x, layer_state = recurrent.cell(x, layer_state, training=False)
-        new_state.extend(layer_state)
-    return x, tuple(new_state)
+RECURRENT_LAYERS = {"lstm": layers.LSTM, "gru": layers.GRU}
 
 
-@keras.saving.register_keras_serializable(package="studio_text")
-class RecurrentLanguageModel(keras.Model):
-    """Embedding, stacked LSTM or GRU layers with dropout between them, and a softmax head (as logits)."""
+class StackedRecurrentModel(keras.Model):
+    """What the recurrent language model and the reply model (text_reply) share: their LSTM or GRU
+    settings, and stacks of those layers, each followed by dropout, run over a sequence or stepped
+    one token at a time."""
 
     def __init__(
         self,
-        vocabulary_size: int,
         cell: str = "lstm",
         embedding_dim: int = 64,
         units: int = 256,
@@ -84,24 +79,68 @@ class RecurrentLanguageModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.vocabulary_size, self.cell, self.embedding_dim = vocabulary_size, cell, embedding_dim
+        self.cell, self.embedding_dim = cell, embedding_dim
         self.units, self.num_layers, self.dropout = units, num_layers, dropout
-        recurrent = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
-        self.embedding = layers.Embedding(vocabulary_size, embedding_dim)
-        self.recurrent_layers = [recurrent(units, return_sequences=True, return_state=True) for _ in range(num_layers)]
-        self.dropouts = [layers.Dropout(dropout) for _ in range(num_layers)]
-        self.head = layers.Dense(vocabulary_size)
 
     @property
     def states_per_layer(self) -> int:
         return 2 if self.cell == "lstm" else 1
 
-    def call(self, tokens, training=False):
-        x = self.embedding(tokens)
-        for recurrent, dropout in zip(self.recurrent_layers, self.dropouts):
-            x = recurrent(x, training=training)[0]
+    def recurrent_stack(self, bidirectional: bool = False) -> tuple[list, list]:
+        """`num_layers` new recurrent layers that return their sequence and state, and the dropout after each."""
+        stack = []
+        for _ in range(self.num_layers):
+            recurrent = RECURRENT_LAYERS[self.cell](self.units, return_sequences=True, return_state=True)
+            stack.append(layers.Bidirectional(recurrent) if bidirectional else recurrent)
+        return stack, [layers.Dropout(self.dropout) for _ in range(self.num_layers)]
+
+    def layer_states(self, state) -> list[list]:
+        """A state that holds each layer's tensors in turn, as one list per layer."""
+        per_layer = self.states_per_layer
+        return [list(state[start : start + per_layer]) for start in range(0, len(state), per_layer)]
+
+    def run_stack(self, stack, dropouts, x, training=False, mask=None, state=None):
+        """x (batch, time, features) through each layer of `stack` and its dropout, each layer started
+        from its part of `state` (zeros without one): the last layer's outputs and final state."""
+        starts = self.layer_states(state) if state is not None else [None] * len(stack)
+        for recurrent, dropout, start in zip(stack, dropouts, starts):
+            x, *final_state = recurrent(x, initial_state=start, mask=mask, training=training)
             x = dropout(x, training=training)
-        return self.head(x)
+        return x, final_state
+
+    def step_stack(self, stack, x, state):
+        """Run each layer's cell of `stack` once on x (batch, features): the output and new state."""
+        new_state = []
+        for recurrent, layer_state in zip(stack, self.layer_states(state)):
+            x, layer_state = recurrent.cell(x, layer_state, training=False)
+            new_state.extend(layer_state)
+        return x, tuple(new_state)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "cell": self.cell,
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+        }
+
+
+@keras.saving.register_keras_serializable(package="studio_text")
+class RecurrentLanguageModel(StackedRecurrentModel):
+    """Embedding, stacked LSTM or GRU layers with dropout between them, and a softmax head (as logits).
+    `kwargs`: the stack's settings (StackedRecurrentModel)."""
+
+    def __init__(self, vocabulary_size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary_size = vocabulary_size
+        self.embedding = layers.Embedding(vocabulary_size, self.embedding_dim)
+        self.recurrent_layers, self.dropouts = self.recurrent_stack()
+        self.head = layers.Dense(vocabulary_size)
+
+    def call(self, tokens, training=False):
+        return self.head(self.run_stack(self.recurrent_layers, self.dropouts, self.embedding(tokens), training)[0])
 
     def initial_state(self, batch: int) -> tuple:
         return tuple(ops.zeros((batch, self.units)) for _ in range(self.num_layers * self.states_per_layer))
@@ -109,21 +148,11 @@ class RecurrentLanguageModel(keras.Model):
     def step(self, tokens, position, state):
         """Logits (batch, vocabulary) after `tokens` (batch,), and the state after them."""
         del position  # a recurrent state already knows where it is
-        x, new_state = step_recurrent_layers(
-            self.recurrent_layers, self.embedding(tokens), state, self.states_per_layer
-        )
+        x, new_state = self.step_stack(self.recurrent_layers, self.embedding(tokens), state)
         return self.head(x), new_state
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "vocabulary_size": self.vocabulary_size,
-            "cell": self.cell,
-            "embedding_dim": self.embedding_dim,
-            "units": self.units,
-            "num_layers": self.num_layers,
-            "dropout": self.dropout,
-        }
+        return {**super().get_config(), "vocabulary_size": self.vocabulary_size}
 
 
 def rotate(x, positions):

@@ -18,7 +18,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from studio.core.progress import JobError
-from studio.engines.text_models import step_recurrent_layers
+from studio.engines.text_models import StackedRecurrentModel
 from studio.engines.text_pairs import Pair
 from studio.engines.text_tokens import Tokenizer
 
@@ -26,36 +26,21 @@ SPECIAL_TOKENS = 3  # START, END, PAD
 
 
 @keras.saving.register_keras_serializable(package="studio_text")
-class ReplyModel(keras.Model):
-    """(line ids, reply ids shifted right) -> next-token logits of the reply (batch, time, vocabulary)."""
+class ReplyModel(StackedRecurrentModel):
+    """(line ids, reply ids shifted right) -> next-token logits of the reply (batch, time, vocabulary).
+    `kwargs`: the settings of its encoder's and decoder's stacks (StackedRecurrentModel)."""
 
-    def __init__(
-        self,
-        text_vocabulary: int,
-        cell: str = "lstm",
-        embedding_dim: int = 64,
-        units: int = 256,
-        num_layers: int = 1,
-        bidirectional: bool = True,
-        dropout: float = 0.1,
-        **kwargs,
-    ):
+    def __init__(self, text_vocabulary: int, bidirectional: bool = True, **kwargs):
         super().__init__(**kwargs)
-        self.text_vocabulary, self.cell, self.embedding_dim = text_vocabulary, cell, embedding_dim
-        self.units, self.num_layers, self.bidirectional, self.dropout = units, num_layers, bidirectional, dropout
-        recurrent = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
-        self.embedding = layers.Embedding(self.vocabulary_size, embedding_dim)
-        self.encoder_layers = []
-        for _ in range(num_layers):
-            encoder = recurrent(units, return_sequences=True, return_state=True)
-            self.encoder_layers.append(layers.Bidirectional(encoder) if bidirectional else encoder)
-        self.encoder_dropouts = [layers.Dropout(dropout) for _ in range(num_layers)]
-        self.memory_projection = layers.Dense(units)  # encoder outputs -> keys and values of the decoder's width
-        self.bridge = layers.Dense(units * self.states_per_layer, activation="tanh")  # encoder state -> decoder state
-        self.decoder_layers = [recurrent(units, return_sequences=True, return_state=True) for _ in range(num_layers)]
-        self.decoder_dropouts = [layers.Dropout(dropout) for _ in range(num_layers)]
+        self.text_vocabulary, self.bidirectional = text_vocabulary, bidirectional
+        self.embedding = layers.Embedding(self.vocabulary_size, self.embedding_dim)
+        self.encoder_layers, self.encoder_dropouts = self.recurrent_stack(bidirectional)
+        self.memory_projection = layers.Dense(self.units)  # encoder outputs -> keys and values of the decoder's width
+        # encoder state -> decoder state
+        self.bridge = layers.Dense(self.units * self.states_per_layer, activation="tanh")
+        self.decoder_layers, self.decoder_dropouts = self.recurrent_stack()
         self.attention = layers.Attention(use_scale=True)
-        self.combine = layers.Dense(units, activation="tanh")
+        self.combine = layers.Dense(self.units, activation="tanh")
         self.head = layers.Dense(self.vocabulary_size)
 
     @property
@@ -74,18 +59,11 @@ class ReplyModel(keras.Model):
     def pad_id(self) -> int:
         return self.text_vocabulary + 2
 
-    @property
-    def states_per_layer(self) -> int:
-        return 2 if self.cell == "lstm" else 1
-
     def encode(self, source, training=False) -> tuple:
         """The decoder's starting state for lines `source` (batch, length): its recurrent state per
         layer, then the memory it attends over and the memory's mask (False at padding)."""
         mask = ops.not_equal(source, self.pad_id)
-        x = self.embedding(source)
-        for encoder, dropout in zip(self.encoder_layers, self.encoder_dropouts):
-            x, *final = encoder(x, mask=mask, training=training)
-            x = dropout(x, training=training)
+        x, final = self.run_stack(self.encoder_layers, self.encoder_dropouts, self.embedding(source), training, mask)
         pieces = self.bridge(ops.concatenate(final, axis=-1))
         start = [pieces[:, i * self.units : (i + 1) * self.units] for i in range(self.states_per_layer)]
         return (*start * self.num_layers, self.memory_projection(x), mask)
@@ -97,11 +75,7 @@ class ReplyModel(keras.Model):
     def call(self, inputs, training=False):
         source, reply = inputs
         *state, memory, mask = self.encode(source, training=training)
-        x = self.embedding(reply)
-        per_layer = self.states_per_layer
-        for index, (decoder, dropout) in enumerate(zip(self.decoder_layers, self.decoder_dropouts)):
-            x = decoder(x, initial_state=state[index * per_layer : (index + 1) * per_layer], training=training)[0]
-            x = dropout(x, training=training)
+        x, _ = self.run_stack(self.decoder_layers, self.decoder_dropouts, self.embedding(reply), training, state=state)
         return self._attend(x, memory, mask)
 
     def step(self, tokens, position, state):
@@ -109,25 +83,14 @@ class ReplyModel(keras.Model):
         START and PAD are never chosen."""
         del position  # the recurrent state knows where it is
         *recurrent_state, memory, mask = state
-        x, recurrent_state = step_recurrent_layers(
-            self.decoder_layers, self.embedding(tokens), recurrent_state, self.states_per_layer
-        )
+        x, recurrent_state = self.step_stack(self.decoder_layers, self.embedding(tokens), recurrent_state)
         logits = self._attend(x[:, None, :], memory, mask)[:, 0]
         ids = ops.arange(self.vocabulary_size)
         never = ops.logical_or(ops.equal(ids, self.start_id), ops.equal(ids, self.pad_id))
         return ops.where(never[None, :], -1e9, logits), (*recurrent_state, memory, mask)
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "text_vocabulary": self.text_vocabulary,
-            "cell": self.cell,
-            "embedding_dim": self.embedding_dim,
-            "units": self.units,
-            "num_layers": self.num_layers,
-            "bidirectional": self.bidirectional,
-            "dropout": self.dropout,
-        }
+        return {**super().get_config(), "text_vocabulary": self.text_vocabulary, "bidirectional": self.bidirectional}
 
 
 def encode_pairs(

@@ -110,6 +110,11 @@ def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
     return [*starts, length - tile]
 
 
+def tile_count(height: int, width: int, tile: int, overlap: int) -> int:
+    """How many tiles `map_tiles` takes to cover a picture of `height` x `width` pixels."""
+    return len(tile_starts(height, tile, overlap)) * len(tile_starts(width, tile, overlap))
+
+
 def _ramp(length: int, overlap: int, at_start: bool, at_end: bool) -> np.ndarray:
     """Blend weights along one side of a tile where a neighbour overlaps it.
 

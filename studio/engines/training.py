@@ -1,6 +1,7 @@
 """What the picture-training jobs share: many steps per compiled call (VAE, GAN), sized so that control
 comes back to the loop (to yield progress, and so to be cancelled) about four times a second; and how
-a job starts from a new model or from one it continues (GAN, CycleGAN).
+a job starts from a new model or from one it continues (GAN, CycleGAN), keeping the continued
+model's architecture (every technique).
 
 A compiled call that runs a loop of steps on the graph costs one Python round trip for all of them;
 `ChunkPacer` picks how many steps fit in the time budget from how long the last call took.
@@ -8,8 +9,9 @@ A compiled call that runs a loop of steps on the graph costs one Python round tr
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import keras
@@ -18,6 +20,7 @@ import tensorflow as tf
 
 CHUNK_SECONDS = 0.25  # well under the one second in which a Stop should land
 Model = TypeVar("Model")
+Params = TypeVar("Params")
 
 
 class ChunkPacer:
@@ -85,3 +88,9 @@ def model_to_train(model: Model | None, params: Any, build: Callable[[Any], Mode
         return build(params)
     model.configure_training(params)
     return model
+
+
+def with_fields_of(params: Params, source: Any, names: Iterable[str]) -> Params:
+    """`params` with the fields `names` as `source` has them: how a continued model keeps its own
+    architecture while the new run's settings say how it trains."""
+    return dataclasses.replace(params, **{name: getattr(source, name) for name in names})

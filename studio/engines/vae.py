@@ -16,7 +16,6 @@ import os
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -38,17 +37,17 @@ from studio.engines.latent import (
     LatentSliders,
     check_animation_path,
     concept_vector,
+    in_chunks,
     principal_directions,
     save_animation,
     save_still,
     still_recipe,
     tile_images,
 )
-from studio.engines.training import ChunkPacer, compile_chunk, random_batch, random_generator
+from studio.engines.training import ChunkPacer, compile_chunk, random_batch, random_generator, with_fields_of
 
 PREVIEW_SIDE = 8  # the training preview decodes PREVIEW_SIDE x PREVIEW_SIDE fixed codes
 MAX_SLIDERS = 8  # above this many latent dimensions, sliders follow the top principal directions
-DECODE_CHUNK = 1024  # codes per decoder call, so a huge grid cannot exhaust memory
 STATS_PICTURES = 2000  # pictures encoded to measure where the data sits in the latent space
 CHECKPOINT_SECONDS = 30.0  # a stopped run loses at most this much training
 # The likelihood's pixel noise (on a 0..1 scale): details finer than this are not worth a code.
@@ -238,7 +237,7 @@ def train_vae(
             f"set more than {vae.epochs_done} epochs to train it further."
         )
     # The architecture is the model's own; how it trains follows the settings of this run.
-    vae.params = replace(vae.params, **{name: getattr(params, name) for name in TRAINING_FIELDS})
+    vae.params = with_fields_of(vae.params, params, TRAINING_FIELDS)
     vae.model.optimizer.learning_rate.assign(params.learning_rate)
     batches = batches_per_epoch(len(pictures), params.batch_size)
     trainer = VaeTrainer(vae, vae.params, pictures, warmup_steps=round(params.kl_warmup * params.epochs * batches))
@@ -298,12 +297,7 @@ def to_uint8(pictures) -> np.ndarray:
 def latent_stats(vae: Vae, pictures: np.ndarray) -> dict[str, list]:
     """Where the training pictures sit: mean code and principal directions with their spread."""
     sample = pictures[:STATS_PICTURES].astype(np.float32) / 255.0
-    codes = np.concatenate(
-        [
-            vae.encoder(sample[i : i + DECODE_CHUNK], training=False)[0].numpy()
-            for i in range(0, len(sample), DECODE_CHUNK)
-        ]
-    )
+    codes = in_chunks(lambda chunk: vae.encoder(chunk, training=False)[0], sample)
     mean, directions, spread = principal_directions(codes, MAX_SLIDERS)
     return {
         "mean": mean.tolist(),
@@ -356,24 +350,15 @@ class Explorer(LatentSliders):
             names = [f"direction {index + 1}" for index in range(len(axes))]
         super().__init__(latent_dim, center, axes, spread, names)
 
-    def decode(self, codes: np.ndarray) -> np.ndarray:
-        """One code (D,) to a uint8 RGB picture (H, W, 3), or codes (N, D) to (N, H, W, 3)."""
-        codes = np.asarray(codes, np.float32)
-        batch = codes.reshape(-1, self.latent_dim)
-        pictures = np.concatenate(
-            [self._decode(batch[i : i + DECODE_CHUNK]).numpy() for i in range(0, len(batch), DECODE_CHUNK)]
-        )
-        pictures = to_uint8(pictures)
-        return pictures[0] if codes.ndim == 1 else pictures
+    def decode_batch(self, codes: np.ndarray) -> np.ndarray:
+        return to_uint8(in_chunks(self._decode, codes))
 
     def encode(self, pictures: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
         """The mean code of one uint8 RGB picture of any size (H, W, 3) -> (D,), or of several -> (N, D)."""
         single = isinstance(pictures, np.ndarray) and pictures.ndim == 3
         batch = [pictures] if single else list(pictures)
         fitted = np.stack([fit_square(p, self.image_size, self.channels) for p in batch]).astype(np.float32) / 255.0
-        codes = np.concatenate(
-            [self._encode(fitted[i : i + DECODE_CHUNK]).numpy() for i in range(0, len(fitted), DECODE_CHUNK)]
-        )
+        codes = in_chunks(self._encode, fitted)
         return codes[0] if single else codes
 
     def concept(self, pictures_with: Sequence[np.ndarray], pictures_without: Sequence[np.ndarray]) -> np.ndarray:
@@ -396,7 +381,7 @@ def train_job(params: VaeParams, resume_from: str | None = None, checkpoint: str
     vae = None
     if resume_from:
         vae = Vae.load(resume_from)
-        params = replace(vae.params, **{name: getattr(params, name) for name in TRAINING_FIELDS})
+        params = with_fields_of(vae.params, params, TRAINING_FIELDS)
     pictures, note = read_training_pictures(params.dataset, params.image_size, params.channels, params.limit)
     yield Progress(0, 0, note, data={"note": note, "pictures": tile_images(to_uint8(pictures[:64] / 255.0), 8)})
     vae = yield from train_vae(pictures, params, vae, checkpoint)

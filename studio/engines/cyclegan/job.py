@@ -32,7 +32,7 @@ from studio.engines.cyclegan.model import (
     save_cyclegan,
 )
 from studio.engines.latent import tile_images
-from studio.engines.tiling import map_tiles, tile_starts
+from studio.engines.tiling import map_tiles, tile_count
 from studio.engines.training import model_to_train
 
 REPORT_SECONDS = 0.5  # at least this often a training job yields (the app cancels between yields)
@@ -230,7 +230,7 @@ def translate(model: CycleGanModel, picture: np.ndarray, params: CycleGanTransla
     padded = np.pad(working, ((0, -height % multiple), (0, -width % multiple), (0, 0)), mode="reflect")
     overlap = min(params.tile_size // 4, MAX_OVERLAP) // multiple * multiple
     tile = even_tile(padded.shape[:2], params.tile_size, overlap, multiple)
-    count = len(tile_starts(padded.shape[0], tile, overlap)) * len(tile_starts(padded.shape[1], tile, overlap))
+    count = tile_count(*padded.shape[:2], tile, overlap)
     translator = model.translator(params.direction)
     function = translator.translate
     if count > 1:

@@ -9,7 +9,6 @@ earlier translations, so they do not forget what fooled them before.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from studio.engines.cyclegan.networks import (
     size_multiple,
     statistics,
 )
+from studio.engines.training import with_fields_of
 
 
 @keras.saving.register_keras_serializable(package="studio")
@@ -84,8 +84,7 @@ class CycleGanModel(keras.Model):
     def configure_training(self, params: CycleGanParams) -> None:
         """Take the training knobs of `params` (collections, size, epochs, weights...) while keeping
         this model's networks: how a resumed run continues with new settings."""
-        architecture = {name: getattr(self.cyclegan_params, name) for name in ARCHITECTURE_FIELDS}
-        self.cyclegan_params = dataclasses.replace(params, **architecture)
+        self.cyclegan_params = with_fields_of(params, self.cyclegan_params, ARCHITECTURE_FIELDS)
 
     def set_learning_rate(self, rate: float) -> None:
         self.generator_optimizer.learning_rate.assign(rate)

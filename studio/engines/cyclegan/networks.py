@@ -11,33 +11,13 @@ import keras
 from keras import layers
 
 from studio.core.params.cyclegan import CycleGanParams
+from studio.engines.padding import ReflectionPadding2D
 
 # Weights start small, as in the paper (N(0, 0.02)): with Keras' default the last layer starts with
 # its tanh saturated, and the first steps produce high-contrast colour noise that takes long to fade.
 WEIGHTS = keras.initializers.RandomNormal(0.0, 0.02)
 UNET_LEVELS = 4  # halvings in the U-Net: 128 px pictures meet at 8 x 8
 RESNET_LEVELS = 2  # halvings before the residual blocks, as in the paper
-
-
-@keras.saving.register_keras_serializable(package="studio")
-class ReflectionPadding2D(layers.Layer):
-    """Pad height and width by `padding` pixels mirrored from inside the picture."""
-
-    def __init__(self, padding: int = 1, **kwargs):
-        super().__init__(**kwargs)
-        self.padding = padding
-
-    def call(self, inputs):
-        pad = self.padding
-        return keras.ops.pad(inputs, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="reflect")
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, channels = input_shape
-        grow = 2 * self.padding
-        return batch, None if height is None else height + grow, None if width is None else width + grow, channels
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "padding": self.padding}
 
 
 @keras.saving.register_keras_serializable(package="studio")

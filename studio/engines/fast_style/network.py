@@ -23,27 +23,13 @@ from studio.core.files import atomic_path
 from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.fast_style import ARCHITECTURE_FIELDS, FastStyleTrainParams
 from studio.core.progress import JobError
+from studio.engines.padding import ReflectionPadding2D
+from studio.engines.training import with_fields_of
 
 DOWNSCALE = 4  # two stride-2 convolutions: sides must be a multiple of this inside the network
 REGISTERED_NAME = "studio>FastStyleModel"
 # What models saved before a field existed used: 9 x 9 last convolution, strokes added in artanh space.
 LEGACY_ARCHITECTURE = {"output_kernel": 9, "output": "artanh"}
-
-
-@keras.saving.register_keras_serializable(package="studio")
-class ReflectionPadding2D(layers.Layer):
-    """Pads height and width by mirroring the picture, so convolutions see no artificial black border."""
-
-    def __init__(self, padding: int, **kwargs):
-        super().__init__(**kwargs)
-        self.padding = padding
-
-    def call(self, inputs):
-        pad = self.padding
-        return tf.pad(inputs, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="REFLECT")
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "padding": self.padding}
 
 
 @keras.saving.register_keras_serializable(package="studio")
@@ -156,7 +142,7 @@ class FastStyleModel(keras.Model):
     def configure_training(self, params: FastStyleTrainParams) -> None:
         """Take the training knobs of `params` (steps, weights, learning rate...), keeping this model's
         network shape: how a resumed run changes course."""
-        self.train_params = params_from_dict(FastStyleTrainParams, {**params_to_dict(params), **self._architecture()})
+        self.train_params = with_fields_of(params, self.train_params, ARCHITECTURE_FIELDS)
         self.optimizer_state.learning_rate.assign(self.train_params.learning_rate)
 
 

@@ -11,11 +11,11 @@ import numpy as np
 import tensorflow as tf
 
 from studio.core.image_ops import resize, to_rgb, to_working
-from studio.core.params.fast_style import COLOR_MODES, FastStyleApplyParams
-from studio.core.progress import JobError, Progress
+from studio.core.params.fast_style import FastStyleApplyParams
+from studio.core.progress import JobError, Progress, relayed
 from studio.engines.fast_style.network import DOWNSCALE, FastStyleModel
-from studio.engines.style.colour import match_colors, with_chroma
-from studio.engines.tiling import map_tiles, tile_starts
+from studio.engines.style.colour import check_colour_mode, match_colors, with_chroma
+from studio.engines.tiling import map_tiles, tile_count
 
 # Tiles share this many pixels; a quarter of it is dropped at each tile's edge and the rest blended.
 TILE_OVERLAP = 128
@@ -24,8 +24,7 @@ TILE_OVERLAP = 128
 def check_apply_params(params: FastStyleApplyParams) -> None:
     if not 0 <= params.strength <= 1:
         raise JobError("Choose a strength between 0 (the picture as it is) and 1 (fully painted).")
-    if params.preserve_colors not in COLOR_MODES:
-        raise JobError(f"Unknown colour mode '{params.preserve_colors}'. Choose one of: {', '.join(COLOR_MODES)}.")
+    check_colour_mode(params.preserve_colors)
     if params.tile_size < 2 * TILE_OVERLAP:
         raise JobError(f"Use tiles of at least {2 * TILE_OVERLAP} pixels.")
     if not 0 <= params.temporal_smoothing < 1:
@@ -107,11 +106,9 @@ def _padded(picture: np.ndarray) -> tf.Tensor:
     return tf.constant(np.pad(picture, pad, mode="reflect")[None])
 
 
-def tile_count(shape: tuple[int, ...], params: FastStyleApplyParams) -> int:
-    if max(shape[:2]) <= params.tile_size:
-        return 1
-    rows, columns = (tile_starts(side, params.tile_size, TILE_OVERLAP) for side in shape[:2])
-    return len(rows) * len(columns)
+def painted_tiles(shape: tuple[int, ...], params: FastStyleApplyParams) -> int:
+    """How many tiles a picture of `shape` is painted in."""
+    return tile_count(*shape[:2], params.tile_size, TILE_OVERLAP)
 
 
 _painters: weakref.WeakKeyDictionary[FastStyleModel, Painter] = weakref.WeakKeyDictionary()
@@ -139,14 +136,9 @@ def paint_picture(model: FastStyleModel, content: np.ndarray, params: FastStyleA
     """Paint `content` (uint8 RGB, any size) with `model`: yields a Progress per tile and returns
     the uint8 RGB result at the content's size."""
     check_apply_params(params)
-    total = tile_count(content.shape, params)
+    total = painted_tiles(content.shape, params)
     tiles = painter_for(model).paint(content, params)
-    while True:
-        try:
-            done = next(tiles)
-        except StopIteration as stop:
-            return stop.value
-        yield Progress(done, total, f"Painting tile {done}/{total}")
+    return (yield from relayed(tiles, lambda done: Progress(done, total, f"Painting tile {done}/{total}")))
 
 
 def apply_style(model: FastStyleModel, content: np.ndarray, params: FastStyleApplyParams | None = None) -> np.ndarray:

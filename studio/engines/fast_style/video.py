@@ -21,7 +21,7 @@ from studio.core.images import SAVE_FORMATS, load_image, save_image
 from studio.core.params.fast_style import VIDEO_FORMATS, VIDEO_OUTPUTS, FastStyleApplyParams
 from studio.core.progress import JobError, Progress
 from studio.engines.fast_style.network import FastStyleModel
-from studio.engines.fast_style.painting import check_apply_params, painter_for, tile_count
+from studio.engines.fast_style.painting import check_apply_params, painted_tiles, painter_for
 
 # Content change (mean over RGB, 0..255, smoothed) at which a pixel stops borrowing from the last frame.
 CHANGE_SCALE = 12.0
@@ -146,7 +146,7 @@ def _paint_all(painter, frames: Frames, params: FastStyleApplyParams, sink) -> I
     with sink:
         for index, content in enumerate(frames, start=1):
             stage = f"Frame {index}/{frames.count}"
-            tiles, count = painter.paint(content, params), tile_count(content.shape, params)
+            tiles, count = painter.paint(content, params), painted_tiles(content.shape, params)
             while True:  # large frames: a Progress (a chance to stop) after every tile
                 try:
                     tile = next(tiles)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from studio.core.params.style import COLOR_MODES
+from studio.core.progress import JobError
+
 # RGB <-> YIQ: Y is luminance, I and Q carry the colour (chroma).
 RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]], np.float32)
 YIQ_TO_RGB = np.linalg.inv(RGB_TO_YIQ).astype(np.float32)
+
+
+def check_colour_mode(mode: str) -> None:
+    """A JobError, before any work, unless `mode` is one of the ways to keep the content's colours."""
+    if mode not in COLOR_MODES:
+        raise JobError(f"Unknown colour mode '{mode}'. Choose one of: {', '.join(COLOR_MODES)}.")
 
 
 def to_yiq(working: np.ndarray) -> np.ndarray:

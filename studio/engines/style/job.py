@@ -11,9 +11,9 @@ import numpy as np
 from studio.core.backbones import Backbone, load_backbone
 from studio.core.image_ops import octave_shapes, resize, to_rgb, to_working
 from studio.core.images import fit_within, scaled_shape
-from studio.core.params.style import COLOR_MODES, INIT_MODES, MAX_SIZE, OPTIMIZERS, StyleParams
+from studio.core.params.style import INIT_MODES, MAX_SIZE, OPTIMIZERS, StyleParams
 from studio.core.progress import CostLedger, JobError, Progress
-from studio.engines.style.colour import luminance_only, match_colors, match_luminance, with_chroma
+from studio.engines.style.colour import check_colour_mode, luminance_only, match_colors, match_luminance, with_chroma
 from studio.engines.style.objective import objective_for
 from studio.engines.style.optimisers import SteppedAdam, SteppedLbfgs
 
@@ -30,8 +30,7 @@ def check_params(params: StyleParams, num_styles: int, has_init_image: bool) -> 
         raise JobError("Use at least one iteration and one scale.")
     if params.optimizer not in OPTIMIZERS:
         raise JobError(f"Unknown optimizer '{params.optimizer}'. Choose one of: {', '.join(OPTIMIZERS)}.")
-    if params.preserve_colors not in COLOR_MODES:
-        raise JobError(f"Unknown colour mode '{params.preserve_colors}'. Choose one of: {', '.join(COLOR_MODES)}.")
+    check_colour_mode(params.preserve_colors)
     if params.init not in INIT_MODES:
         raise JobError(f"Unknown start '{params.init}'. Choose one of: {', '.join(INIT_MODES)}.")
     if params.init == "image" and not has_init_image:
