@@ -127,7 +127,8 @@ class MainWindow(QMainWindow):
     def _ask_tab(self, method: str, what: str) -> None:
         """Do a menu action in the current tab; say so when the tab has nothing of the kind."""
         tab = self._current_tab()
-        if not getattr(tab, method)():
+        act = getattr(tab, method, None)
+        if act is None or not act():
             self.statusBar().showMessage(f"Nothing to {what} in the {tab.title} tab.", 4000)
 
     def set_full_screen(self, on: bool) -> None:

@@ -19,10 +19,11 @@ class StudioTab(QWidget):
     dataclass sets `params_class` and builds `self.form` (a `ParamForm` of it): its parameters are
     then read, shown and remembered between runs here.
 
-    The main window's menus and shortcuts (`studio.ui.shortcuts`) act on the current tab through
-    `run_main`, `cancel_main`, `save`, `save_as`, `undo`, `redo` and `paste`: each does what the tab
-    offers and returns True, or returns False where the tab offers nothing of the kind (the window
-    then says so in its status bar).
+    The main window's menus and shortcuts (`studio.ui.shortcuts`) act on the current tab through the
+    methods named in its `TAB_ACTIONS`, where the tab has them: `run_main` (Ctrl+Return), `cancel_main`
+    (Esc), `save`, `save_as`, `undo`, `redo` and `paste` (the clipboard's picture or file as input).
+    Each does what the tab offers and returns True, or False when there is nothing of the kind just
+    now; where a tab lacks the method, or it returns False, the window says so in its status bar.
     """
 
     key = "tab"
@@ -64,32 +65,3 @@ class StudioTab(QWidget):
     def restorable(self, params: Any) -> Any:
         """Last session's parameters as they can be used now (a subclass drops what no longer exists)."""
         return params
-
-    # -- what the menus and their shortcuts ask of the current tab (False: nothing of the kind here) --
-    def run_main(self) -> bool:
-        """Ctrl+Return: start the tab's main job (Dream, Stylize...)."""
-        return False
-
-    def cancel_main(self) -> bool:
-        """Esc: stop the tab's running job."""
-        return False
-
-    def save(self) -> bool:
-        """Ctrl+S: save the result (without asking where, once the session has saved somewhere)."""
-        return False
-
-    def save_as(self) -> bool:
-        """Ctrl+Shift+S: save the result, asking where."""
-        return False
-
-    def undo(self) -> bool:
-        """Ctrl+Z: step back to what was shown before."""
-        return False
-
-    def redo(self) -> bool:
-        """Ctrl+Shift+Z: step forward again."""
-        return False
-
-    def paste(self) -> bool:
-        """Ctrl+V: take the clipboard's picture or file as the tab's input."""
-        return False

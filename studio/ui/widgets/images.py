@@ -348,14 +348,17 @@ class ImageView(AcceptsFileDrops, QGraphicsView):
         self.viewport().update()
 
     def dragLeaveEvent(self, event) -> None:
-        self._file_over = False
-        self.viewport().update()
+        self._drag_over()
         super().dragLeaveEvent(event)
 
     def dropEvent(self, event) -> None:
+        self._drag_over()
+        super().dropEvent(event)
+
+    def _drag_over(self) -> None:
+        """A drag left or dropped: the drop hint goes."""
         self._file_over = False
         self.viewport().update()
-        super().dropEvent(event)
 
     def drawForeground(self, painter: QPainter, rect) -> None:
         painter.resetTransform()
