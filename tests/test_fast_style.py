@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from tiny import TINY_STYLE_LAYERS, with_config_edited
+from tiny import TINY_STYLE_MODEL, with_config_edited
 
 from studio.core.image_ops import to_rgb, to_working
 from studio.core.params import params_from_dict, params_to_dict
@@ -17,20 +17,7 @@ from studio.core.progress import JobError
 from studio.core.progress import run_to_end as run
 from studio.core.style_presets import load_preset, paint_preset, preset_names
 
-TINY = FastStyleTrainParams(
-    **TINY_STYLE_LAYERS,
-    style_weight=50.0,
-    tv_weight=0.1,
-    size=64,
-    steps=30,
-    batch_size=2,
-    learning_rate=5e-3,
-    filters=8,
-    residual_blocks=1,
-    preview_every=10,
-    checkpoint_every=0,
-    seed=3,
-)
+TINY = FastStyleTrainParams(**TINY_STYLE_MODEL, style_weight=50.0, steps=30, batch_size=2, preview_every=10)
 
 
 @pytest.fixture

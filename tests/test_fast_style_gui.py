@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
-from tiny import TINY_STYLE_LAYERS
+from tiny import TINY_STYLE_MODEL
 
 from studio.core.images import load_image, read_recipe, save_image
 from studio.core.style_presets import DEFAULT_PRESET, load_preset
@@ -18,20 +18,7 @@ from studio.ui.fast_style_training import CHANNEL, TRAIN_QUESTION
 from studio.ui.settings import Settings
 from studio.ui.style_tab import StyleTab
 
-TINY_TRAINING = {
-    **TINY_STYLE_LAYERS,
-    "style_weight": 1.0,
-    "tv_weight": 0.1,
-    "size": 64,
-    "steps": 6,
-    "learning_rate": 5e-3,
-    "filters": 8,
-    "residual_blocks": 1,
-    "faces_share": 0.0,
-    "preview_every": 2,
-    "checkpoint_every": 0,
-    "seed": 3,
-}
+TINY_TRAINING = {**TINY_STYLE_MODEL, "style_weight": 1.0, "steps": 6, "faces_share": 0.0, "preview_every": 2}
 
 
 @pytest.fixture

@@ -42,6 +42,17 @@ def bar_pictures(folder: Path, count: int) -> Path:
 
 # The tiny backbone's layers for style losses: the last for content, the first two for style.
 TINY_STYLE_LAYERS = {"content_layer": "conv3", "style_layers": {"conv1": 1.0, "conv2": 1.0}}
+# A style model small and quick to train on the tiny backbone: the narrowest, one residual block, 64 px crops.
+TINY_STYLE_MODEL = {
+    **TINY_STYLE_LAYERS,
+    "tv_weight": 0.1,
+    "size": 64,
+    "learning_rate": 5e-3,
+    "filters": 8,
+    "residual_blocks": 1,
+    "checkpoint_every": 0,
+    "seed": 3,
+}
 
 TINY_CYCLEGAN = CycleGanParams(
     size=64,
