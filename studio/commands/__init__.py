@@ -74,9 +74,11 @@ class CommandParser(argparse.ArgumentParser):
         )
 
 
-def action_group(subparsers, name: str, help: str, description: str) -> Any:
+def action_group(subparsers, name: str, description: str, help: str | None = None) -> Any:
     """A verb whose work is split into actions (`studio vae train|grid|...`); returns the
-    subparsers the actions are added to (an action must be given)."""
+    subparsers the actions are added to (an action must be given). `description` heads the verb's
+    --help; `studio --help` lists the verb with `help`, by default the same sentence as a phrase."""
+    help = help or description[0].lower() + description[1:].rstrip(".")
     parser = subparsers.add_parser(name, help=help, description=description)
     return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from studio.commands import (
+    action_group,
     drive,
     flags_given,
     model_input_roles,
@@ -46,13 +47,13 @@ TRANSLATE_FLAGS = ("direction", "size", "tile_size")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "cyclegan",
+        "Train a CycleGAN on two collections of pictures (no pairs needed), then translate pictures of any size "
+        "from one collection's look to the other's.",
         help="learn to translate pictures between two collections (CycleGAN), then translate",
-        description="Train a CycleGAN on two collections of pictures (no pairs needed), then translate "
-        "pictures of any size from one collection's look to the other's.",
     )
-    verbs = parser.add_subparsers(dest="cyclegan_verb", metavar="ACTION", required=True)
     demos = ", ".join(DEMO_COLLECTIONS)
 
     train = verbs.add_parser("train", help="train (or --resume) a CycleGAN and save it as .keras")

@@ -40,12 +40,7 @@ TRAIN_FLAGS = (
 
 
 def register(subparsers) -> None:
-    verbs = action_group(
-        subparsers,
-        "gan",
-        help="train a DCGAN and sample from it",
-        description="Train a DCGAN on pictures, then sample grids and latent walks.",
-    )
+    verbs = action_group(subparsers, "gan", "Train a DCGAN on pictures, then sample grids and latent walks.")
 
     defaults = GanParams()
     train = picture_training_verb(

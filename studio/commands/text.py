@@ -55,12 +55,7 @@ SAMPLING_FLAGS = (
 
 
 def register(subparsers) -> None:
-    verbs = action_group(
-        subparsers,
-        "text",
-        help="train a language model on your text and write with it",
-        description="Train a language model on your text and write with it.",
-    )
+    verbs = action_group(subparsers, "text", "Train a language model on your text and write with it.")
 
     train = verbs.add_parser(
         "train",

@@ -27,12 +27,7 @@ TRAIN_FLAGS = ("image_size", "channels", "limit", "latent_dim", "beta", "epochs"
 
 
 def register(subparsers) -> None:
-    verbs = action_group(
-        subparsers,
-        "vae",
-        help="train and explore a variational autoencoder",
-        description="Train a VAE on pictures and draw from its latent space.",
-    )
+    verbs = action_group(subparsers, "vae", "Train a VAE on pictures and draw from its latent space.")
 
     defaults = VaeParams()
     train = picture_training_verb(verbs, defaults, VAE, kept="its architecture is kept")
