@@ -13,7 +13,7 @@ import dataclasses
 import sys
 import time
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -83,20 +83,51 @@ def action_group(subparsers, name: str, description: str, help: str | None = Non
     return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
 
 
-def flags_given(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
-    """The options among `names` that the command line gave; those it did not (None) keep the value
-    of the recipe, the model or the parameter dataclass."""
-    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+# The parser default that records, for each parameter dataclass, the fields its options override.
+PARAM_FIELDS = "param_fields"
 
 
 def param_option(parser: argparse.ArgumentParser, *flags: str, defaults: Any, **kwargs: Any) -> argparse.Action:
     """An option that overrides a field (its `dest`) of a parameter dataclass. It defaults to None,
     meaning "keep the value of the recipe or of the dataclass", and its help shows the dataclass's
-    default, read from `defaults` (an instance of the dataclass)."""
+    default, read from `defaults` (an instance of the dataclass). The parser records the field
+    under the dataclass, for `flags_given`. A `type` that cannot read the text raises a JobError,
+    which `studio` reports as it reports any other."""
     kwargs.setdefault("default", None)
     action = parser.add_argument(*flags, **kwargs)
     action.shown_default = getattr(defaults, action.dest)
+    recorded = parser.get_default(PARAM_FIELDS)
+    if recorded is None:
+        recorded = {}
+        parser.set_defaults(**{PARAM_FIELDS: recorded})
+    fields = recorded.setdefault(type(defaults), [])
+    if action.dest not in fields:  # --grey and --colour both set `channels`
+        fields.append(action.dest)
     return action
+
+
+def flags_given(args: argparse.Namespace, params_class: type) -> dict[str, Any]:
+    """The fields of `params_class` that the verb's options (each a `param_option`) override and that
+    the command line gave; those it did not (None) keep the value of the recipe, the model or the
+    parameter dataclass."""
+    fields = getattr(args, PARAM_FIELDS, {}).get(params_class, ())
+    return {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
+
+
+def number_list(number: type, mistake: str) -> Callable[[str], tuple | None]:
+    """The `type` of an option that takes numbers separated by commas (`1,0.5`), each read by
+    `number`; one that is not gives a JobError saying `mistake` (with `{text}`, the text given).
+    Empty text gives None, as if the option were not given."""
+
+    def read(text: str) -> tuple | None:
+        if not text:
+            return None
+        try:
+            return tuple(number(part) for part in text.split(","))
+        except ValueError:
+            raise JobError(mistake.format(text=text)) from None
+
+    return read
 
 
 def param_options(
@@ -109,11 +140,12 @@ def param_options(
 ) -> None:
     """One `param_option` for each field of `defaults` (a parameter dataclass) named in `names`
     (space-separated), read from the field itself: flag --field-name (or `flags[name]`), type from
-    the annotation (`int | None` takes an int; text, tuples and dicts come as text for the verb to
-    parse; a bool is a switch, --no-... too when it is on by default), choices from the field's
-    control, help from its tooltip (or `help[name]`, where the command line needs other words) and
-    the default the dataclass gives, or what None means ("random", "all"). `extra[name]` holds
-    argparse keywords that override the derived ones (a metavar, a parser of a list)."""
+    the annotation (`int | None` takes an int; tuples and dicts come as text unless `extra` gives
+    the `type` that reads them; a bool is a switch, --no-... too when it is on by default),
+    choices from the field's control, help from its tooltip (or `help[name]`, where the command
+    line needs other words) and the default the dataclass gives, or what None means ("random",
+    "all"). `extra[name]` holds argparse keywords that override the derived ones (a metavar, the
+    `type` that reads a list)."""
     hints = typing.get_type_hints(type(defaults))
     fields = {field.name: field for field in dataclasses.fields(defaults)}
     for name in names.split():
@@ -143,8 +175,11 @@ def picture_training_verb(
     DATASET, then the arguments of `training_arguments`, the model being the output. The caller
     adds the model's own options to the parser returned."""
     parser = verbs.add_parser("train", help=f"train {KIND_NAMES[model_kind]} (or --resume one) and save it as .keras")
-    parser.add_argument(
+    # With its default it is always given: the dataset never comes from a resumed model.
+    param_option(
+        parser,
         "dataset",
+        defaults=defaults,
         nargs="?",
         default=defaults.dataset,
         help=f"a folder of pictures, or one of: {', '.join(SHIPPED_DATASETS)}",
@@ -212,11 +247,21 @@ def picture_arguments(
         help={"backbone": "the network"},
         extra={"backbone": {"choices": [*BACKBONES, CUSTOM_BACKBONE]}},
     )
-    parser.add_argument(
-        "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
+    param_option(
+        parser,
+        "--model",
+        dest="backbone_path",
+        defaults=defaults,
+        metavar="FILE",
+        help="a .keras/.h5 model file (with --backbone file)",
     )
-    parser.add_argument(
-        "--mask", dest="mask_path", metavar="PICTURE", help=f"greyscale picture: white {masked}, black stays as it is"
+    param_option(
+        parser,
+        "--mask",
+        dest="mask_path",
+        defaults=defaults,
+        metavar="PICTURE",
+        help=f"greyscale picture: white {masked}, black stays as it is",
     )
     roles = FileRoles(
         outputs={"output": output},

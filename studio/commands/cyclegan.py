@@ -29,22 +29,6 @@ DEFAULTS = CycleGanParams()
 # A translated picture, or a new folder for the translations of a folder (a path with no suffix).
 TRANSLATED = OutputKind("picture or new folder", (*SAVE_FORMATS, ""))
 
-TRAIN_FLAGS = (
-    "generator",
-    "size",
-    "generator_filters",
-    "residual_blocks",
-    "discriminator_filters",
-    "epochs",
-    "steps_per_epoch",
-    "batch_size",
-    "learning_rate",
-    "cycle_weight",
-    "identity_weight",
-    "seed",
-)
-TRANSLATE_FLAGS = ("direction", "size", "tile_size")
-
 
 def register(subparsers) -> None:
     verbs = action_group(
@@ -111,7 +95,7 @@ def register(subparsers) -> None:
 def params_from_args(args: argparse.Namespace, base: CycleGanParams) -> CycleGanParams:
     """`base` with the two collections and the flags given on the command line."""
     collections = {"collection_a": (args.collection_a,), "collection_b": (args.collection_b,)}
-    return dataclasses.replace(base, **collections, **flags_given(args, TRAIN_FLAGS))
+    return dataclasses.replace(base, **collections, **flags_given(args, CycleGanParams))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -191,7 +175,7 @@ def run_translate(args: argparse.Namespace) -> int:
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
     base = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD)
-    params = dataclasses.replace(base, **flags_given(args, TRANSLATE_FLAGS))
+    params = dataclasses.replace(base, **flags_given(args, TranslateParams))
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))
     for path in saved:

@@ -16,6 +16,7 @@ from studio.commands import (
     drive,
     flags_given,
     model_input_roles,
+    number_list,
     param_options,
     params_from_recipe,
     picture_arguments,
@@ -29,26 +30,8 @@ from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, F
 from studio.core.params.style import REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
 
-FLAGS = (
-    "backbone",
-    "backbone_path",
-    "content_layer",
-    "content_weight",
-    "style_weight",
-    "tv_weight",
-    "size",
-    "iterations",
-    "num_scales",
-    "optimizer",
-    "learning_rate",
-    "style_scale",
-    "preserve_colors",
-    "init",
-    "seed",
-    "checkpoint_every",
-    "tile_size",
-    "mask_path",
-)
+# The type of --blend: one weight per style picture.
+BLEND = number_list(float, "'{text}' is not a list of numbers (for example 1,0.5).")
 
 
 def register(subparsers) -> None:
@@ -84,8 +67,9 @@ def register(subparsers) -> None:
         "learning_rate style_scale",
         flags={"num_scales": "--scales"},
         help={"style_layers": "style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"},
+        extra={"style_layers": {"type": parse_layers}},
     )
-    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    parser.add_argument("--blend", type=BLEND, help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
     param_options(
         parser,
         defaults,
@@ -117,11 +101,9 @@ def register(subparsers) -> None:
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
     params = params_from_recipe(args.recipe, "style", StyleParams)
-    overrides = flags_given(args, FLAGS)
-    if args.style_layers:
-        overrides["style_layers"] = parse_layers(args.style_layers)
+    overrides = flags_given(args, StyleParams)
     if args.blend:
-        overrides["style_blend"] = parse_blend(args.blend)
+        overrides["style_blend"] = args.blend
     elif len(params.style_blend) != len(args.styles):
         overrides["style_blend"] = ()
     if args.regions:
@@ -194,23 +176,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # -- fast style transfer: train-model and apply ------------------------------------------------------
-TRAIN_FLAGS = (
-    "size",
-    "steps",
-    "batch_size",
-    "learning_rate",
-    "content_weight",
-    "style_weight",
-    "tv_weight",
-    "style_scale",
-    "content_dir",
-    "faces_share",
-    "filters",
-    "residual_blocks",
-    "checkpoint_every",
-    "seed",
-)
-APPLY_FLAGS = ("strength", "preserve_colors", "tile_size", "temporal_smoothing")
 # A painted picture, a painted video, or a new folder for painted frames (a path with no suffix).
 PAINTED = OutputKind("picture, video or new folder", (*SAVE_FORMATS, *VIDEO_OUTPUTS, ""))
 
@@ -255,7 +220,7 @@ def train_model_parser(prog: str) -> argparse.ArgumentParser:
         defaults,
         "size steps batch_size learning_rate content_weight style_weight tv_weight style_scale",
     )
-    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    parser.add_argument("--blend", type=BLEND, help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
     param_options(parser, defaults, "content_dir faces_share filters residual_blocks checkpoint_every seed")
     declare_files(
         parser,
@@ -302,13 +267,6 @@ def load_style_source(source: str) -> np.ndarray:
     return load_image(source)
 
 
-def parse_blend(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(value) for value in text.split(","))
-    except ValueError:
-        raise JobError(f"'{text}' is not a list of numbers (for example 1,0.5).") from None
-
-
 def run_train_model(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import train_style_job
     from studio.engines.fast_style.network import read_model_config
@@ -318,8 +276,7 @@ def run_train_model(args: argparse.Namespace) -> int:
         if args.resume
         else FastStyleTrainParams()
     )
-    overrides = flags_given(args, TRAIN_FLAGS)
-    overrides["style_blend"] = parse_blend(args.blend) if args.blend else ()
+    overrides = {**flags_given(args, FastStyleTrainParams), "style_blend": args.blend or ()}
     params = dataclasses.replace(base, **overrides)
     styles = [load_style_source(source) for source in args.styles]
     names = [Path(source).stem for source in args.styles]
@@ -335,7 +292,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style.video import is_video, paint_frames
 
     base = params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD)
-    params = dataclasses.replace(base, **flags_given(args, APPLY_FLAGS))
+    params = dataclasses.replace(base, **flags_given(args, FastStyleApplyParams))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)
