@@ -130,6 +130,21 @@ def number_list(number: type, mistake: str) -> Callable[[str], tuple | None]:
     return read
 
 
+def layer_weights(text: str) -> dict[str, float] | None:
+    """The `type` of an option that takes layer weights, `name=weight,...` (a name alone weighs 1);
+    empty text gives None, as if the option were not given."""
+    if not text:
+        return None
+    layers = {}
+    for item in text.split(","):
+        name, _, weight = item.partition("=")
+        try:
+            layers[name.strip()] = float(weight) if weight else 1.0
+        except ValueError:
+            raise JobError(f"'{item}' is not name=weight (for example block4_conv1=1.5).") from None
+    return layers
+
+
 def param_options(
     parser: argparse.ArgumentParser,
     defaults: Any,
@@ -140,12 +155,12 @@ def param_options(
 ) -> None:
     """One `param_option` for each field of `defaults` (a parameter dataclass) named in `names`
     (space-separated), read from the field itself: flag --field-name (or `flags[name]`), type from
-    the annotation (`int | None` takes an int; tuples and dicts come as text unless `extra` gives
-    the `type` that reads them; a bool is a switch, --no-... too when it is on by default),
-    choices from the field's control, help from its tooltip (or `help[name]`, where the command
-    line needs other words) and the default the dataclass gives, or what None means ("random",
-    "all"). `extra[name]` holds argparse keywords that override the derived ones (a metavar, the
-    `type` that reads a list)."""
+    the annotation (`int | None` takes an int, `dict[str, float]` layer weights; tuples come as
+    text unless `extra` gives the `type` that reads them; a bool is a switch, --no-... too when it
+    is on by default), choices from the field's control, help from its tooltip (or `help[name]`,
+    where the command line needs other words) and the default the dataclass gives, or what None
+    means ("random", "all"). `extra[name]` holds argparse keywords that override the derived ones
+    (a metavar, the `type` that reads a list)."""
     hints = typing.get_type_hints(type(defaults))
     fields = {field.name: field for field in dataclasses.fields(defaults)}
     for name in names.split():
@@ -158,6 +173,8 @@ def param_options(
             kwargs["action"] = argparse.BooleanOptionalAction if getattr(defaults, name) else "store_true"
         elif value_type in (int, float):
             kwargs["type"] = value_type
+        elif value_type == dict[str, float]:
+            kwargs["type"] = layer_weights
         if spec.get("choices"):
             kwargs["choices"] = tuple(value for value, _ in spec["choices"])
         if getattr(defaults, name) is None and spec.get("special") and "(default" not in kwargs["help"]:

@@ -49,7 +49,6 @@ def register(subparsers) -> None:
         "layers octaves octave_scale steps_per_octave step_size max_loss seed tile_size",
         flags={"steps_per_octave": "--steps"},
         help={"layers": "layer weights, e.g. block4_conv1=1,block5_conv1=1.5"},
-        extra={"layers": {"type": parse_layers}},
     )
     param_option(
         parser,
@@ -140,21 +139,6 @@ def params_from_args(args: argparse.Namespace) -> DreamParams:
     elif args.backbone and args.backbone != DreamParams().backbone and not args.recipe:
         overrides.setdefault("layers", dict(next(iter(presets("dream")[backbone].values()))))
     return dataclasses.replace(params, **overrides)
-
-
-def parse_layers(text: str) -> dict[str, float] | None:
-    """`name=weight,...` (a name alone weighs 1) as layer weights; empty text names none, as if the
-    option were not given."""
-    if not text:
-        return None
-    layers = {}
-    for item in text.split(","):
-        name, _, weight = item.partition("=")
-        try:
-            layers[name.strip()] = float(weight) if weight else 1.0
-        except ValueError:
-            raise JobError(f"'{item}' is not name=weight (for example block4_conv1=1.5).") from None
-    return layers
 
 
 def run(args: argparse.Namespace) -> int:

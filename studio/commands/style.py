@@ -22,7 +22,6 @@ from studio.commands import (
     picture_arguments,
     report_saved,
 )
-from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.params import STYLE, STYLE_MODEL_METHOD, make_recipe, params_from_dict
@@ -67,7 +66,6 @@ def register(subparsers) -> None:
         "learning_rate style_scale",
         flags={"num_scales": "--scales"},
         help={"style_layers": "style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"},
-        extra={"style_layers": {"type": parse_layers}},
     )
     parser.add_argument("--blend", type=BLEND, help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
     param_options(
