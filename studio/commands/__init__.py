@@ -242,20 +242,34 @@ def training_arguments(
     declare_files(parser, roles)
 
 
+def output_and_recipe_arguments(
+    parser: argparse.ArgumentParser, output_help: str, technique: str, method: str | None = None
+) -> None:
+    """-o OUTPUT, and --recipe PNG: the settings to start from, a recipe of `technique` made by
+    `method` (what `params_from_recipe` reads)."""
+    parser.add_argument("-o", "--output", required=True, help=output_help)
+    parser.add_argument(
+        "--recipe",
+        metavar="PNG",
+        help=f"start from the {recipe_name(technique, method)} recipe in a PNG saved by Studio",
+    )
+
+
 def picture_arguments(
     parser: argparse.ArgumentParser,
     defaults: Any,
+    technique: str,
     inputs: dict[str, str],
     masked: str,
     side_outputs: Any = None,
     output: Any = PICTURE,
     output_help: str = "where to save (.png keeps the recipe, or .jpg)",
 ) -> None:
-    """The arguments of the verbs that paint a picture with a backbone (dream, style): -o OUTPUT,
-    --recipe, --backbone, --model and --mask (white `masked`, black stays). Declares the verb's
-    files too; `output` is the output's kind, or a function of the arguments that says it."""
-    parser.add_argument("-o", "--output", required=True, help=output_help)
-    parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
+    """The arguments of the verbs that paint a picture of `technique` with a backbone (dream,
+    style): -o OUTPUT, --recipe, --backbone, --model and --mask (white `masked`, black stays).
+    Declares the verb's files too; `output` is the output's kind, or a function of the arguments
+    that says it."""
+    output_and_recipe_arguments(parser, output_help, technique)
     # Every backbone, as the command line always took (the Style tab offers only the VGGs).
     param_options(
         parser,

@@ -12,6 +12,7 @@ from studio.commands import (
     drive,
     flags_given,
     model_input_roles,
+    output_and_recipe_arguments,
     param_options,
     params_from_recipe,
     training_arguments,
@@ -78,10 +79,9 @@ def register(subparsers) -> None:
     translate = verbs.add_parser("translate", help="translate a picture or a folder of pictures")
     translate.add_argument("model", help="a .keras CycleGAN saved by Studio")
     translate.add_argument("input", help="a picture, or a folder of pictures")
-    translate.add_argument(
-        "-o", "--output", required=True, help="a picture (.png keeps the recipe), or a new folder for PNGs"
+    output_and_recipe_arguments(
+        translate, "a picture (.png keeps the recipe), or a new folder for PNGs", STYLE, CYCLEGAN_METHOD
     )
-    translate.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a CycleGAN translated")
     param_options(
         translate,
         TranslateParams(),

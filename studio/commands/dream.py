@@ -31,6 +31,7 @@ def register(subparsers) -> None:
     picture_arguments(
         parser,
         defaults,
+        "dream",
         {"input": "the picture to dream on", "guide_path": "the guide"},
         masked="dreams",
         output=output_kind,

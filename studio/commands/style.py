@@ -17,6 +17,7 @@ from studio.commands import (
     flags_given,
     model_input_roles,
     number_list,
+    output_and_recipe_arguments,
     param_options,
     params_from_recipe,
     picture_arguments,
@@ -50,6 +51,7 @@ def register(subparsers) -> None:
     picture_arguments(
         parser,
         defaults,
+        STYLE,
         {
             "content": "the content picture",
             "styles": "a style picture",
@@ -240,10 +242,9 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("model", help="a style model (.keras) trained by Studio")
     parser.add_argument("input", help="a picture, a folder of frames, or a video")
-    parser.add_argument(
-        "-o", "--output", required=True, help="a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder"
+    output_and_recipe_arguments(
+        parser, "a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder", STYLE, STYLE_MODEL_METHOD
     )
-    parser.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a style model painted")
     param_options(
         parser,
         defaults,
