@@ -30,9 +30,6 @@ from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, F
 from studio.core.params.style import REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
 
-# The type of --blend: one weight per style picture.
-BLEND = number_list(float, "'{text}' is not a list of numbers (for example 1,0.5).")
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -69,7 +66,7 @@ def register(subparsers) -> None:
         flags={"num_scales": "--scales"},
         help={"style_layers": "style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"},
     )
-    parser.add_argument("--blend", type=BLEND, help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    blend_argument(parser)
     param_options(
         parser,
         defaults,
@@ -116,6 +113,15 @@ def params_from_args(args: argparse.Namespace) -> StyleParams:
     if params.style_regions and not params.mask_path:
         raise JobError("The styles paint in regions of a mask (--regions): add --mask PICTURE.")
     return params
+
+
+def blend_argument(parser: argparse.ArgumentParser) -> None:
+    """--blend, as painting (`studio style`) and training a style model take it."""
+    parser.add_argument(
+        "--blend",
+        type=number_list(float, "'{text}' is not a list of numbers (for example 1,0.5)."),
+        help="one weight per style picture, e.g. 1,0.5 (default: equal weights)",
+    )
 
 
 def parse_regions(text: str, num_styles: int) -> tuple[str, ...]:
@@ -220,7 +226,7 @@ def train_model_parser(prog: str) -> argparse.ArgumentParser:
         defaults,
         "size steps batch_size learning_rate content_weight style_weight tv_weight style_scale",
     )
-    parser.add_argument("--blend", type=BLEND, help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    blend_argument(parser)
     param_options(parser, defaults, "content_dir faces_share filters residual_blocks checkpoint_every seed")
     declare_files(
         parser,
