@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error argparse has already explained
         return done.code or 0
+    except JobError as error:  # an option's text that its `type` could not read (dream --layers ...)
+        return refuse(error)
     if args.verb is None:
         return open_app([], verbose=args.verbose)
     from studio.commands.paths import check_files
@@ -52,8 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         start_tensorflow(verbose=args.verbose)
         return args.run(args) or 0
     except JobError as error:
-        print(f"studio: {error}", file=sys.stderr)
-        return 2
+        return refuse(error)
     except KeyboardInterrupt:
         print("studio: stopped.", file=sys.stderr)
         return 130
@@ -66,6 +67,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def refuse(error: JobError) -> int:
+    """Say what to fix; the exit status of a command refused."""
+    print(f"studio: {error}", file=sys.stderr)
+    return 2
 
 
 def open_app(paths: list[str], verbose: bool = False) -> int:

@@ -197,6 +197,12 @@ def test_another_name_for_an_input_is_still_the_input(files, tensorflow_never_st
         ("gan sample {cyclegan} -o {dir}/g.png", "seasons.keras holds a CycleGAN, not a GAN."),
         ("cyclegan translate {cyclegan} {pic} -o {dir}/t.gif", "Save the picture or new folder as .png"),
         ("cyclegan train grass gravel -o {dir}/c.png", "Save the model as .keras, not as 'c.png'."),
+        ("dream {pic} -o {dir}/d.png --layers block4_conv1=x", "studio: 'block4_conv1=x' is not name=weight"),
+        (
+            "style {pic} {pic2} -o {dir}/s.png --blend 1,x",
+            "studio: '1,x' is not a list of numbers (for example 1,0.5).",
+        ),
+        ("vae train {folder} -o {dir}/v.keras --filters 8,x", "studio: --filters takes widths like 32,64, not '8,x'."),
     ],
 )
 def test_wrong_outputs_and_models_are_refused_before_tensorflow_starts(

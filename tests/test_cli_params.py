@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from studio.cli import build_parser, main
-from studio.commands import CommandParser, param_options
+from studio.commands import CommandParser, flags_given, param_options
 from studio.core.params import control, control_spec, worded
 from studio.core.params.text import TextTrainParams
 
@@ -44,6 +44,12 @@ def test_options_take_the_fields_types_and_keep_the_dataclass_value_when_not_giv
     assert parser.parse_args(["--widths", "4,8"]).widths == "4,8"  # a tuple comes as text for the verb to read
     untouched = vars(parser.parse_args([]))
     assert all(untouched[name] is None for name in ("strength", "steps", "mode", "mirrored", "tiled", "widths"))
+
+
+def test_the_options_given_are_the_overrides_of_the_dataclass_they_were_declared_for():
+    given = knobs_parser().parse_args(["--count", "7", "--no-mirrored"])
+    assert flags_given(given, Knobs) == {"steps": 7, "mirrored": False}
+    assert flags_given(given, TextTrainParams) == {}
 
 
 def test_a_value_outside_the_fields_choices_is_refused(capsys):

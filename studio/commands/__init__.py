@@ -13,7 +13,7 @@ import dataclasses
 import sys
 import time
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -74,27 +74,75 @@ class CommandParser(argparse.ArgumentParser):
         )
 
 
-def action_group(subparsers, name: str, help: str, description: str) -> Any:
+def action_group(subparsers, name: str, description: str, help: str | None = None) -> Any:
     """A verb whose work is split into actions (`studio vae train|grid|...`); returns the
-    subparsers the actions are added to (an action must be given)."""
+    subparsers the actions are added to (an action must be given). `description` heads the verb's
+    --help; `studio --help` lists the verb with `help`, by default the same sentence as a phrase."""
+    help = help or description[0].lower() + description[1:].rstrip(".")
     parser = subparsers.add_parser(name, help=help, description=description)
     return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION", required=True)
 
 
-def flags_given(args: argparse.Namespace, names: Iterable[str]) -> dict[str, Any]:
-    """The options among `names` that the command line gave; those it did not (None) keep the value
-    of the recipe, the model or the parameter dataclass."""
-    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+# The parser default that records, for each parameter dataclass, the fields its options override.
+PARAM_FIELDS = "param_fields"
 
 
 def param_option(parser: argparse.ArgumentParser, *flags: str, defaults: Any, **kwargs: Any) -> argparse.Action:
     """An option that overrides a field (its `dest`) of a parameter dataclass. It defaults to None,
     meaning "keep the value of the recipe or of the dataclass", and its help shows the dataclass's
-    default, read from `defaults` (an instance of the dataclass)."""
+    default, read from `defaults` (an instance of the dataclass). The parser records the field
+    under the dataclass, for `flags_given`. A `type` that cannot read the text raises a JobError,
+    which `studio` reports as it reports any other."""
     kwargs.setdefault("default", None)
     action = parser.add_argument(*flags, **kwargs)
     action.shown_default = getattr(defaults, action.dest)
+    recorded = parser.get_default(PARAM_FIELDS)
+    if recorded is None:
+        recorded = {}
+        parser.set_defaults(**{PARAM_FIELDS: recorded})
+    fields = recorded.setdefault(type(defaults), [])
+    if action.dest not in fields:  # --grey and --colour both set `channels`
+        fields.append(action.dest)
     return action
+
+
+def flags_given(args: argparse.Namespace, params_class: type) -> dict[str, Any]:
+    """The fields of `params_class` that the verb's options (each a `param_option`) override and that
+    the command line gave; those it did not (None) keep the value of the recipe, the model or the
+    parameter dataclass."""
+    fields = getattr(args, PARAM_FIELDS, {}).get(params_class, ())
+    return {name: getattr(args, name) for name in fields if getattr(args, name) is not None}
+
+
+def number_list(number: type, mistake: str) -> Callable[[str], tuple | None]:
+    """The `type` of an option that takes numbers separated by commas (`1,0.5`), each read by
+    `number`; one that is not gives a JobError saying `mistake` (with `{text}`, the text given).
+    Empty text gives None, as if the option were not given."""
+
+    def read(text: str) -> tuple | None:
+        if not text:
+            return None
+        try:
+            return tuple(number(part) for part in text.split(","))
+        except ValueError:
+            raise JobError(mistake.format(text=text)) from None
+
+    return read
+
+
+def layer_weights(text: str) -> dict[str, float] | None:
+    """The `type` of an option that takes layer weights, `name=weight,...` (a name alone weighs 1);
+    empty text gives None, as if the option were not given."""
+    if not text:
+        return None
+    layers = {}
+    for item in text.split(","):
+        name, _, weight = item.partition("=")
+        try:
+            layers[name.strip()] = float(weight) if weight else 1.0
+        except ValueError:
+            raise JobError(f"'{item}' is not name=weight (for example block4_conv1=1.5).") from None
+    return layers
 
 
 def param_options(
@@ -107,11 +155,12 @@ def param_options(
 ) -> None:
     """One `param_option` for each field of `defaults` (a parameter dataclass) named in `names`
     (space-separated), read from the field itself: flag --field-name (or `flags[name]`), type from
-    the annotation (`int | None` takes an int; text, tuples and dicts come as text for the verb to
-    parse; a bool is a switch, --no-... too when it is on by default), choices from the field's
-    control, help from its tooltip (or `help[name]`, where the command line needs other words) and
-    the default the dataclass gives, or what None means ("random", "all"). `extra[name]` holds
-    argparse keywords that override the derived ones (a metavar, a parser of a list)."""
+    the annotation (`int | None` takes an int, `dict[str, float]` layer weights; tuples come as
+    text unless `extra` gives the `type` that reads them; a bool is a switch, --no-... too when it
+    is on by default), choices from the field's control, help from its tooltip (or `help[name]`,
+    where the command line needs other words) and the default the dataclass gives, or what None
+    means ("random", "all"). `extra[name]` holds argparse keywords that override the derived ones
+    (a metavar, the `type` that reads a list)."""
     hints = typing.get_type_hints(type(defaults))
     fields = {field.name: field for field in dataclasses.fields(defaults)}
     for name in names.split():
@@ -124,6 +173,8 @@ def param_options(
             kwargs["action"] = argparse.BooleanOptionalAction if getattr(defaults, name) else "store_true"
         elif value_type in (int, float):
             kwargs["type"] = value_type
+        elif value_type == dict[str, float]:
+            kwargs["type"] = layer_weights
         if spec.get("choices"):
             kwargs["choices"] = tuple(value for value, _ in spec["choices"])
         if getattr(defaults, name) is None and spec.get("special") and "(default" not in kwargs["help"]:
@@ -141,8 +192,11 @@ def picture_training_verb(
     DATASET, then the arguments of `training_arguments`, the model being the output. The caller
     adds the model's own options to the parser returned."""
     parser = verbs.add_parser("train", help=f"train {KIND_NAMES[model_kind]} (or --resume one) and save it as .keras")
-    parser.add_argument(
+    # With its default it is always given: the dataset never comes from a resumed model.
+    param_option(
+        parser,
         "dataset",
+        defaults=defaults,
         nargs="?",
         default=defaults.dataset,
         help=f"a folder of pictures, or one of: {', '.join(SHIPPED_DATASETS)}",
@@ -188,20 +242,34 @@ def training_arguments(
     declare_files(parser, roles)
 
 
+def output_and_recipe_arguments(
+    parser: argparse.ArgumentParser, output_help: str, technique: str, method: str | None = None
+) -> None:
+    """-o OUTPUT, and --recipe PNG: the settings to start from, a recipe of `technique` made by
+    `method` (what `params_from_recipe` reads)."""
+    parser.add_argument("-o", "--output", required=True, help=output_help)
+    parser.add_argument(
+        "--recipe",
+        metavar="PNG",
+        help=f"start from the {recipe_name(technique, method)} recipe in a PNG saved by Studio",
+    )
+
+
 def picture_arguments(
     parser: argparse.ArgumentParser,
     defaults: Any,
+    technique: str,
     inputs: dict[str, str],
     masked: str,
     side_outputs: Any = None,
     output: Any = PICTURE,
     output_help: str = "where to save (.png keeps the recipe, or .jpg)",
 ) -> None:
-    """The arguments of the verbs that paint a picture with a backbone (dream, style): -o OUTPUT,
-    --recipe, --backbone, --model and --mask (white `masked`, black stays). Declares the verb's
-    files too; `output` is the output's kind, or a function of the arguments that says it."""
-    parser.add_argument("-o", "--output", required=True, help=output_help)
-    parser.add_argument("--recipe", metavar="PNG", help="start from the recipe in a PNG saved by Studio")
+    """The arguments of the verbs that paint a picture of `technique` with a backbone (dream,
+    style): -o OUTPUT, --recipe, --backbone, --model and --mask (white `masked`, black stays).
+    Declares the verb's files too; `output` is the output's kind, or a function of the arguments
+    that says it."""
+    output_and_recipe_arguments(parser, output_help, technique)
     # Every backbone, as the command line always took (the Style tab offers only the VGGs).
     param_options(
         parser,
@@ -210,11 +278,21 @@ def picture_arguments(
         help={"backbone": "the network"},
         extra={"backbone": {"choices": [*BACKBONES, CUSTOM_BACKBONE]}},
     )
-    parser.add_argument(
-        "--model", dest="backbone_path", metavar="FILE", help="a .keras/.h5 model file (with --backbone file)"
+    param_option(
+        parser,
+        "--model",
+        dest="backbone_path",
+        defaults=defaults,
+        metavar="FILE",
+        help="a .keras/.h5 model file (with --backbone file)",
     )
-    parser.add_argument(
-        "--mask", dest="mask_path", metavar="PICTURE", help=f"greyscale picture: white {masked}, black stays as it is"
+    param_option(
+        parser,
+        "--mask",
+        dest="mask_path",
+        defaults=defaults,
+        metavar="PICTURE",
+        help=f"greyscale picture: white {masked}, black stays as it is",
     )
     roles = FileRoles(
         outputs={"output": output},

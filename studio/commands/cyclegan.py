@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from studio.commands import (
+    action_group,
     drive,
     flags_given,
     model_input_roles,
+    output_and_recipe_arguments,
     param_options,
     params_from_recipe,
     training_arguments,
@@ -28,31 +30,15 @@ DEFAULTS = CycleGanParams()
 # A translated picture, or a new folder for the translations of a folder (a path with no suffix).
 TRANSLATED = OutputKind("picture or new folder", (*SAVE_FORMATS, ""))
 
-TRAIN_FLAGS = (
-    "generator",
-    "size",
-    "generator_filters",
-    "residual_blocks",
-    "discriminator_filters",
-    "epochs",
-    "steps_per_epoch",
-    "batch_size",
-    "learning_rate",
-    "cycle_weight",
-    "identity_weight",
-    "seed",
-)
-TRANSLATE_FLAGS = ("direction", "size", "tile_size")
-
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
+    verbs = action_group(
+        subparsers,
         "cyclegan",
+        "Train a CycleGAN on two collections of pictures (no pairs needed), then translate pictures of any size "
+        "from one collection's look to the other's.",
         help="learn to translate pictures between two collections (CycleGAN), then translate",
-        description="Train a CycleGAN on two collections of pictures (no pairs needed), then translate "
-        "pictures of any size from one collection's look to the other's.",
     )
-    verbs = parser.add_subparsers(dest="cyclegan_verb", metavar="ACTION", required=True)
     demos = ", ".join(DEMO_COLLECTIONS)
 
     train = verbs.add_parser("train", help="train (or --resume) a CycleGAN and save it as .keras")
@@ -93,10 +79,9 @@ def register(subparsers) -> None:
     translate = verbs.add_parser("translate", help="translate a picture or a folder of pictures")
     translate.add_argument("model", help="a .keras CycleGAN saved by Studio")
     translate.add_argument("input", help="a picture, or a folder of pictures")
-    translate.add_argument(
-        "-o", "--output", required=True, help="a picture (.png keeps the recipe), or a new folder for PNGs"
+    output_and_recipe_arguments(
+        translate, "a picture (.png keeps the recipe), or a new folder for PNGs", STYLE, CYCLEGAN_METHOD
     )
-    translate.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a CycleGAN translated")
     param_options(
         translate,
         TranslateParams(),
@@ -110,7 +95,7 @@ def register(subparsers) -> None:
 def params_from_args(args: argparse.Namespace, base: CycleGanParams) -> CycleGanParams:
     """`base` with the two collections and the flags given on the command line."""
     collections = {"collection_a": (args.collection_a,), "collection_b": (args.collection_b,)}
-    return dataclasses.replace(base, **collections, **flags_given(args, TRAIN_FLAGS))
+    return dataclasses.replace(base, **collections, **flags_given(args, CycleGanParams))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -190,7 +175,7 @@ def run_translate(args: argparse.Namespace) -> int:
         raise JobError(f"{source} was not found. Give a picture or a folder of pictures.")
     pairs = translation_pairs(source, Path(args.output))
     base = params_from_recipe(args.recipe, STYLE, TranslateParams, CYCLEGAN_METHOD)
-    params = dataclasses.replace(base, **flags_given(args, TRANSLATE_FLAGS))
+    params = dataclasses.replace(base, **flags_given(args, TranslateParams))
     model = load_cyclegan(args.model)
     saved, skipped = drive(translate_files(model, Path(args.model).name, pairs, params))
     for path in saved:

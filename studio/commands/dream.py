@@ -6,7 +6,15 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from studio.commands import drive, flags_given, param_options, params_from_recipe, picture_arguments, report_saved
+from studio.commands import (
+    drive,
+    flags_given,
+    param_option,
+    param_options,
+    params_from_recipe,
+    picture_arguments,
+    report_saved,
+)
 from studio.commands.paths import ANIMATION, PICTURE, OutputKind
 from studio.core.catalog import presets
 from studio.core.params import make_recipe
@@ -14,22 +22,6 @@ from studio.core.params.dream import DreamParams
 from studio.core.params.dream_animation import DreamAnimationParams
 from studio.core.progress import JobError
 from studio.engines.latent import ANIMATION_FORMATS
-
-FLAGS = (
-    "backbone",
-    "backbone_path",
-    "octaves",
-    "octave_scale",
-    "steps_per_octave",
-    "step_size",
-    "max_loss",
-    "seed",
-    "tile_size",
-    "guide_path",
-    "mask_path",
-    "max_side",
-)
-ANIMATION_FLAGS = ("zoom", "rotate", "pan_x", "pan_y", "steps_per_frame", "fps")
 
 
 def register(subparsers) -> None:
@@ -39,6 +31,7 @@ def register(subparsers) -> None:
     picture_arguments(
         parser,
         defaults,
+        "dream",
         {"input": "the picture to dream on", "guide_path": "the guide"},
         masked="dreams",
         output=output_kind,
@@ -58,8 +51,13 @@ def register(subparsers) -> None:
         flags={"steps_per_octave": "--steps"},
         help={"layers": "layer weights, e.g. block4_conv1=1,block5_conv1=1.5"},
     )
-    parser.add_argument(
-        "--guide", dest="guide_path", metavar="PICTURE", help="picture whose look the dream should grow"
+    param_option(
+        parser,
+        "--guide",
+        dest="guide_path",
+        defaults=defaults,
+        metavar="PICTURE",
+        help="picture whose look the dream should grow",
     )
     param_options(
         parser,
@@ -102,7 +100,7 @@ def output_kind(args: argparse.Namespace) -> OutputKind:
 
 def animation_from_args(args: argparse.Namespace) -> DreamAnimationParams | None:
     """The animation asked for (None: a picture); animation flags without --frames are refused."""
-    overrides = flags_given(args, ANIMATION_FLAGS)
+    overrides = flags_given(args, DreamAnimationParams)
     if args.frames is None:
         if overrides:
             flags = ", ".join("--" + name.replace("_", "-") for name in overrides)
@@ -127,33 +125,21 @@ class ListPresets(argparse.Action):
 
 
 def params_from_args(args: argparse.Namespace) -> DreamParams:
-    """Recipe first, then preset, then individual flags, each overriding the one before."""
+    """Recipe first, then individual flags, each overriding the one before; the layers come from
+    --layers, else from --preset, else (with another --backbone and no recipe) from its first preset."""
     params = params_from_recipe(args.recipe, "dream", DreamParams)
-    overrides = flags_given(args, FLAGS)
+    overrides = flags_given(args, DreamParams)
     if overrides.get("max_side") == 0:
         overrides["max_side"] = None
-    params = dataclasses.replace(params, **overrides)
+    backbone = overrides.get("backbone", params.backbone)
     if args.preset:
-        mixes = presets("dream").get(params.backbone, {})
+        mixes = presets("dream").get(backbone, {})
         if args.preset not in mixes:
-            raise JobError(f"No preset '{args.preset}' for {params.backbone}. Try: {', '.join(mixes)}.")
-        params = dataclasses.replace(params, layers=dict(mixes[args.preset]))
+            raise JobError(f"No preset '{args.preset}' for {backbone}. Try: {', '.join(mixes)}.")
+        overrides.setdefault("layers", dict(mixes[args.preset]))
     elif args.backbone and args.backbone != DreamParams().backbone and not args.recipe:
-        params = dataclasses.replace(params, layers=dict(next(iter(presets("dream")[params.backbone].values()))))
-    if args.layers:
-        params = dataclasses.replace(params, layers=parse_layers(args.layers))
-    return params
-
-
-def parse_layers(text: str) -> dict[str, float]:
-    layers = {}
-    for item in text.split(","):
-        name, _, weight = item.partition("=")
-        try:
-            layers[name.strip()] = float(weight) if weight else 1.0
-        except ValueError:
-            raise JobError(f"'{item}' is not name=weight (for example block4_conv1=1.5).") from None
-    return layers
+        overrides.setdefault("layers", dict(next(iter(presets("dream")[backbone].values()))))
+    return dataclasses.replace(params, **overrides)
 
 
 def run(args: argparse.Namespace) -> int:

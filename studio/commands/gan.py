@@ -21,31 +21,9 @@ from studio.core.params import make_recipe, params_to_dict
 from studio.core.params.gan import GanParams, GanSampleParams
 from studio.core.params.gan_projection import GanProjectionParams
 
-SAMPLE_FLAGS = ("count", "columns", "seed", "truncation")
-TRAIN_FLAGS = (
-    "dataset",
-    "limit",
-    "image_size",
-    "channels",
-    "latent_dim",
-    "base_filters",
-    "epochs",
-    "batch_size",
-    "d_learning_rate",
-    "g_learning_rate",
-    "label_noise",
-    "dropout",
-    "seed",
-)
-
 
 def register(subparsers) -> None:
-    verbs = action_group(
-        subparsers,
-        "gan",
-        help="train a DCGAN and sample from it",
-        description="Train a DCGAN on pictures, then sample grids and latent walks.",
-    )
+    verbs = action_group(subparsers, "gan", "Train a DCGAN on pictures, then sample grids and latent walks.")
 
     defaults = GanParams()
     train = picture_training_verb(
@@ -131,7 +109,7 @@ def register(subparsers) -> None:
 
 def params_from_args(args: argparse.Namespace, base: GanParams) -> GanParams:
     """`base` with the flags given on the command line."""
-    return dataclasses.replace(base, **flags_given(args, TRAIN_FLAGS))
+    return dataclasses.replace(base, **flags_given(args, GanParams))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -155,7 +133,7 @@ def run_sample(args: argparse.Namespace) -> int:
     from studio.core.images import save_image
     from studio.engines.gan import load_gan, sample_grid
 
-    params = GanSampleParams(**flags_given(args, SAMPLE_FLAGS))
+    params = GanSampleParams(**flags_given(args, GanSampleParams))
     grid, _ = sample_grid(load_gan(args.model), params)
     return report_saved(save_image(args.output, grid, make_recipe("gan-sample", params, model=args.model)))
 
@@ -181,7 +159,7 @@ def run_project(args: argparse.Namespace) -> int:
     from studio.engines.latent import save_still, still_recipe
 
     model = load_gan(args.model)
-    projection = GanProjectionParams(**flags_given(args, ("steps", "learning_rate")))
+    projection = GanProjectionParams(**flags_given(args, GanProjectionParams))
     result = drive(project_job(model, load_image(args.picture), **params_to_dict(projection)))
     recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
     saved = save_still(args.output, result["picture"], recipe, args.scale)

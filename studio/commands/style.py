@@ -16,39 +16,19 @@ from studio.commands import (
     drive,
     flags_given,
     model_input_roles,
+    number_list,
+    output_and_recipe_arguments,
     param_options,
     params_from_recipe,
     picture_arguments,
     report_saved,
 )
-from studio.commands.dream import parse_layers
 from studio.commands.paths import MODEL, PICTURE, FileRoles, OutputKind, declare_files
 from studio.core.images import SAVE_FORMATS
 from studio.core.params import STYLE, STYLE_MODEL_METHOD, make_recipe, params_from_dict
 from studio.core.params.fast_style import VIDEO_OUTPUTS, FastStyleApplyParams, FastStyleTrainParams
 from studio.core.params.style import REGIONS, StyleParams
 from studio.core.progress import JobError, Progress, relayed
-
-FLAGS = (
-    "backbone",
-    "backbone_path",
-    "content_layer",
-    "content_weight",
-    "style_weight",
-    "tv_weight",
-    "size",
-    "iterations",
-    "num_scales",
-    "optimizer",
-    "learning_rate",
-    "style_scale",
-    "preserve_colors",
-    "init",
-    "seed",
-    "checkpoint_every",
-    "tile_size",
-    "mask_path",
-)
 
 
 def register(subparsers) -> None:
@@ -68,6 +48,7 @@ def register(subparsers) -> None:
     picture_arguments(
         parser,
         defaults,
+        STYLE,
         {
             "content": "the content picture",
             "styles": "a style picture",
@@ -85,7 +66,7 @@ def register(subparsers) -> None:
         flags={"num_scales": "--scales"},
         help={"style_layers": "style layer weights, e.g. block1_conv1=1,block3_conv1=0.5"},
     )
-    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    blend_argument(parser)
     param_options(
         parser,
         defaults,
@@ -117,11 +98,9 @@ def register(subparsers) -> None:
 def params_from_args(args: argparse.Namespace) -> StyleParams:
     """Recipe first, then individual flags, each overriding the one before."""
     params = params_from_recipe(args.recipe, "style", StyleParams)
-    overrides = flags_given(args, FLAGS)
-    if args.style_layers:
-        overrides["style_layers"] = parse_layers(args.style_layers)
+    overrides = flags_given(args, StyleParams)
     if args.blend:
-        overrides["style_blend"] = parse_blend(args.blend)
+        overrides["style_blend"] = args.blend
     elif len(params.style_blend) != len(args.styles):
         overrides["style_blend"] = ()
     if args.regions:
@@ -134,6 +113,15 @@ def params_from_args(args: argparse.Namespace) -> StyleParams:
     if params.style_regions and not params.mask_path:
         raise JobError("The styles paint in regions of a mask (--regions): add --mask PICTURE.")
     return params
+
+
+def blend_argument(parser: argparse.ArgumentParser) -> None:
+    """--blend, as painting (`studio style`) and training a style model take it."""
+    parser.add_argument(
+        "--blend",
+        type=number_list(float, "'{text}' is not a list of numbers (for example 1,0.5)."),
+        help="one weight per style picture, e.g. 1,0.5 (default: equal weights)",
+    )
 
 
 def parse_regions(text: str, num_styles: int) -> tuple[str, ...]:
@@ -194,23 +182,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # -- fast style transfer: train-model and apply ------------------------------------------------------
-TRAIN_FLAGS = (
-    "size",
-    "steps",
-    "batch_size",
-    "learning_rate",
-    "content_weight",
-    "style_weight",
-    "tv_weight",
-    "style_scale",
-    "content_dir",
-    "faces_share",
-    "filters",
-    "residual_blocks",
-    "checkpoint_every",
-    "seed",
-)
-APPLY_FLAGS = ("strength", "preserve_colors", "tile_size", "temporal_smoothing")
 # A painted picture, a painted video, or a new folder for painted frames (a path with no suffix).
 PAINTED = OutputKind("picture, video or new folder", (*SAVE_FORMATS, *VIDEO_OUTPUTS, ""))
 
@@ -255,7 +226,7 @@ def train_model_parser(prog: str) -> argparse.ArgumentParser:
         defaults,
         "size steps batch_size learning_rate content_weight style_weight tv_weight style_scale",
     )
-    parser.add_argument("--blend", help="one weight per style picture, e.g. 1,0.5 (default: equal weights)")
+    blend_argument(parser)
     param_options(parser, defaults, "content_dir faces_share filters residual_blocks checkpoint_every seed")
     declare_files(
         parser,
@@ -277,10 +248,9 @@ def apply_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("model", help="a style model (.keras) trained by Studio")
     parser.add_argument("input", help="a picture, a folder of frames, or a video")
-    parser.add_argument(
-        "-o", "--output", required=True, help="a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder"
+    output_and_recipe_arguments(
+        parser, "a picture, a video (.mp4, .mov, .mkv, .avi) or a new folder", STYLE, STYLE_MODEL_METHOD
     )
-    parser.add_argument("--recipe", metavar="PNG", help="start from the settings of a picture a style model painted")
     param_options(
         parser,
         defaults,
@@ -302,13 +272,6 @@ def load_style_source(source: str) -> np.ndarray:
     return load_image(source)
 
 
-def parse_blend(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(value) for value in text.split(","))
-    except ValueError:
-        raise JobError(f"'{text}' is not a list of numbers (for example 1,0.5).") from None
-
-
 def run_train_model(args: argparse.Namespace) -> int:
     from studio.engines.fast_style import train_style_job
     from studio.engines.fast_style.network import read_model_config
@@ -318,8 +281,7 @@ def run_train_model(args: argparse.Namespace) -> int:
         if args.resume
         else FastStyleTrainParams()
     )
-    overrides = flags_given(args, TRAIN_FLAGS)
-    overrides["style_blend"] = parse_blend(args.blend) if args.blend else ()
+    overrides = {**flags_given(args, FastStyleTrainParams), "style_blend": args.blend or ()}
     params = dataclasses.replace(base, **overrides)
     styles = [load_style_source(source) for source in args.styles]
     names = [Path(source).stem for source in args.styles]
@@ -335,7 +297,7 @@ def run_apply(args: argparse.Namespace) -> int:
     from studio.engines.fast_style.video import is_video, paint_frames
 
     base = params_from_recipe(args.recipe, STYLE, FastStyleApplyParams, STYLE_MODEL_METHOD)
-    params = dataclasses.replace(base, **flags_given(args, APPLY_FLAGS))
+    params = dataclasses.replace(base, **flags_given(args, FastStyleApplyParams))
     source, output = Path(args.input), Path(args.output)
     if source.is_dir() or is_video(source):
         model = load_style_model(args.model)

@@ -16,51 +16,9 @@ from studio.core.params.text import (
     TextTrainParams,
 )
 
-TRAIN_FLAGS = (
-    "level",
-    "lowercase",
-    "max_vocabulary",
-    "sequence_length",
-    "validation_fraction",
-    "architecture",
-    "size",
-    "dropout",
-    "epochs",
-    "batch_size",
-    "learning_rate",
-    "steps_per_epoch",
-    "sample_prompt",
-    "sample_length",
-    "seed",
-    "layers",
-    "units",
-    "cell",
-    "bidirectional",
-    "pairs",
-    "line_items",
-    "temperatures",
-)
-SAMPLING_FLAGS = (
-    "prompt",
-    "length",
-    "samples",
-    "temperature",
-    "top_k",
-    "top_p",
-    "repetition_penalty",
-    "stop_at",
-    "beams",
-    "seed",
-)
-
 
 def register(subparsers) -> None:
-    verbs = action_group(
-        subparsers,
-        "text",
-        help="train a language model on your text and write with it",
-        description="Train a language model on your text and write with it.",
-    )
+    verbs = action_group(subparsers, "text", "Train a language model on your text and write with it.")
 
     train = verbs.add_parser(
         "train",
@@ -113,7 +71,7 @@ def temperature_list(text: str) -> tuple[float, ...]:
 
 
 def train_params_from_args(args: argparse.Namespace) -> TextTrainParams:
-    return dataclasses.replace(TextTrainParams(), **flags_given(args, TRAIN_FLAGS))
+    return dataclasses.replace(TextTrainParams(), **flags_given(args, TextTrainParams))
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -159,7 +117,7 @@ def run_generate(args: argparse.Namespace) -> int:
     from studio.engines.text_files import cached_text_model
 
     text_model = cached_text_model(args.model)  # a damaged model is reported before any text is written
-    params = dataclasses.replace(SamplingParams(), **flags_given(args, SAMPLING_FLAGS))
+    params = dataclasses.replace(SamplingParams(), **flags_given(args, SamplingParams))
     # A reply goes on the line after its prompt; a continuation follows the prompt directly.
     lead = params.prompt + "\n" if text_model.is_reply else params.prompt
     generator = generate_job(args.model, params)

@@ -13,6 +13,7 @@ from studio.commands import (
     drive,
     flags_given,
     model_action,
+    number_list,
     param_options,
     picture_training_verb,
     report_saved,
@@ -23,16 +24,9 @@ from studio.core.params import make_recipe
 from studio.core.params.vae import GRID_EXTENT, VaeParams
 from studio.core.progress import JobError
 
-TRAIN_FLAGS = ("image_size", "channels", "limit", "latent_dim", "beta", "epochs", "batch_size", "learning_rate", "seed")
-
 
 def register(subparsers) -> None:
-    verbs = action_group(
-        subparsers,
-        "vae",
-        help="train and explore a variational autoencoder",
-        description="Train a VAE on pictures and draw from its latent space.",
-    )
+    verbs = action_group(subparsers, "vae", "Train a VAE on pictures and draw from its latent space.")
 
     defaults = VaeParams()
     train = picture_training_verb(verbs, defaults, VAE, kept="its architecture is kept")
@@ -42,6 +36,7 @@ def register(subparsers) -> None:
         "image_size channels limit latent_dim filters beta batch_size learning_rate",
         flags={"image_size": "--size"},
         help={"channels": "1 for grey, 3 for colour", "filters": "encoder convolution widths, e.g. 32,64"},
+        extra={"filters": {"type": number_list(int, "--filters takes widths like 32,64, not '{text}'.")}},
     )
     train.set_defaults(run=run_train)
 
@@ -132,13 +127,7 @@ def frame_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def params_from_args(args: argparse.Namespace) -> VaeParams:
-    overrides = flags_given(args, TRAIN_FLAGS)
-    if args.filters:
-        try:
-            overrides["filters"] = tuple(int(width) for width in args.filters.split(","))
-        except ValueError:
-            raise JobError(f"--filters takes widths like 32,64, not '{args.filters}'.") from None
-    return dataclasses.replace(VaeParams(dataset=args.dataset), **overrides)
+    return dataclasses.replace(VaeParams(), **flags_given(args, VaeParams))
 
 
 def run_train(args: argparse.Namespace) -> int:
