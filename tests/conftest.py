@@ -34,6 +34,14 @@ def tiny_backbone():
 
 
 @pytest.fixture(scope="session")
+def tiny_model_file(tmp_path_factory):
+    """The tiny convnet saved as a model file of one's own (`--backbone file --model`; no VGG16 to load)."""
+    path = tmp_path_factory.mktemp("backbone") / "tiny.keras"
+    tiny_convnet().save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
 def trained_cyclegan(tmp_path_factory):
     """One tiny CycleGAN trained for an epoch with checkpoints, for every test that needs one
     trained (training's cost is mostly tracing its first step): its events, the model and the file."""

@@ -84,3 +84,13 @@ def test_python_dash_m_studio_version():
     done = subprocess.run([sys.executable, "-m", "studio", "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert done.stdout.strip() == f"studio {__version__}"
+
+
+def test_a_model_file_without_layers_is_told_which_layers_it_has(picture_file, tiny_model_file, tmp_path, capsys):
+    """A model of one's own has no presets: the default layers are not in it, and the message names its layers."""
+    out = tmp_path / "dreamed.png"
+    command = ["dream", str(picture_file), "-o", str(out), *FAST, "--backbone", "file", "--model", str(tiny_model_file)]
+    assert main(command) == 2
+    assert "tiny has no layer named block4_conv1" in capsys.readouterr().err and not out.exists()
+    assert main([*command, "--layers", "conv2=1,conv3=0.5"]) == 0
+    assert load_image(out).shape == (36, 48, 3)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from tiny import tiny_convnet
 
 import studio.core.compute
 from studio.cli import main
@@ -14,14 +13,6 @@ from studio.core.images import load_image, read_recipe
 from studio.core.progress import JobError
 
 TENSORFLOW_WOULD_START = "TensorFlow would start here"
-
-
-@pytest.fixture(scope="module")
-def tiny_model_file(tmp_path_factory):
-    """The tiny convnet saved as a custom backbone (no VGG16 to load)."""
-    path = tmp_path_factory.mktemp("backbone") / "tiny.keras"
-    tiny_convnet().save(path)
-    return path
 
 
 @pytest.fixture

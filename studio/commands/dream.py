@@ -138,7 +138,10 @@ def params_from_args(args: argparse.Namespace) -> DreamParams:
             raise JobError(f"No preset '{args.preset}' for {backbone}. Try: {', '.join(mixes)}.")
         overrides.setdefault("layers", dict(mixes[args.preset]))
     elif args.backbone and args.backbone != DreamParams().backbone and not args.recipe:
-        overrides.setdefault("layers", dict(next(iter(presets("dream")[backbone].values()))))
+        # A model file of one's own has no presets: its layers come from --layers (the engine names them).
+        first_mix = next(iter(presets("dream").get(backbone, {}).values()), None)
+        if first_mix:
+            overrides.setdefault("layers", dict(first_mix))
     return dataclasses.replace(params, **overrides)
 
 
