@@ -134,30 +134,44 @@ def test_every_verb_refuses_an_existing_output_unless_told_to_overwrite(verb, fi
     assert TENSORFLOW_WOULD_START in capsys.readouterr().err  # --overwrite lets the job start
 
 
+def refuses_to_write_over(template: str, target, role: str, files: dict, capsys) -> None:
+    """`template`, writing -o `target` with --overwrite, is refused because `target` is its `role`,
+    and `target` is left as it was."""
+    before = target.read_bytes()
+    assert main(command(template + " -o {target} --overwrite", files, target=target)) == 2
+    assert f"studio: {target} is {role}: Studio never writes over what it reads" in capsys.readouterr().err
+    assert target.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("template", "output", "role"),
     [
-        ("dream {pic} -o {target} --overwrite", "pic", "the picture to dream on"),
-        ("dream {pic} --mask {pic2} -o {target} --overwrite", "pic2", "the mask"),
-        ("style {pic} {pic2} -o {target} --overwrite", "pic2", "a style picture"),
-        ("text train {corpus} -o {target} --overwrite", "corpus", "part of the corpus"),
-        ("text train {corpus} --resume {text} -o {target} --overwrite", "text", "the model to resume"),
-        ("vae train {folder} --resume {vae} -o {target} --overwrite", "vae", "the model to resume"),
-        ("gan train {folder} --resume {gan} -o {target} --overwrite", "gan", "the model to resume"),
-        ("gan sample {gan} -o {target} --overwrite", "gan", "the model"),
-        ("cyclegan train grass {pic} -o {target} --overwrite", "pic", "collection B"),
-        ("cyclegan train grass gravel --resume {cyclegan} -o {target} --overwrite", "cyclegan", "the model to resume"),
-        ("cyclegan translate {cyclegan} {pic} -o {target} --overwrite", "pic", "the input"),
+        ("dream {pic}", "pic", "the picture to dream on"),
+        ("dream {pic} --mask {pic2}", "pic2", "the mask"),
+        ("style {pic} {pic2}", "pic2", "a style picture"),
+        ("text train {corpus}", "corpus", "part of the corpus"),
+        ("gan sample {gan}", "gan", "the model"),
+        ("cyclegan train grass {pic}", "pic", "collection B"),
+        ("cyclegan translate {cyclegan} {pic}", "pic", "the input"),
     ],
 )
 def test_an_output_that_is_an_input_is_refused_even_with_overwrite(
     template, output, role, files, tensorflow_never_starts, capsys
 ):
-    target = files[output]
-    before = target.read_bytes()
-    assert main(command(template, files, target=target)) == 2
-    assert f"studio: {target} is {role}: Studio never writes over what it reads" in capsys.readouterr().err
-    assert target.read_bytes() == before
+    refuses_to_write_over(template, files[output], role, files, capsys)
+
+
+@pytest.mark.parametrize(
+    ("training", "model"),
+    [
+        ("text train {corpus}", "text"),
+        ("vae train {folder}", "vae"),
+        ("gan train {folder}", "gan"),
+        ("cyclegan train grass gravel", "cyclegan"),
+    ],
+)
+def test_training_never_writes_over_the_model_it_resumes(training, model, files, tensorflow_never_starts, capsys):
+    refuses_to_write_over(f"{training} --resume {{{model}}}", files[model], "the model to resume", files, capsys)
 
 
 def test_another_name_for_an_input_is_still_the_input(files, tensorflow_never_starts, capsys, monkeypatch):

@@ -160,36 +160,25 @@ def run_grid(args: argparse.Namespace) -> int:
     return report_saved(save_image(args.output, explorer.grid(plane, args.size), recipe))
 
 
+def _save_animation(args: argparse.Namespace, explorer: Any, **path: Any) -> int:
+    """Save to -o the animation through the latent space that `path` describes (codes to go between,
+    or a plane to walk), with the frame options given."""
+    from studio.engines.vae import animation_job
+
+    return report_saved(drive(animation_job(explorer, args.output, **path, **frame_options(args))))
+
+
 def run_interpolate(args: argparse.Namespace) -> int:
     from studio.core.images import load_image
-    from studio.engines.vae import animation_job
 
     explorer = _open(args.model)
     start, end = explorer.encode([load_image(args.start), load_image(args.end)])
-    job = animation_job(
-        explorer,
-        args.output,
-        start,
-        end,
-        steps=2 * args.steps - 2,
-        spherical=not args.linear,
-        **frame_options(args),
-    )
-    return report_saved(drive(job))
+    return _save_animation(args, explorer, start=start, end=end, steps=2 * args.steps - 2, spherical=not args.linear)
 
 
 def run_walk(args: argparse.Namespace) -> int:
-    from studio.engines.vae import animation_job
-
     explorer = _open(args.model)
-    job = animation_job(
-        explorer,
-        args.output,
-        plane=explorer.plane(extent=args.extent),
-        steps=args.steps,
-        **frame_options(args),
-    )
-    return report_saved(drive(job))
+    return _save_animation(args, explorer, plane=explorer.plane(extent=args.extent), steps=args.steps)
 
 
 def run_concept(args: argparse.Namespace) -> int:
