@@ -286,7 +286,7 @@ def main() -> int:
             model = train_timed(train_gan_job(overridden(GanParams(dataset=args.set, seed=0), args.set_param)))
         if args.save:
             save_gan(model, args.save)
-        params = model.gan_params
+        params = model.params
         faces = load_pictures(args.set, params.image_size, params.channels)
         gan_figures(model, faces, args.out)
     return 0

@@ -65,7 +65,7 @@ class FakeGan:
 
     def __init__(self, epochs_done: int = 3, params: GanParams | None = None):
         self.epochs_done = epochs_done
-        self.gan_params = params or GanParams(image_size=28, latent_dim=4)
+        self.params = params or GanParams(image_size=28, latent_dim=4)
 
 
 class FakeGanExplorer(FakeExplorer):
@@ -147,7 +147,7 @@ def train(params, checkpoint=None, checkpoint_path=None, resume_from=None, model
 def sample_grid(model, params):
     yield Progress(0, 0, "Generating")
     latents = np.random.default_rng(params.seed).standard_normal((params.count, model.latent_dim)).astype(np.float32)
-    sheet = tile_images(pictures(latents, model.gan_params.image_size), params.columns)
+    sheet = tile_images(pictures(latents, model.params.image_size), params.columns)
     return {"grid": sheet, "latents": latents, "columns": params.columns}
 
 

@@ -49,7 +49,7 @@ def test_resume_then_translate_a_folder_and_a_picture_never_replacing_files(
     assert model.is_file() and load_image(strip).shape == (3 * 64 + 2 * 2, 6 * 64 + 5 * 2, 3)
     assert read_recipe(strip)["params"]["collection_a"] == [str(side_a)]
     trained = load_cyclegan(model)
-    assert trained.epochs_done == 2 and trained.cyclegan_params.cycle_weight == 5.0
+    assert trained.epochs_done == 2 and trained.params.cycle_weight == 5.0
     assert int(trained.generator_optimizer.iterations) == TINY_CYCLEGAN.steps_per_epoch + 2, "went on, not anew"
 
     assert main([*args, *more]) == 2  # the model exists: refused, untouched

@@ -114,7 +114,7 @@ def test_save_and_load_keep_translations_and_optimizer_state(trained_cyclegan, t
         np.testing.assert_array_equal(
             run(translate(loaded, picture, params))[1], run(translate(model, picture, params))[1]
         )
-    assert loaded.epochs_done == model.epochs_done and loaded.cyclegan_params == model.cyclegan_params
+    assert loaded.epochs_done == model.epochs_done and loaded.params == model.params
     for saved, restored in zip(model.generator_optimizer.variables, loaded.generator_optimizer.variables):
         np.testing.assert_array_equal(np.asarray(saved), np.asarray(restored))
 

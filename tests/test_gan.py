@@ -131,7 +131,7 @@ def test_save_and_load_round_trip_keeps_pictures_optimizers_and_epochs(tmp_path,
     loaded = load_gan(path)
     latents = monitor_latents(TINY.latent_dim)
     np.testing.assert_array_equal(generate(loaded, latents), generate(model, latents))
-    assert loaded.epochs_done == 1 and loaded.gan_params == model.gan_params
+    assert loaded.epochs_done == 1 and loaded.params == model.params
     assert int(loaded.g_optimizer.iterations) == int(model.g_optimizer.iterations) == 63
     for saved, restored in zip(model.d_optimizer.variables, loaded.d_optimizer.variables):
         np.testing.assert_array_equal(np.asarray(saved), np.asarray(restored))
@@ -146,7 +146,7 @@ def test_a_gan_from_an_earlier_generator_design_is_refused_not_drawn_wrong(tmp_p
     from studio.engines.gan import GanModel, load_gan, save_gan
 
     path = save_gan(GanModel(TINY), tmp_path / "new.keras")
-    assert load_gan(path).gan_params == TINY
+    assert load_gan(path).params == TINY
 
     def forget_the_design(config):  # as files saved before the design had a number
         del config["config"]["generator_design"]

@@ -105,7 +105,7 @@ def run_train(args: argparse.Namespace) -> int:
     output = Path(args.output)
     # A resumed model keeps its own settings unless a flag changes them.
     model = load_cyclegan(args.resume) if args.resume else None
-    params = params_from_args(args, model.cyclegan_params if model is not None else CycleGanParams())
+    params = params_from_args(args, model.params if model is not None else CycleGanParams())
     strips: list[dict] = []
 
     def keep_strip(event: Progress) -> Progress:
@@ -116,7 +116,7 @@ def run_train(args: argparse.Namespace) -> int:
     model = drive(relayed(train_cyclegan_job(params, model=model, checkpoint_path=output), keep_strip))
     print(f"Saved {output} ({model.epochs_done} epochs)")
     if args.strip:
-        saved = save_image(args.strip, strip_picture(strips[-1]), make_recipe("cyclegan", model.cyclegan_params))
+        saved = save_image(args.strip, strip_picture(strips[-1]), make_recipe("cyclegan", model.params))
         print(f"Saved {saved}")
     return 0
 

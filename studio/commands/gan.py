@@ -118,13 +118,13 @@ def run_train(args: argparse.Namespace) -> int:
 
     # A resumed model keeps its own settings unless a flag changes them.
     model = load_gan(args.resume) if args.resume else None
-    params = params_from_args(args, model.gan_params if model is not None else GanParams())
+    params = params_from_args(args, model.params if model is not None else GanParams())
     # The model is checkpointed to the output after every epoch, the last one included.
     model = drive(train_gan_job(params, model=model, checkpoint_path=args.output))
     print(f"Saved {args.output} ({model.epochs_done} epochs)")
     print(finish_message(model))
     if args.grid:
-        saved = save_image(args.grid, monitor_grid(model), make_recipe("gan", model.gan_params, model=args.output))
+        saved = save_image(args.grid, monitor_grid(model), make_recipe("gan", model.params, model=args.output))
         print(f"Saved {saved}")
     return 0
 
@@ -161,7 +161,7 @@ def run_project(args: argparse.Namespace) -> int:
     model = load_gan(args.model)
     projection = GanProjectionParams(**flags_given(args, GanProjectionParams))
     result = drive(project_job(model, load_image(args.picture), **params_to_dict(projection)))
-    recipe = still_recipe("gan-still", model.gan_params, args.model, result["latent"], projected_from=args.picture)
+    recipe = still_recipe("gan-still", model.params, args.model, result["latent"], projected_from=args.picture)
     saved = save_still(args.output, result["picture"], recipe, args.scale)
     return report_saved(
         saved, f" (difference {result['start_loss']:.3f} at the best random start, {result['loss']:.3f} after)"
@@ -174,5 +174,5 @@ def run_directions(args: argparse.Namespace) -> int:
 
     model = load_gan(args.model)
     sheet = GanExplorer(model).slider_sheet(steps=args.steps, reach=args.reach)
-    recipe = still_recipe("gan-directions", model.gan_params, args.model, None, reach=args.reach)
+    recipe = still_recipe("gan-directions", model.params, args.model, None, reach=args.reach)
     return report_saved(save_still(args.output, sheet, recipe, args.scale))

@@ -28,7 +28,6 @@ from studio.core.datasets import batches_per_epoch, fit_square
 from studio.core.image_ops import to_rgb, to_working
 from studio.core.images import enlarge, factor_to_reach
 from studio.core.model_files import GAN, load_keras_model, save_keras_model
-from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.gan import ARCHITECTURE_FIELDS, GAN_SIZES, GanParams, GanSampleParams
 from studio.core.progress import JobError, Progress
 from studio.engines.augment import diff_augment, mirror
@@ -43,11 +42,11 @@ from studio.engines.latent import (
 )
 from studio.engines.training import (
     ChunkPacer,
+    ModelWithParams,
     compile_chunk,
     model_to_train,
     random_batch,
     random_generator,
-    with_fields_of,
 )
 
 MIN_PICTURES = 8
@@ -130,10 +129,13 @@ GENERATOR_DESIGN = 2
 
 
 @keras.saving.register_keras_serializable(package="studio")
-class GanModel(keras.Model):
+class GanModel(ModelWithParams):
     """Generator, its moving average, discriminator and their two Adam optimizers, saved together
     in one .keras file with the parameters and the number of epochs trained, so a saved model can
     resume training. Pictures always come from `generator_ema`."""
+
+    params_type = GanParams
+    architecture_fields = ARCHITECTURE_FIELDS
 
     def __init__(
         self,
@@ -143,16 +145,15 @@ class GanModel(keras.Model):
         generator_design: int = GENERATOR_DESIGN,  # load_gan refuses other designs before building
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self.gan_params = params if isinstance(params, GanParams) else params_from_dict(GanParams, params)
+        super().__init__(params, **kwargs)
         self.epochs_done = epochs_done
         self.training_pictures = training_pictures  # how many pictures the last run learnt from
-        self.generator = build_generator(self.gan_params)
-        self.generator_ema = build_generator(self.gan_params, name="generator_ema")
+        self.generator = build_generator(self.params)
+        self.generator_ema = build_generator(self.params, name="generator_ema")
         self.generator_ema.set_weights(self.generator.get_weights())
-        self.discriminator = build_discriminator(self.gan_params)
-        self.d_optimizer = keras.optimizers.Adam(self.gan_params.d_learning_rate, beta_1=self.gan_params.adam_beta_1)
-        self.g_optimizer = keras.optimizers.Adam(self.gan_params.g_learning_rate, beta_1=self.gan_params.adam_beta_1)
+        self.discriminator = build_discriminator(self.params)
+        self.d_optimizer = keras.optimizers.Adam(self.params.d_learning_rate, beta_1=self.params.adam_beta_1)
+        self.g_optimizer = keras.optimizers.Adam(self.params.g_learning_rate, beta_1=self.params.adam_beta_1)
         # Built now so a loaded file's optimizer state has variables to land in.
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -161,15 +162,14 @@ class GanModel(keras.Model):
 
     @property
     def latent_dim(self) -> int:
-        return self.gan_params.latent_dim
+        return self.params.latent_dim
 
     def call(self, latents, training=False):
         return self.generator_ema(latents, training=training)
 
     def get_config(self) -> dict:
         return {
-            "name": self.name,
-            "params": params_to_dict(self.gan_params),
+            **super().get_config(),
             "epochs_done": self.epochs_done,
             "training_pictures": self.training_pictures,
             "generator_design": GENERATOR_DESIGN,
@@ -178,10 +178,10 @@ class GanModel(keras.Model):
     def configure_training(self, params: GanParams) -> None:
         """Take the training knobs of `params` (learning rates, label noise, dropout...), keeping this
         model's architecture: how a resumed run applies the advice to calm a winning discriminator."""
-        self.gan_params = with_fields_of(params, self.gan_params, ARCHITECTURE_FIELDS)
-        self.d_optimizer.learning_rate.assign(self.gan_params.d_learning_rate)
-        self.g_optimizer.learning_rate.assign(self.gan_params.g_learning_rate)
-        self.discriminator.get_layer("dropout").rate = self.gan_params.dropout
+        super().configure_training(params)
+        self.d_optimizer.learning_rate.assign(self.params.d_learning_rate)
+        self.g_optimizer.learning_rate.assign(self.params.g_learning_rate)
+        self.discriminator.get_layer("dropout").rate = self.params.dropout
         self._trainer = None  # retrace: dropout, label noise and augmentation are baked into the graph
 
     def trainer(self, pictures: np.ndarray) -> GanTrainer:
@@ -195,7 +195,7 @@ class GanTrainer:
 
     def __init__(self, model: GanModel, pictures: np.ndarray):
         self.model = model
-        self.params = model.gan_params
+        self.params = model.params
         self.noise = random_generator(self.params.seed)
         self.pictures = tf.Variable(pictures, trainable=False)
         self.run_chunk = compile_chunk(self.train_step, len(METRICS), jit_compile=JIT_COMPILE)
@@ -279,7 +279,7 @@ def train_gan(
     Returns the model.
     """
     model = model_to_train(model, params, GanModel)
-    params = model.gan_params
+    params = model.params
     expected = (params.image_size, params.image_size, params.channels)
     if pictures.ndim != 4 or pictures.shape[1:] != expected:
         raise JobError(
@@ -350,7 +350,7 @@ def train_gan_job(
 
     if model is None and resume_from:
         model = load_gan(resume_from)
-    architecture = model.gan_params if model is not None else params
+    architecture = model.params if model is not None else params
     yield Progress(0, 0, f"Reading {Path(params.dataset).name or params.dataset}")
     size, channels = architecture.image_size, architecture.channels
     pictures, note = read_training_pictures(params.dataset, size, channels, params.limit)
@@ -506,8 +506,8 @@ class GanExplorer(LatentSliders):
         super().__init__(model.latent_dim, np.zeros(model.latent_dim, np.float32), directions, spread, names)
         self.model = model
         self.explained = explained
-        self.image_size = model.gan_params.image_size
-        self.channels = model.gan_params.channels
+        self.image_size = model.params.image_size
+        self.channels = model.params.channels
         self._generate = tf.function(
             lambda latents: model.generator_ema(latents, training=False),
             input_signature=[tf.TensorSpec([None, model.latent_dim], tf.float32)],
@@ -559,7 +559,7 @@ def project_job(
     """
     if steps < 1:
         raise JobError("Project with at least 1 step.")
-    params = model.gan_params
+    params = model.params
     target = fit_square(np.asarray(picture, np.uint8), params.image_size, params.channels)
     target = to_working(target)[None]
     yield Progress(0, steps, "Trying starting points")

@@ -1,7 +1,8 @@
 """What the picture-training jobs share: many steps per compiled call (VAE, GAN), sized so that control
 comes back to the loop (to yield progress, and so to be cancelled) about four times a second; and how
 a job starts from a new model or from one it continues (GAN, CycleGAN), keeping the continued
-model's architecture (every technique).
+model's architecture (every technique); and the Keras model that is built from its parameters and
+saved with them (GAN, CycleGAN, fast style).
 
 A compiled call that runs a loop of steps on the graph costs one Python round trip for all of them;
 `ChunkPacer` picks how many steps fit in the time budget from how long the last call took.
@@ -17,6 +18,8 @@ from typing import Any, TypeVar
 import keras
 import numpy as np
 import tensorflow as tf
+
+from studio.core.params import params_from_dict, params_to_dict
 
 CHUNK_SECONDS = 0.25  # well under the one second in which a Stop should land
 Model = TypeVar("Model")
@@ -94,3 +97,32 @@ def with_fields_of(params: Params, source: Any, names: Iterable[str]) -> Params:
     """`params` with the fields `names` as `source` has them: how a continued model keeps its own
     architecture while the new run's settings say how it trains."""
     return dataclasses.replace(params, **{name: getattr(source, name) for name in names})
+
+
+class ModelWithParams(keras.Model):
+    """A Keras model built from a parameter dataclass and saved in its .keras file with them, so a
+    loaded model is rebuilt the same and can train further. Subclasses say which dataclass
+    (`params_type`) and which of its fields fix the networks' shapes (`architecture_fields`), and add
+    their counters to `get_config` (`{**super().get_config(), "epochs_done": ...}`)."""
+
+    params_type: type
+    architecture_fields: tuple[str, ...]
+
+    def __init__(self, params: Any, **kwargs):
+        super().__init__(**kwargs)
+        self.params = params if isinstance(params, self.params_type) else self.params_from_config(params)
+
+    @classmethod
+    def params_from_config(cls, saved: dict) -> Any:
+        """The parameters from the dict a saved file's config holds."""
+        return params_from_dict(cls.params_type, saved)
+
+    def get_config(self) -> dict:
+        # Built here, not from keras.Model.get_config, which would add "trainable", "dtype" and the
+        # constructor's arguments to the files and change what earlier versions read.
+        return {"name": self.name, "params": params_to_dict(self.params)}
+
+    def configure_training(self, params: Any) -> None:
+        """Take the training knobs of `params`, keeping this model's architecture: how a resumed run
+        continues with new settings."""
+        self.params = with_fields_of(params, self.params, self.architecture_fields)

@@ -93,7 +93,7 @@ class CycleGanPage(LatentPage):
         return Job("cyclegan.save", {"model": self.model, "path": path}, title="Saving the CycleGAN")
 
     def model_params(self, model: Any) -> CycleGanParams:
-        return model.cyclegan_params
+        return model.params
 
     def model_epochs(self, model: Any) -> int:
         return model.epochs_done

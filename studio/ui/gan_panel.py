@@ -155,7 +155,7 @@ class GanPanel(LatentPage):
         return Job("gan.save", {"model": self.model, "path": path}, title="Saving the GAN")
 
     def model_params(self, model) -> GanParams:
-        return model.gan_params
+        return model.params
 
     def model_epochs(self, model) -> int:
         return model.epochs_done
@@ -292,7 +292,7 @@ class GanPanel(LatentPage):
         if self.latents is not None and self.grid_view.image is not None:
             if self.picked:
                 index = self.picked[-1]
-                picture = self.grid_view.cell_picture(index, self.model.gan_params.image_size)
+                picture = self.grid_view.cell_picture(index, self.model.params.image_size)
                 latent = self.latents[index].tolist()
                 stills.append(self.still(f"picture {index + 1}", "sample", picture, latent=latent))
             sampling = (

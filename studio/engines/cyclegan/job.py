@@ -108,7 +108,7 @@ def train_cyclegan(
         if len(pictures) < 2:
             raise JobError(f"Collection {letter} needs at least 2 pictures (and learns well from hundreds).")
     model = model_to_train(model, params, CycleGanModel)
-    params = model.cyclegan_params
+    params = model.params
     steps_per_epoch = params.steps_per_epoch or -(-max(len(pictures_a), len(pictures_b)) // params.batch_size)
     first_epoch = model.epochs_done
     total = (params.epochs - first_epoch) * steps_per_epoch

@@ -17,7 +17,6 @@ import keras
 import tensorflow as tf
 
 from studio.core.model_files import CYCLEGAN, load_keras_model, save_keras_model
-from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.cyclegan import ARCHITECTURE_FIELDS, CycleGanParams
 from studio.engines.cyclegan.networks import (
     InstanceNormalization,
@@ -26,21 +25,21 @@ from studio.engines.cyclegan.networks import (
     size_multiple,
     statistics,
 )
-from studio.engines.training import with_fields_of
+from studio.engines.training import ModelWithParams
 
 
 @keras.saving.register_keras_serializable(package="studio")
-class CycleGanModel(keras.Model):
+class CycleGanModel(ModelWithParams):
     """Generators A->B and B->A, discriminators A and B, and the Adam optimizers of each pair,
     saved together in one .keras file with the parameters and the epochs trained (so it can resume)."""
 
+    params_type = CycleGanParams
+    architecture_fields = ARCHITECTURE_FIELDS
+
     def __init__(self, params: CycleGanParams | dict, epochs_done: int = 0, **kwargs):
-        super().__init__(**kwargs)
-        self.cyclegan_params = (
-            params if isinstance(params, CycleGanParams) else params_from_dict(CycleGanParams, params)
-        )
+        super().__init__(params, **kwargs)
         self.epochs_done = epochs_done
-        p = self.cyclegan_params
+        p = self.params
         self.generator_a2b = build_generator(p, "generator_a2b")
         self.generator_b2a = build_generator(p, "generator_b2a")
         self.discriminator_a = build_discriminator(p.discriminator_filters, "discriminator_a")
@@ -64,7 +63,7 @@ class CycleGanModel(keras.Model):
     @property
     def size_multiple(self) -> int:
         """Translated pictures are padded to a multiple of this and cropped back."""
-        return size_multiple(self.cyclegan_params.generator)
+        return size_multiple(self.params.generator)
 
     def generator_for(self, direction: str) -> keras.Model:
         return self.generator_b2a if direction == "b2a" else self.generator_a2b
@@ -79,12 +78,7 @@ class CycleGanModel(keras.Model):
         return self.generator_a2b(pictures, training=training)
 
     def get_config(self) -> dict:
-        return {"name": self.name, "params": params_to_dict(self.cyclegan_params), "epochs_done": self.epochs_done}
-
-    def configure_training(self, params: CycleGanParams) -> None:
-        """Take the training knobs of `params` (collections, size, epochs, weights...) while keeping
-        this model's networks: how a resumed run continues with new settings."""
-        self.cyclegan_params = with_fields_of(params, self.cyclegan_params, ARCHITECTURE_FIELDS)
+        return {**super().get_config(), "epochs_done": self.epochs_done}
 
     def set_learning_rate(self, rate: float) -> None:
         self.generator_optimizer.learning_rate.assign(rate)

@@ -20,11 +20,10 @@ import tensorflow as tf
 from keras import layers
 
 from studio.core.files import atomic_path
-from studio.core.params import params_from_dict, params_to_dict
 from studio.core.params.fast_style import ARCHITECTURE_FIELDS, FastStyleTrainParams
 from studio.core.progress import JobError
 from studio.engines.padding import ReflectionPadding2D
-from studio.engines.training import with_fields_of
+from studio.engines.training import ModelWithParams
 
 DOWNSCALE = 4  # two stride-2 convolutions: sides must be a multiple of this inside the network
 REGISTERED_NAME = "studio>FastStyleModel"
@@ -95,12 +94,15 @@ def build_transformer(
 
 
 @keras.saving.register_keras_serializable(package="studio")
-class FastStyleModel(keras.Model):
+class FastStyleModel(ModelWithParams):
     """A trained style: the transformation network, its Adam optimizer and the training parameters
     and step count, saved together in one .keras file so training can resume where it stopped.
 
     Calling it paints a batch of working-space pictures of any size (reflection-padded to a multiple
     of DOWNSCALE inside, cropped back after)."""
+
+    params_type = FastStyleTrainParams
+    architecture_fields = ARCHITECTURE_FIELDS
 
     def __init__(
         self,
@@ -109,14 +111,11 @@ class FastStyleModel(keras.Model):
         style_names: list[str] | tuple[str, ...] = (),
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        if not isinstance(params, FastStyleTrainParams):
-            params = params_from_dict(FastStyleTrainParams, {**LEGACY_ARCHITECTURE, **params})
-        self.train_params = params
+        super().__init__(params, **kwargs)
         self.steps_done = steps_done
         self.style_names = list(style_names)
         self.transformer = build_transformer(**self._architecture())
-        self.optimizer_state = keras.optimizers.Adam(self.train_params.learning_rate)
+        self.optimizer_state = keras.optimizers.Adam(self.params.learning_rate)
         # Built now so a loaded file's optimizer state has variables to land in.
         self.optimizer_state.build(self.transformer.trainable_variables)
         self.built = True
@@ -127,23 +126,23 @@ class FastStyleModel(keras.Model):
         padded = tf.pad(pictures, [[0, 0], [0, pad_y], [0, pad_x], [0, 0]], mode="REFLECT")
         return self.transformer(padded)[:, :height, :width, :]
 
+    @classmethod
+    def params_from_config(cls, saved: dict) -> FastStyleTrainParams:
+        """Files saved before the fields of LEGACY_ARCHITECTURE existed lack them: they were built so."""
+        return super().params_from_config({**LEGACY_ARCHITECTURE, **saved})
+
     def get_config(self) -> dict:
-        return {
-            "name": self.name,
-            "params": params_to_dict(self.train_params),
-            "steps_done": self.steps_done,
-            "style_names": self.style_names,
-        }
+        return {**super().get_config(), "steps_done": self.steps_done, "style_names": self.style_names}
 
     def _architecture(self) -> dict:
         """The fields of the training parameters that fix the network's shape (build_transformer's arguments)."""
-        return {name: getattr(self.train_params, name) for name in ARCHITECTURE_FIELDS}
+        return {name: getattr(self.params, name) for name in ARCHITECTURE_FIELDS}
 
     def configure_training(self, params: FastStyleTrainParams) -> None:
         """Take the training knobs of `params` (steps, weights, learning rate...), keeping this model's
         network shape: how a resumed run changes course."""
-        self.train_params = with_fields_of(params, self.train_params, ARCHITECTURE_FIELDS)
-        self.optimizer_state.learning_rate.assign(self.train_params.learning_rate)
+        super().configure_training(params)
+        self.optimizer_state.learning_rate.assign(self.params.learning_rate)
 
 
 def save_style_model(model: FastStyleModel, path: str | os.PathLike) -> Path:

@@ -202,7 +202,7 @@ def train_style(
     model = model_to_train(model, params, FastStyleModel)
     if style_names:
         model.style_names = list(style_names)
-    params = model.train_params
+    params = model.params
     if params.steps <= model.steps_done:
         raise JobError(f"This model has already trained {model.steps_done} steps; ask for more steps to go on.")
     rng = np.random.default_rng(None if params.seed is None else params.seed + model.steps_done)
