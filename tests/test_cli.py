@@ -217,6 +217,10 @@ def test_another_name_for_an_input_is_still_the_input(files, tensorflow_never_st
             "studio: '1,x' is not a list of numbers (for example 1,0.5).",
         ),
         ("vae train {folder} -o {dir}/v.keras --filters 8,x", "studio: --filters takes widths like 32,64, not '8,x'."),
+        (
+            "text train {corpus} -o {dir}/t.textmodel --temperatures 0.5,hot",
+            "studio: '0.5,hot' is not a list of numbers",
+        ),
     ],
 )
 def test_wrong_outputs_and_models_are_refused_before_tensorflow_starts(

@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 import sys
 
-from studio.commands import action_group, drive, flags_given, param_options, training_arguments
+from studio.commands import action_group, drive, flags_given, number_list, param_options, training_arguments
 from studio.commands.paths import TEXT_FILE, TEXT_MODEL, FileRoles, declare_files
 from studio.core.corpus import BUILTIN_CORPUS
 from studio.core.files import atomic_path
@@ -15,6 +15,7 @@ from studio.core.params.text import (
     SamplingParams,
     TextTrainParams,
 )
+from studio.core.progress import JobError
 
 
 def register(subparsers) -> None:
@@ -61,12 +62,10 @@ def register(subparsers) -> None:
 
 
 def temperature_list(text: str) -> tuple[float, ...]:
-    try:
-        temperatures = tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a list of numbers such as 0.2,0.7,1.2") from None
+    """--temperatures: numbers like 0.2,0.7,1.2, refused (as every list option's mistake is) when not."""
+    temperatures = number_list(float, "'{text}' is not a list of numbers such as 0.2,0.7,1.2.")(text)
     if not temperatures:
-        raise argparse.ArgumentTypeError("give at least one temperature, such as 0.2,0.7,1.2")
+        raise JobError("Give at least one temperature, such as 0.2,0.7,1.2.")
     return temperatures
 
 

@@ -92,12 +92,6 @@ class CycleGanPage(LatentPage):
     def save_job(self, path: str) -> Job:
         return Job("cyclegan.save", {"model": self.model, "path": path}, title="Saving the CycleGAN")
 
-    def model_params(self, model: Any) -> CycleGanParams:
-        return model.params
-
-    def model_epochs(self, model: Any) -> int:
-        return model.epochs_done
-
     def problems(self, params: CycleGanParams) -> list[str]:
         if set(params.collection_a) == set(params.collection_b):
             return ["Collections A and B are the same: choose pictures of another kind for one of them."]

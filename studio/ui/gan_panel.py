@@ -154,12 +154,6 @@ class GanPanel(LatentPage):
     def save_job(self, path: str) -> Job:
         return Job("gan.save", {"model": self.model, "path": path}, title="Saving the GAN")
 
-    def model_params(self, model) -> GanParams:
-        return model.params
-
-    def model_epochs(self, model) -> int:
-        return model.epochs_done
-
     # -- training -------------------------------------------------------------------------------
     def training_started(self, resume: bool) -> None:
         self.warning_label.hide()

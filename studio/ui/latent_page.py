@@ -113,10 +113,12 @@ class LatentPage(ShownHistory, QWidget):
         raise NotImplementedError
 
     def model_params(self, model: Any) -> Any:
-        raise NotImplementedError
+        """The parameters the open model was built and trained with (an engine's ModelWithParams keeps
+        them as `params`; a page whose model keeps them elsewhere says where)."""
+        return model.params
 
     def model_epochs(self, model: Any) -> int:
-        raise NotImplementedError
+        return model.epochs_done
 
     def problems(self, params: Any) -> list[str]:
         """What is wrong with `params`, in words a user can act on."""

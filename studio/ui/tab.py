@@ -20,7 +20,7 @@ class StudioTab(QWidget):
     then read, shown and remembered between runs here.
 
     The main window's menus and shortcuts (`studio.ui.shortcuts`) act on the current tab through the
-    methods named in its `TAB_ACTIONS`, where the tab has them: `run_main` (Ctrl+Return), `cancel_main`
+    methods named in `main_window.TAB_ACTIONS`, where the tab has them: `run_main` (Ctrl+Return), `cancel_main`
     (Esc), `save`, `save_as`, `undo`, `redo` and `paste` (the clipboard's picture or file as input).
     Each does what the tab offers and returns True, or False when there is nothing of the kind just
     now; where a tab lacks the method, or it returns False, the window says so in its status bar.

@@ -67,7 +67,7 @@ def worded(cls: type[T]) -> type[T]:
     path = Path(sys.modules[cls.__module__].__file__).with_suffix(".toml")
     words = dict(_words_file(path).get(cls.__name__, {}))
     for field in dataclasses.fields(cls):
-        spec = control_spec(field)
+        spec = field.metadata.get(UI_KEY)
         if spec is None:
             continue
         entry = words.pop(field.name, None)
@@ -81,6 +81,9 @@ def worded(cls: type[T]) -> type[T]:
 
 @functools.cache
 def _words_file(path: Path) -> dict[str, Any]:
+    """The words file's tables; none when it is missing (`worded` then names the file it needs)."""
+    if not path.exists():
+        return {}
     with path.open("rb") as file:
         return tomllib.load(file)
 
@@ -97,8 +100,15 @@ def tile_size_control(group: str = "") -> Any:
 
 
 def control_spec(field: dataclasses.Field) -> dict[str, Any] | None:
-    """The control a field asks for (see `control`), or None for a field with no control."""
-    return field.metadata.get(UI_KEY)
+    """The control a field asks for (see `control`), or None for a field with no control. A control
+    whose class is not `@worded` has no words yet: that is an error here, where it is first read."""
+    spec = field.metadata.get(UI_KEY)
+    if spec is not None and "label" not in spec:
+        raise LookupError(
+            f"The control '{field.name}' has no label or tooltip: decorate its class with @worded and give it "
+            "a table in the TOML beside its module."
+        )
+    return spec
 
 
 def base_type(hint: Any) -> Any:

@@ -136,7 +136,7 @@ class FastStyleModel(ModelWithParams):
 
     def _architecture(self) -> dict:
         """The fields of the training parameters that fix the network's shape (build_transformer's arguments)."""
-        return {name: getattr(self.params, name) for name in ARCHITECTURE_FIELDS}
+        return {name: getattr(self.params, name) for name in self.architecture_fields}
 
     def configure_training(self, params: FastStyleTrainParams) -> None:
         """Take the training knobs of `params` (steps, weights, learning rate...), keeping this model's
