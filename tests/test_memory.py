@@ -67,4 +67,6 @@ def test_memory_a_job_freed_goes_back_to_the_system_before_the_next_job():
     done = subprocess.run([sys.executable, "-c", SESSION], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     held_mb = float(done.stdout.split()[-1])
-    assert held_mb < 40, f"the job left {held_mb:.0f} MB behind"
+    # Healthy runs leave 15 to 58 MB (allocator noise); without the malloc trim about 870 MB stay, and
+    # with TensorFlow's own pool about 170 MB: the bound sits well clear of both.
+    assert held_mb < 100, f"the job left {held_mb:.0f} MB behind"
