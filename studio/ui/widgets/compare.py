@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QSlider, QToolButton, QWidget
 
 from studio.ui.widgets.drag_out import DragOutButton
-from studio.ui.widgets.forms import STRETCH, fill, row
+from studio.ui.widgets.forms import STRETCH, column, fill, row
 from studio.ui.widgets.images import ImageView
 
 DROP_HINT = "Drop a picture here, or paste one (Ctrl+V)"
@@ -36,16 +36,13 @@ class BeforeAfterView(QWidget):
         self._linking = False
         views = QGridLayout()
         views.setContentsMargins(0, 0, 0, 0)
-        for column, (title, view) in enumerate(((self.before_title, self.before), (self.after_title, self.after))):
-            views.addWidget(title, 0, column)
-            views.addWidget(view, 1, column)
-            views.setColumnStretch(column, 1)
+        for side, (title, view) in enumerate(((self.before_title, self.before), (self.after_title, self.after))):
+            views.addWidget(title, 0, side)
+            views.addWidget(view, 1, side)
+            views.setColumnStretch(side, 1)
             view.files_dropped.connect(self.files_dropped)
         views.setRowStretch(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(views, 1)
-        layout.addWidget(self._build_bar())
+        fill(self, column((views, 1), self._build_bar()))
         self._link(self.before, self.after)
         self._link(self.after, self.before)
         self.before.image_changed.connect(self._refresh_overlay)
